@@ -1,0 +1,33 @@
+#pragma once
+#include <openvino/core/model.hpp>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "torchvino/models.hpp"
+
+namespace torchvino {
+
+enum class Precision { FP32, FP16 };
+Precision parse_precision(const std::string& text);  // "fp32" | "fp16"; Error otherwise
+std::string to_string(Precision precision);
+
+// Builds an OpenVINO model from a LibTorch model, one translator per layer type, BatchNorm
+// folded into the preceding convolution, batch dimension dynamic. Input "input" (N×C×H×W
+// float32), output "logits".
+std::shared_ptr<ov::Model> to_openvino(const Model& model);
+
+// Reads an OpenVINO IR (.xml) or an ONNX file exported from PyTorch (.onnx).
+std::shared_ptr<ov::Model> read_model_file(const std::filesystem::path& file);
+
+// Saves IR .xml + .bin side by side. FP16 compresses the weights to half precision (the
+// compute precision stays the runtime's choice). Both files are written to temporaries and
+// renamed into place, so a failure never leaves a half-written or destroyed IR.
+void save_ir(const std::shared_ptr<ov::Model>& model, const std::filesystem::path& xml,
+             Precision precision = Precision::FP32);
+
+// Size on disk of an IR (.xml + .bin) or of any single file.
+uint64_t model_size_bytes(const std::filesystem::path& file);
+
+}  // namespace torchvino

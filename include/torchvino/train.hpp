@@ -1,0 +1,31 @@
+#pragma once
+#include "torchvino/data.hpp"
+#include "torchvino/models.hpp"
+
+#include <functional>
+#include <string>
+
+namespace torchvino {
+
+struct TrainOptions {
+  int epochs = 3;
+  int64_t batch_size = 96;
+  double learning_rate = 1e-3;  // Adam
+  uint64_t seed = 1;
+  int threads = 0;  // 0: LibTorch's default
+};
+
+struct EpochStats {
+  int epoch = 0;  // 1-based
+  double loss = 0;
+  double accuracy = 0;       // on the training data seen in this epoch
+  double test_accuracy = 0;  // on the test set, if one was given
+  double seconds = 0;
+};
+
+// Trains `model` in place; calls `on_epoch` after each epoch (progress lines, checkpoints).
+std::vector<EpochStats> train(Model& model, const Dataset& train_set, const Dataset* test_set,
+                              const TrainOptions& options,
+                              const std::function<void(const EpochStats&)>& on_epoch = {});
+
+}  // namespace torchvino
