@@ -1,5 +1,6 @@
 #pragma once
 #include <openvino/core/model.hpp>
+#include <openvino/runtime/compiled_model.hpp>
 #include <openvino/runtime/core.hpp>
 #include <torch/types.h>
 
@@ -26,6 +27,8 @@ class Backend {
   virtual ~Backend() = default;
   virtual std::string name() const = 0;
   virtual void run(const std::vector<torch::Tensor>& batches, const Sink& sink) = 0;
+  // The compiled model, for backends that have one (execution-graph checks); else nullptr.
+  virtual const ov::CompiledModel* compiled_model() const { return nullptr; }
 };
 
 std::unique_ptr<Backend> make_libtorch_backend(const Model& model, int threads);
@@ -34,6 +37,9 @@ struct OpenVINOOptions {
   int threads = 0;   // 0: the plugin's default
   int requests = 1;  // >1: that many asynchronous infer requests in flight
   std::string device = "CPU";
+  // Computation precision. f32 by default: on CPUs with bf16 support the plugin would
+  // otherwise silently compute an FP32 model in bf16.
+  ov::element::Type inference_precision = ov::element::f32;
 };
 std::unique_ptr<Backend> make_openvino_backend(const std::shared_ptr<ov::Model>& model,
                                                const OpenVINOOptions& options);

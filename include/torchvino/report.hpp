@@ -1,0 +1,19 @@
+#pragma once
+#include <filesystem>
+#include <string>
+
+#include "torchvino/pipeline.hpp"
+
+namespace torchvino {
+
+// Versions of the libraries this binary runs with, e.g. for reports.
+std::string torch_version();
+std::string openvino_version();
+
+// The comparison table printed by `pipeline` (mode, accuracy, Δ, throughput, speed-up, size).
+std::string format_table(const PipelineReport& report);
+
+// Writes report.json, report.md and report.svg (charts) into `dir`, each atomically.
+void write_report(const PipelineReport& report, const std::filesystem::path& dir);
+
+}  // namespace torchvino

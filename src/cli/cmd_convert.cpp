@@ -1,0 +1,45 @@
+#include <fmt/format.h>
+
+#include "cli/common.hpp"
+#include "torchvino/convert.hpp"
+#include "torchvino/error.hpp"
+
+namespace torchvino::cli {
+
+void add_convert_command(CLI::App& app) {
+  struct Flags {
+    CommonOptions common;
+    std::string checkpoint, onnx, precision = "fp32", output;
+  };
+  auto flags = std::make_shared<Flags>();
+  auto* cmd = app.add_subcommand(
+      "convert", "Model optimization: checkpoint or ONNX → OpenVINO IR (BatchNorm folded, dynamic batch)");
+  add_common_options(cmd, flags->common);
+  auto* ckpt = cmd->add_option("--checkpoint", flags->checkpoint, "LibTorch checkpoint (default: OUT/MODEL.pt)");
+  cmd->add_option("--onnx", flags->onnx, "Convert this ONNX file (exported from PyTorch) instead")->excludes(ckpt);
+  cmd->add_option("--precision", flags->precision, "Weight precision of the IR")
+      ->check(CLI::IsMember({"fp32", "fp16"}))
+      ->capture_default_str();
+  cmd->add_option("--output", flags->output, "IR .xml to write (default: OUT/PRECISION/MODEL.xml)");
+  cmd->callback([flags] {
+    const auto& c = flags->common;
+    const Precision precision = parse_precision(flags->precision);
+    const std::filesystem::path output =
+        flags->output.empty() ? c.default_ir(flags->precision) : std::filesystem::path(flags->output);
+    if (output.extension() != ".xml") throw Error("--output: " + output.string() + " must end in .xml");
+    std::shared_ptr<ov::Model> model;
+    if (!flags->onnx.empty()) {
+      model = read_model_file(flags->onnx);
+      log_line("convert: read " + flags->onnx);
+    } else {
+      const auto checkpoint = flags->checkpoint.empty() ? c.default_checkpoint() : std::filesystem::path(flags->checkpoint);
+      model = to_openvino(load_checkpoint(checkpoint));
+      log_line("convert: translated " + checkpoint.string());
+    }
+    save_ir(model, output, precision);
+    log_line(fmt::format("convert: wrote {} ({}, {:.1f} KB)", output.string(), flags->precision,
+                         model_size_bytes(output) / 1024.0));
+  });
+}
+
+}  // namespace torchvino::cli

@@ -1,0 +1,68 @@
+#include <fmt/format.h>
+
+#include "cli/common.hpp"
+#include "torchvino/convert.hpp"
+#include "torchvino/error.hpp"
+#include "torchvino/pipeline.hpp"
+#include "torchvino/runtime.hpp"
+
+namespace torchvino::cli {
+
+void add_eval_command(CLI::App& app) {
+  struct Flags {
+    CommonOptions common;
+    EvalOptions eval;
+    std::string mode = "pytorch", checkpoint, ir;
+    int requests = 1;
+  };
+  auto flags = std::make_shared<Flags>();
+  auto* cmd = app.add_subcommand("eval", "Accuracy, loss, throughput and latency on the test set");
+  add_common_options(cmd, flags->common);
+  cmd->add_option("--mode", flags->mode, "Which variant to run")
+      ->check(CLI::IsMember({"pytorch", "fp32", "fp16", "int8"}))
+      ->capture_default_str();
+  cmd->add_option("--checkpoint", flags->checkpoint, "For --mode pytorch (default: OUT/MODEL.pt)");
+  cmd->add_option("--ir", flags->ir, "For OpenVINO modes: IR .xml or .onnx (default: OUT/MODE/MODEL.xml)");
+  cmd->add_option("--batch", flags->eval.batch_size, "Images per inference")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--requests", flags->requests, "Asynchronous infer requests in flight (OpenVINO modes)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--limit", flags->eval.limit, "Evaluate only the first N test images (0: all)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->callback([flags] {
+    const auto& c = flags->common;
+    std::unique_ptr<Backend> backend;
+    std::filesystem::path file;
+    if (flags->mode == "pytorch") {
+      if (flags->requests > 1) throw Error("--requests applies to OpenVINO modes only, not --mode pytorch");
+      file = flags->checkpoint.empty() ? c.default_checkpoint() : std::filesystem::path(flags->checkpoint);
+      backend = make_libtorch_backend(load_checkpoint(file), c.threads);
+    } else {
+      file = flags->ir.empty() ? c.default_ir(flags->mode) : std::filesystem::path(flags->ir);
+      OpenVINOOptions options;
+      options.threads = c.threads;
+      options.requests = flags->requests;
+      backend = make_openvino_backend(read_model_file(file), options);
+    }
+    const Dataset test_set = load_dataset(c.data(), Split::Test);
+    log_line(fmt::format("eval: {} ({}) on {} test images, batch {}, {} request(s)", flags->mode,
+                         file.string(), flags->eval.limit ? std::min(flags->eval.limit, test_set.size()) : test_set.size(),
+                         flags->eval.batch_size, flags->requests));
+    const EvalResult r = evaluate(*backend, test_set, flags->eval);
+    fmt::print("mode {}  accuracy {:.2f}%  top5 {:.2f}%  loss {:.4f}  {:.0f} images/s  latency {:.3f} ms mean, "
+               "{:.3f} ms median, {:.3f} ms p90 per batch  size {:.1f} KB\n",
+               flags->mode, 100 * r.accuracy, 100 * r.top5, r.loss, r.throughput, r.latency_mean_ms,
+               r.latency_median_ms, r.latency_p90_ms, model_size_bytes(file) / 1024.0);
+    if (const auto* compiled = backend->compiled_model()) {
+      const auto executed = executed_layers(*compiled);
+      if (flags->mode == "int8") {
+        for (const auto& l : layers_not_in_int8(executed))
+          log_line(fmt::format("WARNING: layer {} ({}) executes in {}, not 8-bit", l.name, l.layer_type,
+                               l.runtime_precision));
+      }
+    }
+  });
+}
+
+}  // namespace torchvino::cli

@@ -1,0 +1,45 @@
+#include <fmt/format.h>
+#include <torch/torch.h>
+
+#include "cli/common.hpp"
+#include "torchvino/train.hpp"
+
+namespace torchvino::cli {
+
+void add_train_command(CLI::App& app) {
+  struct Flags {
+    CommonOptions common;
+    TrainOptions train;
+    std::string checkpoint;
+  };
+  auto flags = std::make_shared<Flags>();
+  auto* cmd = app.add_subcommand("train", "Train the model with LibTorch and save a checkpoint");
+  add_common_options(cmd, flags->common);
+  cmd->add_option("--epochs", flags->train.epochs, "Training epochs")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--batch", flags->train.batch_size, "Training batch size")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--lr", flags->train.learning_rate, "Adam learning rate")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--seed", flags->train.seed, "Random seed (initialisation and shuffling)")->capture_default_str();
+  cmd->add_option("--checkpoint", flags->checkpoint, "Where to write the checkpoint (default: OUT/MODEL.pt)");
+  cmd->callback([flags] {
+    const auto& c = flags->common;
+    flags->train.threads = c.threads;
+    const auto checkpoint = flags->checkpoint.empty() ? c.default_checkpoint() : std::filesystem::path(flags->checkpoint);
+    log_line(fmt::format("train: loading {}", c.dataset));
+    const Dataset train_set = load_dataset(c.data(), Split::Train);
+    const Dataset test_set = load_dataset(c.data(), Split::Test);
+    torch::manual_seed(flags->train.seed);  // the initial weights come from the seed too
+    Model model = create_model(c.spec());
+    log_line(fmt::format("train: {} on {} images, {} epochs, batch {}", c.model, train_set.size(),
+                         flags->train.epochs, flags->train.batch_size));
+    train(model, train_set, &test_set, flags->train, [&](const EpochStats& s) {
+      log_line(fmt::format("epoch {}/{}  loss {:.4f}  train acc {:.2f}%  test acc {:.2f}%  {:.1f}s",
+                           s.epoch, flags->train.epochs, s.loss, 100 * s.accuracy,
+                           100 * s.test_accuracy, s.seconds));
+      // A checkpoint after every epoch: an interrupted run keeps its last finished epoch.
+      save_checkpoint(model, checkpoint);
+    });
+    log_line("train: saved " + checkpoint.string());
+  });
+}
+
+}  // namespace torchvino::cli

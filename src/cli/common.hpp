@@ -1,0 +1,42 @@
+#pragma once
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+#include <string>
+
+#include "torchvino/data.hpp"
+#include "torchvino/models.hpp"
+
+namespace torchvino::cli {
+
+// Flags every subcommand shares.
+struct CommonOptions {
+  std::string dataset = "fashion-mnist";
+  std::string data_dir;
+  int threads = 0;
+  std::string out = "torchvino-out";
+  std::string model = "convnet";
+
+  DatasetOptions data() const { return {dataset, data_dir}; }
+  ModelSpec spec() const;
+  std::filesystem::path out_dir() const { return out; }
+  std::filesystem::path default_checkpoint() const { return out_dir() / (model + ".pt"); }
+  std::filesystem::path default_ir(const std::string& mode) const {
+    return out_dir() / mode / (model + ".xml");
+  }
+};
+
+void add_common_options(CLI::App* command, CommonOptions& options);
+
+// Progress and results go to stderr/stdout line by line, flushed, so long runs show progress.
+void log_line(const std::string& line);
+
+// Subcommands; each registers its flags and a callback that does the work.
+void add_train_command(CLI::App& app);
+void add_convert_command(CLI::App& app);
+void add_quantize_command(CLI::App& app);
+void add_eval_command(CLI::App& app);
+void add_pipeline_command(CLI::App& app);
+void add_download_command(CLI::App& app);
+
+}  // namespace torchvino::cli
