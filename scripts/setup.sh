@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(cmake ninja-build g++ make python3-venv pkg-config
-  libcli11-dev nlohmann-json3-dev zlib1g-dev libgtest-dev libfmt-dev libspdlog-dev
+  libcli11-dev nlohmann-json3-dev zlib1g-dev libgtest-dev
   libstb-dev libyaml-cpp-dev libcurl4-openssl-dev dataset-fashion-mnist)
 
 missing=()

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,8 @@ struct Dataset {
   torch::Tensor images;
   torch::Tensor labels;
   int64_t num_classes = 10;
+  // Index → name, when the source names its classes (CIFAR-10 meta file, image folders).
+  std::vector<std::string> class_names = {};
 
   int64_t size() const { return labels.defined() ? labels.size(0) : 0; }
   // The first n items (or all, if n >= size()): calibration and test subsets.
@@ -27,6 +30,37 @@ struct Normalization {
   std::vector<float> mean;
   std::vector<float> std;
 };
+
+// How raw 8-bit images become model input, in the order torchvision's eval transforms use:
+// resize, centre crop, scale to [0,1], normalise per channel. Resizing is bilinear
+// (align_corners=false, no antialiasing) on float tensors, so results do not depend on an image
+// library's rounding.
+struct Preprocessing {
+  // 0: keep the size. Otherwise, with keep_aspect the shorter side becomes `resize` (the longer
+  // one is scaled and truncated to an integer); without it the image is squashed to resize×resize.
+  int64_t resize = 0;
+  bool keep_aspect = true;
+  // 0: no crop. Otherwise the central crop×crop square; the image must be at least that large.
+  int64_t crop = 0;
+  // One value for every channel, or one per channel.
+  std::vector<float> mean = {0.0f};
+  std::vector<float> std = {1.0f};
+  // Channels the model wants: 1 (3-channel input is converted to luma) or 3 (grayscale input is
+  // replicated).
+  int64_t channels = 3;
+
+  // Resize shorter side to crop·256/224, then centre crop, ImageNet mean/std: the usual
+  // evaluation recipe of ImageNet-trained models.
+  static Preprocessing imagenet(int64_t crop = 224);
+};
+
+// Mean and std of ImageNet, per RGB channel: what cifar10 and folder datasets are normalised with.
+Normalization imagenet_normalization();
+
+// Applies `p` to one uint8 image H×W×C (C = 1 or 3); returns float32 channels×H'×W'.
+torch::Tensor preprocess_image(const torch::Tensor& hwc_uint8, const Preprocessing& p);
+// Applies `p` to a uint8 batch N×C×H×W (C = 1 or 3); returns float32 N×channels×H'×W'.
+torch::Tensor preprocess_batch(const torch::Tensor& nchw_uint8, const Preprocessing& p);
 
 // The contents of one IDX file (the MNIST container format): its dimensions and raw bytes.
 struct IdxArray {
@@ -42,11 +76,60 @@ IdxArray read_idx(const std::filesystem::path& file);
 // Reads an MNIST-format folder: {train,t10k}-{images-idx3,labels-idx1}-ubyte, each optionally
 // .gz. Checks images are 28×28 and that image and label counts match.
 Dataset load_mnist_format(const std::filesystem::path& dir, Split split, const Normalization& norm);
+// The same with full preprocessing (e.g. 3×224×224 input for a zoo model); `limit` > 0 keeps only
+// the first `limit` items, before preprocessing. (No default for `limit`, so that a braced
+// normalisation in a three-argument call is never ambiguous.)
+Dataset load_mnist_format(const std::filesystem::path& dir, Split split, const Preprocessing& p,
+                          int64_t limit);
+
+// Raw 8-bit images with labels, before preprocessing.
+struct ImageBatch {
+  torch::Tensor images;  // uint8 N×C×H×W
+  torch::Tensor labels;  // int64 N
+  std::vector<std::string> class_names;
+};
+
+// Reads the CIFAR-10 binary version: data_batch_1..5.bin (train) or test_batch.bin (test), each
+// a sequence of records of one label byte and 3×32×32 channel-planar pixels. Class names come from
+// batches.meta.txt when present.
+ImageBatch read_cifar10(const std::filesystem::path& dir, Split split);
+Dataset load_cifar10(const std::filesystem::path& dir, Split split, const Preprocessing& p,
+                     int64_t limit = 0);
+
+// A folder of images, one sub-folder per class: root/<class>/*.{jpg,jpeg,png} (nested folders
+// inside a class folder are included; other files are ignored).
+struct ImageFolder {
+  std::vector<std::filesystem::path> files;  // sorted by class index, then by path
+  std::vector<int64_t> labels;               // one per file
+  std::vector<std::string> class_names;      // index → name
+};
+
+// Class names from a labels file: one per line, index = line number (trailing blank lines and
+// '\r' are ignored; blank or repeated names in between are errors).
+std::vector<std::string> read_class_names(const std::filesystem::path& labels_file);
+// The classes scan_image_folder(root) numbers by default: root/labels.txt's lines when present,
+// else the sorted sub-folder names.
+std::vector<std::string> image_folder_classes(const std::filesystem::path& root);
+// Lists root's images. `classes` fixes the class order (e.g. a validation folder numbered like its
+// training folder); empty: root/labels.txt when present, else the sorted sub-folder names. Every
+// sub-folder must be one of the classes.
+ImageFolder scan_image_folder(const std::filesystem::path& root,
+                              const std::vector<std::string>& classes = {});
+// Decodes a JPEG or PNG into uint8 H×W×C with C = 1 (grayscale) or 3 (colour; alpha is dropped).
+torch::Tensor decode_image(const std::filesystem::path& file);
+// Decodes and preprocesses every image of scan_image_folder(root, classes); all must come out the
+// same size (use crop, or resize without keep_aspect, for images of mixed sizes).
+Dataset load_image_folder(const std::filesystem::path& root, const Preprocessing& p,
+                          int64_t limit = 0, const std::vector<std::string>& classes = {});
 
 // Options shared by every command that reads data (`--dataset`, `--data-dir`).
 struct DatasetOptions {
-  std::string name = "fashion-mnist";  // fashion-mnist | mnist
+  std::string name = "fashion-mnist";  // fashion-mnist | mnist | cifar10 | folder
   std::filesystem::path data_dir;      // empty: the dataset's default folder
+  // Unset: the dataset's own input (28×28×1 for MNIST, 32×32×3 for CIFAR-10, 224×224×3 cropped
+  // from 256 for folders) with its normalisation. Set: e.g. a zoo model's input recipe.
+  std::optional<Preprocessing> preprocessing = std::nullopt;
+  int64_t limit = 0;  // > 0: only the first `limit` items are loaded
 };
 
 // Datasets torchvino knows by name.
@@ -55,11 +138,17 @@ std::vector<std::string> dataset_names();
 Normalization dataset_normalization(const std::string& name);
 // Where the named dataset is looked for when --data-dir is not given.
 std::filesystem::path default_data_dir(const std::string& name);
+// The preprocessing used when DatasetOptions::preprocessing is unset.
+Preprocessing default_preprocessing(const std::string& name);
 Dataset load_dataset(const DatasetOptions& options, Split split);
 
+// The mirrors download_mnist tries, in order.
+std::vector<std::string> mnist_mirrors();
 // Downloads the four MNIST files into dir from the usual mirrors, trying each in turn. Throws
 // Error with every mirror's failure when none answers (e.g. offline). Files already present and
 // readable are kept.
 void download_mnist(const std::filesystem::path& dir);
+// The same from the given base URLs (each ending in '/').
+void download_mnist(const std::filesystem::path& dir, const std::vector<std::string>& mirrors);
 
 }  // namespace torchvino

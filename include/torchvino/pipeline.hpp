@@ -36,6 +36,7 @@ struct ModeRecord {
   EvalResult eval;
   // Filled for OpenVINO modes: layers of the runtime graph and their executed precision.
   std::vector<ExecutedLayer> executed;
+  int requests = 1;  // infer requests in flight during the evaluation
 };
 
 // Agreement of one mode's logits with the LibTorch reference.

@@ -13,6 +13,7 @@ struct TrainOptions {
   double learning_rate = 1e-3;  // Adam
   uint64_t seed = 1;
   int threads = 0;  // 0: LibTorch's default
+  int64_t limit = 0;  // train on the first `limit` images only; 0 = all
 };
 
 struct EpochStats {

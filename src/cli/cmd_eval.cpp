@@ -4,7 +4,9 @@
 #include "torchvino/convert.hpp"
 #include "torchvino/error.hpp"
 #include "torchvino/pipeline.hpp"
+#include "torchvino/report.hpp"
 #include "torchvino/runtime.hpp"
+#include "util/atomic_file.hpp"
 
 namespace torchvino::cli {
 
@@ -12,7 +14,7 @@ void add_eval_command(CLI::App& app) {
   struct Flags {
     CommonOptions common;
     EvalOptions eval;
-    std::string mode = "pytorch", checkpoint, ir;
+    std::string mode = "pytorch", checkpoint, ir, json;
     int requests = 1;
   };
   auto flags = std::make_shared<Flags>();
@@ -30,6 +32,7 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--limit", flags->eval.limit, "Evaluate only the first N test images (0: all)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  cmd->add_option("--json", flags->json, "Also write the result as JSON to this file");
   cmd->callback([flags] {
     const auto& c = flags->common;
     std::unique_ptr<Backend> backend;
@@ -54,14 +57,16 @@ void add_eval_command(CLI::App& app) {
                "{:.3f} ms median, {:.3f} ms p90 per batch  size {:.1f} KB\n",
                flags->mode, 100 * r.accuracy, 100 * r.top5, r.loss, r.throughput, r.latency_mean_ms,
                r.latency_median_ms, r.latency_p90_ms, model_size_bytes(file) / 1024.0);
+    ModeRecord record{flags->mode, file, model_size_bytes(file), r, {}, flags->requests};
     if (const auto* compiled = backend->compiled_model()) {
-      const auto executed = executed_layers(*compiled);
+      record.executed = executed_layers(*compiled);
       if (flags->mode == "int8") {
-        for (const auto& l : layers_not_in_int8(executed))
+        for (const auto& l : layers_not_in_int8(record.executed))
           log_line(fmt::format("WARNING: layer {} ({}) executes in {}, not 8-bit", l.name, l.layer_type,
                                l.runtime_precision));
       }
     }
+    if (!flags->json.empty()) write_text_atomically(flags->json, record_to_json(record));
   });
 }
 

@@ -24,6 +24,9 @@ void add_pipeline_command(CLI::App& app) {
   cmd->add_option("--epochs", p.train.epochs, "Training epochs")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--train-batch", p.train.batch_size, "Training batch size")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--lr", p.train.learning_rate, "Adam learning rate")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--train-limit", p.train.limit, "Train on the first N training images only (0: all)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   cmd->add_option("--seed", p.train.seed, "Random seed")->capture_default_str();
   cmd->add_option("--checkpoint", flags->checkpoint, "Checkpoint to reuse or write (default: OUT/MODEL.pt)");
   cmd->add_flag("--retrain", p.retrain, "Train even if the checkpoint exists");

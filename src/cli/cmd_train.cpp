@@ -18,6 +18,9 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--epochs", flags->train.epochs, "Training epochs")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--batch", flags->train.batch_size, "Training batch size")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--lr", flags->train.learning_rate, "Adam learning rate")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--train-limit", flags->train.limit, "Train on the first N training images only (0: all)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   cmd->add_option("--seed", flags->train.seed, "Random seed (initialisation and shuffling)")->capture_default_str();
   cmd->add_option("--checkpoint", flags->checkpoint, "Where to write the checkpoint (default: OUT/MODEL.pt)");
   cmd->callback([flags] {

@@ -36,7 +36,7 @@ std::vector<EpochStats> train(Model& model, const Dataset& train_set, const Data
   torch::optim::Adam optimizer(model.module().parameters(),
                                torch::optim::AdamOptions(options.learning_rate));
   std::vector<EpochStats> history;
-  const int64_t n = train_set.size();
+  const int64_t n = options.limit > 0 ? std::min(options.limit, train_set.size()) : train_set.size();
   for (int epoch = 1; epoch <= options.epochs; ++epoch) {
     const auto start = std::chrono::steady_clock::now();
     model.module().train();

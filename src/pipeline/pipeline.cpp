@@ -51,7 +51,8 @@ Model obtain_model(const PipelineOptions& o, const fs::path& checkpoint, const D
   }
   torch::manual_seed(o.train.seed);  // the initial weights come from the seed too
   Model model = create_model(o.spec);
-  log(fmt::format("train: {} on {} images, {} epochs, batch {}", o.spec.arch, train_set.size(),
+  const int64_t images = o.train.limit > 0 ? std::min(o.train.limit, train_set.size()) : train_set.size();
+  log(fmt::format("train: {} on {} images, {} epochs, batch {}", o.spec.arch, images,
                   o.train.epochs, o.train.batch_size));
   report.training = train(model, train_set, &test_set, o.train, [&](const EpochStats& s) {
     log(fmt::format("  epoch {}/{}  loss {:.4f}  train acc {}  test acc {}  {:.1f}s", s.epoch,
@@ -115,6 +116,7 @@ PipelineReport run_pipeline(const PipelineOptions& o, const Logger& log) {
       OpenVINOOptions ov_options;
       ov_options.threads = o.threads;
       ov_options.requests = o.requests;
+      record.requests = o.requests;
       backend = make_openvino_backend(read_model_file(record.model_file), ov_options);
     }
     record.size_bytes = model_size_bytes(record.model_file);

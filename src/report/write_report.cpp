@@ -39,6 +39,7 @@ json record_json(const ModeRecord& r) {
             {"size_bytes", r.size_bytes},
             {"images", e.images},
             {"batch", e.batch_size},
+            {"requests", r.requests},
             {"accuracy", e.accuracy},
             {"top5", e.top5},
             {"loss", e.loss},
@@ -132,6 +133,8 @@ std::string report_markdown(const PipelineReport& r) {
 }
 
 }  // namespace
+
+std::string record_to_json(const ModeRecord& record) { return record_json(record).dump(2) + "\n"; }
 
 void write_report(const PipelineReport& report, const std::filesystem::path& dir) {
   write_text_atomically(dir / "report.json", report_json(report).dump(2) + "\n");

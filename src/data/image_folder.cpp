@@ -1,0 +1,147 @@
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "data/text.hpp"
+#include "torchvino/data.hpp"
+#include "torchvino/error.hpp"
+
+namespace torchvino {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool is_image_file(const fs::path& file) {
+  std::string ext = file.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return ext == ".jpg" || ext == ".jpeg" || ext == ".png";
+}
+
+std::vector<std::string> sorted_subfolders(const fs::path& root) {
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(root)) {
+    if (entry.is_directory()) names.push_back(entry.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+}  // namespace
+
+std::vector<std::string> read_class_names(const fs::path& labels_file) {
+  if (!fs::is_regular_file(labels_file)) {
+    throw Error(data::cat(labels_file.string(), ": labels file not found"));
+  }
+  std::ifstream in(labels_file);
+  if (!in) throw Error(data::cat(labels_file.string(), ": cannot open"));
+  std::vector<std::string> lines;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    lines.push_back(line);
+  }
+  while (!lines.empty() && lines.back().find_first_not_of(" \t") == std::string::npos) {
+    lines.pop_back();
+  }
+  std::map<std::string, size_t> seen;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    // Line numbers are class indices, so a gap cannot be skipped silently.
+    if (lines[i].find_first_not_of(" \t") == std::string::npos) {
+      throw Error(data::cat(labels_file.string(), ":", i + 1, ": empty class name"));
+    }
+    const auto [it, fresh] = seen.emplace(lines[i], i);
+    if (!fresh) {
+      throw Error(data::cat(labels_file.string(), ":", i + 1, ": class '", lines[i],
+                            "' already listed on line ", it->second + 1));
+    }
+  }
+  if (lines.empty()) throw Error(data::cat(labels_file.string(), ": no class names"));
+  return lines;
+}
+
+std::vector<std::string> image_folder_classes(const fs::path& root) {
+  if (!fs::is_directory(root)) throw Error(data::cat(root.string(), ": image folder not found"));
+  if (fs::is_regular_file(root / "labels.txt")) return read_class_names(root / "labels.txt");
+  return sorted_subfolders(root);
+}
+
+ImageFolder scan_image_folder(const fs::path& root, const std::vector<std::string>& classes) {
+  if (!fs::is_directory(root)) throw Error(data::cat(root.string(), ": image folder not found"));
+  ImageFolder out;
+  out.class_names = classes.empty() ? image_folder_classes(root) : classes;
+  std::map<std::string, int64_t> index;
+  for (size_t i = 0; i < out.class_names.size(); ++i) {
+    index[out.class_names[i]] = static_cast<int64_t>(i);
+  }
+
+  std::vector<std::pair<int64_t, fs::path>> found;
+  for (const auto& name : sorted_subfolders(root)) {
+    const auto it = index.find(name);
+    if (it == index.end()) {
+      throw Error(data::cat((root / name).string(), ": folder '", name,
+                            "' is not one of the dataset's ", out.class_names.size(), " classes"));
+    }
+    for (const auto& entry : fs::recursive_directory_iterator(root / name)) {
+      if (entry.is_regular_file() && is_image_file(entry.path())) {
+        found.emplace_back(it->second, entry.path());
+      }
+    }
+  }
+  if (found.empty()) {
+    throw Error(
+        data::cat(root.string(), ": no images (*.jpg, *.jpeg, *.png) in class sub-folders"));
+  }
+  std::sort(found.begin(), found.end());
+  for (auto& [label, file] : found) {
+    out.labels.push_back(label);
+    out.files.push_back(std::move(file));
+  }
+  return out;
+}
+
+Dataset load_image_folder(const fs::path& root, const Preprocessing& p, int64_t limit,
+                          const std::vector<std::string>& classes) {
+  ImageFolder folder = scan_image_folder(root, classes);
+  size_t n = folder.files.size();
+  if (limit > 0 && static_cast<size_t>(limit) < n) n = static_cast<size_t>(limit);
+
+  torch::Tensor images;
+  for (size_t i = 0; i < n; ++i) {
+    const fs::path& file = folder.files[i];
+    torch::Tensor x;
+    try {
+      x = preprocess_image(decode_image(file), p);
+    } catch (const Error& e) {
+      const std::string msg = e.what();
+      // decode_image names the file already; preprocessing errors do not.
+      if (msg.find(file.string()) != std::string::npos) throw;
+      throw Error(data::cat(file.string(), ": ", msg));
+    }
+    if (!images.defined()) {
+      images = torch::empty({static_cast<int64_t>(n), x.size(0), x.size(1), x.size(2)});
+    } else if (x.sizes() != images.sizes().slice(1)) {
+      throw Error(data::cat(file.string(), ": preprocessed to ", x.size(1), "×", x.size(2), " but ",
+                            folder.files[0].string(), " to ", images.size(2), "×", images.size(3),
+                            "; images of mixed sizes need a crop size or a "
+                            "square resize"));
+    }
+    images[static_cast<int64_t>(i)].copy_(x);
+  }
+  Dataset out;
+  out.images = images;
+  out.labels =
+      torch::tensor(std::vector<int64_t>(folder.labels.begin(),
+                                         folder.labels.begin() + static_cast<std::ptrdiff_t>(n)),
+                    torch::kLong);
+  out.num_classes = static_cast<int64_t>(folder.class_names.size());
+  out.class_names = std::move(folder.class_names);
+  return out;
+}
+
+}  // namespace torchvino

@@ -1,0 +1,48 @@
+#pragma once
+// Message building without fmt: LibTorch's bundled fmt headers (v12) shadow the system's fmt
+// (v9) on the include path, so fmt calls compile against one version and link against the other.
+#include <cstdint>
+#include <iomanip>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+namespace torchvino::data {
+
+template <typename T>
+void append(std::ostringstream& out, const T& value) {
+  // uint8_t would print as a character.
+  if constexpr (std::is_same_v<T, uint8_t> || std::is_same_v<T, int8_t>) {
+    out << static_cast<int>(value);
+  } else {
+    out << value;
+  }
+}
+
+template <typename... Args>
+std::string cat(const Args&... args) {
+  std::ostringstream out;
+  (append(out, args), ...);
+  return out.str();
+}
+
+template <typename Range>
+std::string join(const Range& items, std::string_view separator) {
+  std::ostringstream out;
+  bool first = true;
+  for (const auto& item : items) {
+    if (!first) out << separator;
+    append(out, item);
+    first = false;
+  }
+  return out.str();
+}
+
+inline std::string hex(uint64_t value, int digits) {
+  std::ostringstream out;
+  out << "0x" << std::hex << std::setw(digits) << std::setfill('0') << value;
+  return out.str();
+}
+
+}  // namespace torchvino::data
