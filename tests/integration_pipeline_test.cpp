@@ -46,7 +46,7 @@ void check_int8(const json& report) {
   // 2000 images: one image is 0.05 points, so allow a little more than the 0.3 target that
   // the benchmark checks on the whole test set.
   EXPECT_GE(int8["accuracy"].get<double>(), fp32["accuracy"].get<double>() - 0.006);
-  EXPECT_LE(int8["size_bytes"].get<double>(), 0.30 * fp32["size_bytes"].get<double>());
+  EXPECT_LE(int8["weights_bytes"].get<double>(), 0.30 * fp32["weights_bytes"].get<double>());
   const auto& layers = int8["executed_layers"];
   EXPECT_GE(layers.size(), 3u) << "expected 2 convolutions and 1 fully connected layer";
   for (const auto& l : layers) {

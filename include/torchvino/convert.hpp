@@ -29,5 +29,7 @@ void save_ir(const std::shared_ptr<ov::Model>& model, const std::filesystem::pat
 
 // Size on disk of an IR (.xml + .bin) or of any single file.
 uint64_t model_size_bytes(const std::filesystem::path& file);
+// Size of the weights alone: the .bin of an IR, or the file itself for other formats.
+uint64_t weights_size_bytes(const std::filesystem::path& file);
 
 }  // namespace torchvino

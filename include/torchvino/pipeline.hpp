@@ -32,7 +32,8 @@ struct PipelineOptions {
 struct ModeRecord {
   std::string mode;
   std::filesystem::path model_file;
-  uint64_t size_bytes = 0;
+  uint64_t size_bytes = 0;     // everything on disk (IR: .xml + .bin)
+  uint64_t weights_bytes = 0;  // the weights file alone (IR: .bin)
   EvalResult eval;
   // Filled for OpenVINO modes: layers of the runtime graph and their executed precision.
   std::vector<ExecutedLayer> executed;

@@ -12,7 +12,8 @@
 namespace torchvino {
 
 // Post-training INT8 quantization in the manner of NNCF: graph analysis → statistics →
-// ranges → FakeQuantize insertion → int8 weight storage. Works on any ov::Model.
+// ranges → FakeQuantize insertion → int8 weight storage → fast bias correction. Works on any
+// ov::Model with one image input.
 struct QuantizeOptions {
   int64_t subset_size = 300;     // calibration images, taken from the start of the set
   int64_t batch_size = 1;        // calibration batch; each batch is one statistics sample
@@ -20,6 +21,14 @@ struct QuantizeOptions {
   std::string range_estimator = "mean_minmax";  // mean_minmax | minmax | quantile
   double quantile = 1e-4;        // for range_estimator=quantile
   int threads = 0;
+  // Shift biases of quantized Conv/MatMul by the mean output change weight rounding causes.
+  bool fast_bias_correction = true;
+  // Quantize both inputs of Add nodes joining two activations (residual connections), as the
+  // performance preset of NNCF does; off by default because it costs accuracy on small nets.
+  bool quantize_residual_adds = false;
+  // Store weights as int8 Constant → Convert → Multiply (≈ ¼ of the FP32 size); false keeps
+  // FP32 weights behind a 255-level FakeQuantize (same numbers, bigger file).
+  bool compress_weights = true;
   std::function<void(int64_t done, int64_t total)> on_progress;
 };
 
@@ -28,11 +37,15 @@ struct QuantizedLayer {
   std::string type;
   bool int8 = true;  // false: left in FP32
   std::string reason;  // why it stayed FP32
+  bool bias_corrected = false;
 };
 
 struct QuantizeResult {
   std::shared_ptr<ov::Model> model;
   std::vector<QuantizedLayer> layers;
+  int64_t activation_quantizers = 0;  // FakeQuantize nodes on activations
+  int64_t weight_quantizers = 0;      // quantized weight tensors
+  int64_t calibration_samples = 0;    // statistics samples (batches) actually used
   double seconds = 0;
 };
 
@@ -48,5 +61,9 @@ struct ExecutedLayer {
   std::string original_names;
 };
 std::vector<ExecutedLayer> executed_layers(const ov::CompiledModel& compiled);
+
+// The Convolution / FullyConnected layers among `layers` that do not compute in u8/i8: empty
+// when every quantizable layer really runs INT8.
+std::vector<ExecutedLayer> non_int8_layers(const std::vector<ExecutedLayer>& layers);
 
 }  // namespace torchvino

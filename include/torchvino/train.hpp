@@ -10,7 +10,7 @@ namespace torchvino {
 struct TrainOptions {
   int epochs = 3;
   int64_t batch_size = 96;
-  double learning_rate = 1e-3;  // Adam
+  double learning_rate = 2e-3;  // Adam, peak of a cosine decay to 0 over all epochs
   uint64_t seed = 1;
   int threads = 0;  // 0: LibTorch's default
   int64_t limit = 0;  // train on the first `limit` images only; 0 = all

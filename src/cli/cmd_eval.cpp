@@ -57,7 +57,7 @@ void add_eval_command(CLI::App& app) {
                "{:.3f} ms median, {:.3f} ms p90 per batch  size {:.1f} KB\n",
                flags->mode, 100 * r.accuracy, 100 * r.top5, r.loss, r.throughput, r.latency_mean_ms,
                r.latency_median_ms, r.latency_p90_ms, model_size_bytes(file) / 1024.0);
-    ModeRecord record{flags->mode, file, model_size_bytes(file), r, {}, flags->requests};
+    ModeRecord record{flags->mode, file, model_size_bytes(file), weights_size_bytes(file), r, {}, flags->requests};
     if (const auto* compiled = backend->compiled_model()) {
       record.executed = executed_layers(*compiled);
       if (flags->mode == "int8") {

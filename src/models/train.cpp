@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include <chrono>
+#include <cmath>
 
 #include "torchvino/error.hpp"
 
@@ -48,6 +49,11 @@ std::vector<EpochStats> train(Model& model, const Dataset& train_set, const Data
     // batch are noise.
     const int64_t batches = std::max<int64_t>(1, n / options.batch_size);
     for (int64_t b = 0; b < batches; ++b) {
+      // Cosine decay over the whole run: large steps early, fine ones at the end, which buys
+      // the last point of accuracy that a constant rate leaves on the table in 3 epochs.
+      const double progress = double((epoch - 1) * batches + b) / double(options.epochs * batches);
+      static_cast<torch::optim::AdamOptions&>(optimizer.param_groups()[0].options())
+          .lr(options.learning_rate * 0.5 * (1.0 + std::cos(M_PI * progress)));
       auto index = order.slice(0, b * options.batch_size, std::min(n, (b + 1) * options.batch_size));
       auto images = train_set.images.index_select(0, index);
       auto labels = train_set.labels.index_select(0, index);

@@ -10,7 +10,11 @@
 
 namespace torchvino {
 
-std::vector<std::string> model_names() { return {"convnet"}; }
+std::vector<std::string> model_names() {
+  std::vector<std::string> names = {"convnet"};
+  for (const auto& n : resnet_names()) names.push_back(n);
+  return names;
+}
 
 Model create_model(const ModelSpec& spec) {
   if (spec.in_channels < 1 || spec.num_classes < 1 || spec.image_size < 4)
@@ -18,6 +22,9 @@ Model create_model(const ModelSpec& spec) {
   Model model{spec, {}};
   if (spec.arch == "convnet") {
     model.net = torch::nn::AnyModule(ConvNet(spec.in_channels, spec.num_classes, spec.image_size));
+  } else if (const int64_t depth = resnet_depth(spec.arch)) {
+    model.net = torch::nn::AnyModule(
+        ResNet(depth, spec.in_channels, spec.num_classes, spec.image_size));
   } else {
     std::string known;
     for (const auto& n : model_names()) known += (known.empty() ? "" : ", ") + n;

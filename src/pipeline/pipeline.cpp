@@ -120,6 +120,7 @@ PipelineReport run_pipeline(const PipelineOptions& o, const Logger& log) {
       backend = make_openvino_backend(read_model_file(record.model_file), ov_options);
     }
     record.size_bytes = model_size_bytes(record.model_file);
+    record.weights_bytes = weights_size_bytes(record.model_file);
     log(fmt::format("eval: {} on {} test images, batch {}", mode,
                     o.eval.limit > 0 ? std::min(o.eval.limit, test_set.size()) : test_set.size(),
                     o.eval.batch_size));

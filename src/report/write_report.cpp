@@ -37,6 +37,7 @@ json record_json(const ModeRecord& r) {
   json j = {{"mode", r.mode},
             {"model_file", r.model_file.string()},
             {"size_bytes", r.size_bytes},
+            {"weights_bytes", r.weights_bytes},
             {"images", e.images},
             {"batch", e.batch_size},
             {"requests", r.requests},
@@ -97,19 +98,20 @@ std::string report_markdown(const PipelineReport& r) {
                     o.threads > 0 ? std::to_string(o.threads) : "default", o.eval.batch_size,
                     o.requests);
   md += "![accuracy and throughput per mode](report.svg)\n\n";
-  md += "| mode | accuracy | Δ vs pytorch | loss | images/s | speed-up | latency (ms/batch, mean / median / p90) | size |\n";
-  md += "|---|---:|---:|---:|---:|---:|---:|---:|\n";
+  md += "| mode | accuracy | Δ vs pytorch | loss | images/s | speed-up | latency (ms/batch, mean / median / p90) | weights | on disk |\n";
+  md += "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
   const ModeRecord* base = nullptr;
   for (const auto& rec : r.records)
     if (rec.mode == "pytorch") base = &rec;
   for (const auto& rec : r.records) {
     const auto& e = rec.eval;
     md += fmt::format(
-        "| {} | {:.2f} % | {} | {:.4f} | {:.0f} | {} | {:.3f} / {:.3f} / {:.3f} | {:.1f} KB |\n",
+        "| {} | {:.2f} % | {} | {:.4f} | {:.0f} | {} | {:.3f} / {:.3f} / {:.3f} | {:.1f} KB | {:.1f} KB |\n",
         rec.mode, 100 * e.accuracy,
         base ? fmt::format("{:+.2f}", 100 * (e.accuracy - base->eval.accuracy)) : "-", e.loss,
         e.throughput, base ? fmt::format("{:.2f}×", e.throughput / base->eval.throughput) : "-",
-        e.latency_mean_ms, e.latency_median_ms, e.latency_p90_ms, rec.size_bytes / 1024.0);
+        e.latency_mean_ms, e.latency_median_ms, e.latency_p90_ms, rec.weights_bytes / 1024.0,
+        rec.size_bytes / 1024.0);
   }
   if (!r.parity.empty()) {
     md += "\n## Agreement with LibTorch\n\n| mode | max abs logit diff | relative to max logit | same argmax |\n|---|---:|---:|---:|\n";

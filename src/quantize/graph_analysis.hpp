@@ -1,0 +1,62 @@
+#pragma once
+// Decides where quantizers go, before any data is seen. Pure graph work: no statistics, no
+// mutation of the model.
+#include <openvino/core/model.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace torchvino::quant {
+
+struct AnalysisOptions {
+  bool quantize_residual_adds = false;
+};
+
+// One FakeQuantize to insert: it reads `tensor` and feeds `consumers` (the edges the walk up
+// from quantized ops ended on). Quantizers with equal `group` must share one range.
+struct ActivationQuantizer {
+  ov::Output<ov::Node> tensor;
+  std::vector<ov::Input<ov::Node>> consumers;
+  bool after_relu = false;  // values are ≥ 0 by construction: unsigned
+  size_t group = 0;
+  std::vector<std::string> serves;  // friendly names of the ops it quantizes
+};
+
+// Weights of one quantized op, read from constants into the op's input shape.
+struct WeightQuantizer {
+  std::shared_ptr<ov::Node> op;
+  size_t input_index = 1;
+  ov::Shape shape;
+  std::vector<float> values;         // row-major, `shape`
+  std::vector<size_t> channel_axes;  // one scale per index over these axes (output channels)
+};
+
+struct LayerDecision {
+  std::shared_ptr<ov::Node> op;
+  bool quantized = false;
+  std::string reason;  // why not, when not
+  // The op's activation input (index) and the axis of its channels, for bias correction.
+  size_t activation_input = 0;
+  int64_t activation_channel_axis = 1;
+  int64_t output_channel_axis = 1;
+  int weight = -1;  // index into QuantizationPlan::weights, -1 when the op has none
+};
+
+struct QuantizationPlan {
+  std::vector<ActivationQuantizer> activations;
+  std::vector<WeightQuantizer> weights;
+  std::vector<LayerDecision> layers;
+  size_t groups = 0;
+};
+
+QuantizationPlan analyse(const std::shared_ptr<ov::Model>& model, const AnalysisOptions& options);
+
+// Ops whose inputs the plan quantizes: Convolution, GroupConvolution, MatMul.
+bool is_quantizable_op(const ov::Node& node);
+
+// Values of a constant weight input, following Convert (FP16 IR) and shape-only ops (Reshape,
+// Squeeze, Unsqueeze) back to the Constant. Empty when the input is not constant.
+std::vector<float> constant_values(const ov::Output<ov::Node>& output);
+
+}  // namespace torchvino::quant

@@ -1,0 +1,136 @@
+// The pipeline: every step is in its own file; this one only orders them and reports.
+#include <chrono>
+#include <map>
+#include <optional>
+
+#include "quantize/bias_correction.hpp"
+#include "quantize/graph_analysis.hpp"
+#include "quantize/insertion.hpp"
+#include "quantize/ranges.hpp"
+#include "quantize/statistics.hpp"
+#include "torchvino/error.hpp"
+#include "torchvino/quantize.hpp"
+
+namespace torchvino {
+namespace {
+
+using namespace quant;
+
+void check(const QuantizeOptions& o) {
+  if (o.subset_size < 1) throw Error("quantize: --subset-size must be at least 1");
+  if (o.batch_size < 1) throw Error("quantize: --batch-size must be at least 1");
+  if (!(o.quantile > 0 && o.quantile < 0.5)) throw Error("quantize: --quantile must be in (0, 0.5)");
+}
+
+// One range per group: members of a group (Concat inputs) are merged, and a group is unsigned
+// only when every member comes out of a ReLU.
+std::vector<Range> group_ranges(const QuantizationPlan& plan, const std::vector<TensorStatistics>& stats,
+                                Preset preset, Estimator estimator) {
+  std::vector<std::vector<Range>> members(plan.groups);
+  std::vector<bool> after_relu(plan.groups, true);
+  for (size_t i = 0; i < plan.activations.size(); ++i) {
+    const auto& q = plan.activations[i];
+    members[q.group].push_back(aggregate(stats.at(i), estimator, preset == Preset::Performance));
+    after_relu[q.group] = after_relu[q.group] && q.after_relu;
+  }
+  std::vector<Range> ranges;
+  for (size_t g = 0; g < plan.groups; ++g)
+    ranges.push_back(activation_range(merge(members[g]), preset, after_relu[g]));
+  return ranges;
+}
+
+void record_parameters(ov::Model& model, const QuantizeOptions& o, int64_t samples) {
+  model.set_rt_info(o.preset, "torchvino", "quantization", "preset");
+  model.set_rt_info(o.range_estimator, "torchvino", "quantization", "range_estimator");
+  model.set_rt_info(std::to_string(o.subset_size), "torchvino", "quantization", "subset_size");
+  model.set_rt_info(std::to_string(o.batch_size), "torchvino", "quantization", "batch_size");
+  model.set_rt_info(std::to_string(samples), "torchvino", "quantization", "calibration_samples");
+  model.set_rt_info(std::string(o.fast_bias_correction ? "true" : "false"), "torchvino", "quantization",
+                    "fast_bias_correction");
+  if (o.range_estimator == "quantile")
+    model.set_rt_info(std::to_string(o.quantile), "torchvino", "quantization", "quantile");
+}
+
+}  // namespace
+
+QuantizeResult quantize(const std::shared_ptr<ov::Model>& model, const Dataset& calibration,
+                        const QuantizeOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  check(options);
+  const Preset preset = parse_preset(options.preset);
+  const Estimator estimator = parse_estimator(options.range_estimator);
+  if (calibration.size() == 0) throw Error("quantize: the calibration set is empty");
+
+  QuantizeResult result;
+  result.model = model->clone();  // the caller's model stays FP32
+  auto& work = result.model;
+  auto plan = analyse(work, AnalysisOptions{options.quantize_residual_adds});
+
+  // Range statistics for each quantizer, then channel means of biased ops' inputs.
+  std::vector<ObservedTensor> observed;
+  for (const auto& q : plan.activations) observed.push_back({q.tensor, -1});
+  std::map<size_t, std::pair<size_t, BiasAdd>> corrections;  // layer → (observed index, bias)
+  if (options.fast_bias_correction) {
+    for (size_t l = 0; l < plan.layers.size(); ++l) {
+      const auto& layer = plan.layers[l];
+      if (!layer.quantized || layer.weight < 0 || layer.activation_channel_axis < 0) continue;
+      if (auto bias = find_bias(layer)) {
+        corrections.emplace(l, std::make_pair(observed.size(), std::move(*bias)));
+        observed.push_back({layer.op->input_value(layer.activation_input), layer.activation_channel_axis});
+      }
+    }
+  }
+  StatisticsOptions stat_options;
+  stat_options.subset_size = options.subset_size;
+  stat_options.batch_size = options.batch_size;
+  stat_options.quantiles = estimator == Estimator::Quantile;
+  stat_options.quantile = options.quantile;
+  stat_options.threads = options.threads;
+  stat_options.on_progress = options.on_progress;
+  const auto stats = collect_statistics(work, observed, calibration.images, stat_options);
+  result.calibration_samples = stats.empty() ? 0 : stats.front().samples();
+
+  const auto ranges = group_ranges(plan, stats, preset, estimator);
+  std::vector<QuantizedWeights> quantized;
+  std::vector<std::vector<float>> abs_max;
+  for (const auto& w : plan.weights) {
+    abs_max.push_back(weight_abs_max(w.values, w.shape, w.channel_axes));
+    quantized.push_back(quantize_weights(w, abs_max.back()));
+  }
+
+  std::map<size_t, bool> corrected;
+  for (const auto& [l, entry] : corrections) {
+    const auto& [index, bias] = entry;
+    const auto& layer = plan.layers[l];
+    const auto shift = bias_shift(layer, plan.weights[layer.weight], quantized[layer.weight],
+                                  stats[index].channel_mean(), stats[index].first_shape);
+    corrected[l] = shift_is_plausible(bias.values, shift);
+    if (corrected[l]) apply_bias_shift(bias, shift);
+  }
+
+  for (const auto& q : plan.activations) insert_activation_quantizer(q, ranges[q.group]);
+  for (size_t i = 0; i < plan.weights.size(); ++i) {
+    const auto& w = plan.weights[i];
+    replace_weights(w, options.compress_weights ? dequantized_weights(quantized[i], w.op->get_friendly_name())
+                                                : fake_quantized_weights(w, abs_max[i], w.op->get_friendly_name()));
+  }
+  work->validate_nodes_and_infer_types();
+  record_parameters(*work, options, result.calibration_samples);
+
+  result.activation_quantizers = static_cast<int64_t>(plan.activations.size());
+  result.weight_quantizers = static_cast<int64_t>(plan.weights.size());
+  for (size_t l = 0; l < plan.layers.size(); ++l) {
+    const auto& layer = plan.layers[l];
+    QuantizedLayer entry;
+    entry.name = layer.op->get_friendly_name();
+    entry.type = layer.op->get_type_name();
+    entry.int8 = layer.quantized;
+    entry.reason = layer.reason;
+    entry.bias_corrected = corrected.count(l) && corrected.at(l);
+    result.layers.push_back(std::move(entry));
+  }
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return result;
+}
+
+}  // namespace torchvino

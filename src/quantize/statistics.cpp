@@ -1,0 +1,184 @@
+#include "quantize/statistics.hpp"
+
+#include <openvino/op/result.hpp>
+#include <openvino/runtime/properties.hpp>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "torchvino/error.hpp"
+#include "torchvino/runtime.hpp"
+
+namespace torchvino::quant {
+
+float quantile_of(std::vector<float>& values, double q) {
+  if (values.empty()) return 0.0f;
+  const double position = q * static_cast<double>(values.size() - 1);
+  const auto k = static_cast<size_t>(std::floor(position));
+  std::nth_element(values.begin(), values.begin() + k, values.end());
+  const float below = values[k];
+  const double fraction = position - static_cast<double>(k);
+  if (fraction <= 0 || k + 1 >= values.size()) return below;
+  // After nth_element everything right of k is ≥ values[k]; the next order statistic is
+  // their minimum.
+  const float above = *std::min_element(values.begin() + k + 1, values.end());
+  return static_cast<float>(below + fraction * (above - below));
+}
+
+std::vector<float> TensorStatistics::channel_mean() const {
+  std::vector<float> mean(channel_sum.size());
+  for (size_t c = 0; c < mean.size(); ++c)
+    mean[c] = channel_count ? static_cast<float>(channel_sum[c] / static_cast<double>(channel_count)) : 0.0f;
+  return mean;
+}
+
+size_t TensorStatistics::retained_scalars() const {
+  return min.size() + max.size() + abs_max.size() + quantile_low.size() + quantile_high.size() +
+         abs_quantile_high.size() + channel_sum.size() + 1 + first_shape.size();
+}
+
+void StatisticsAccumulator::add(const float* data, const ov::Shape& shape) {
+  const size_t n = ov::shape_size(shape);
+  if (n == 0) throw Error("quantize: an observed tensor is empty");
+  float lo = data[0], hi = data[0], abs_hi = 0.0f;
+  for (size_t i = 0; i < n; ++i) {
+    lo = std::min(lo, data[i]);
+    hi = std::max(hi, data[i]);
+    abs_hi = std::max(abs_hi, std::fabs(data[i]));
+  }
+  stats_.min.push_back(lo);
+  stats_.max.push_back(hi);
+  stats_.abs_max.push_back(abs_hi);
+  if (stats_.first_shape.empty()) stats_.first_shape = shape;
+
+  if (quantiles_) {
+    scratch_.assign(data, data + n);
+    stats_.quantile_low.push_back(quantile_of(scratch_, quantile_));
+    stats_.quantile_high.push_back(quantile_of(scratch_, 1.0 - quantile_));
+    for (float& v : scratch_) v = std::fabs(v);
+    stats_.abs_quantile_high.push_back(quantile_of(scratch_, 1.0 - quantile_));
+  }
+
+  if (channel_axis_ >= 0 && static_cast<size_t>(channel_axis_) < shape.size()) {
+    const auto axis = static_cast<size_t>(channel_axis_);
+    const size_t channels = shape[axis];
+    size_t inner = 1;
+    for (size_t d = axis + 1; d < shape.size(); ++d) inner *= shape[d];
+    const size_t outer = n / (channels * inner);
+    if (stats_.channel_sum.empty()) stats_.channel_sum.assign(channels, 0.0);
+    if (stats_.channel_sum.size() != channels)
+      throw Error("quantize: channel count of an observed tensor changed between samples");
+    for (size_t o = 0; o < outer; ++o)
+      for (size_t c = 0; c < channels; ++c) {
+        const float* row = data + (o * channels + c) * inner;
+        double sum = 0;
+        for (size_t i = 0; i < inner; ++i) sum += row[i];
+        stats_.channel_sum[c] += sum;
+      }
+    stats_.channel_count += static_cast<int64_t>(outer * inner);
+  }
+}
+
+namespace {
+
+// The clone has its own nodes; a temporary rt_info tag tells which clone node stands for which
+// observed node, since friendly names need not be unique.
+constexpr const char* kObserveTag = "torchvino_quantize_observed";
+
+std::shared_ptr<ov::Model> clone_with_outputs(const std::shared_ptr<ov::Model>& model,
+                                              const std::vector<ObservedTensor>& tensors) {
+  std::map<ov::Node*, int64_t> ids;
+  for (const auto& t : tensors) ids.emplace(t.tensor.get_node(), static_cast<int64_t>(ids.size()));
+  for (auto& [node, id] : ids) node->get_rt_info()[kObserveTag] = id;
+  auto clone = model->clone();
+  for (auto& [node, id] : ids) node->get_rt_info().erase(kObserveTag);
+
+  std::vector<std::shared_ptr<ov::Node>> by_id(ids.size());
+  for (const auto& op : clone->get_ordered_ops()) {
+    auto& info = op->get_rt_info();
+    auto it = info.find(kObserveTag);
+    if (it == info.end()) continue;
+    by_id.at(static_cast<size_t>(it->second.as<int64_t>())) = op;
+    info.erase(it);
+  }
+  ov::ResultVector extra;
+  for (const auto& t : tensors) {
+    const auto& node = by_id.at(static_cast<size_t>(ids.at(t.tensor.get_node())));
+    if (!node) throw Error("quantize: an observed tensor is not part of the model");
+    extra.push_back(std::make_shared<ov::op::v0::Result>(node->output(t.tensor.get_index())));
+  }
+  clone->add_results(extra);
+  return clone;
+}
+
+// Prefers the requested batch; a model whose batch is fixed and cannot be reshaped keeps its own.
+int64_t settle_batch(const std::shared_ptr<ov::Model>& model, int64_t wanted) {
+  auto shape = model->get_parameters().front()->get_partial_shape();
+  if (shape.rank().is_dynamic() || shape.rank().get_length() == 0) return wanted;
+  if (shape[0].is_dynamic() || shape[0].get_length() == wanted) return wanted;
+  const int64_t fixed = shape[0].get_length();
+  shape[0] = wanted;
+  try {
+    model->reshape(shape);
+    return wanted;
+  } catch (const std::exception&) {
+    return fixed;
+  }
+}
+
+}  // namespace
+
+std::vector<TensorStatistics> collect_statistics(const std::shared_ptr<ov::Model>& model,
+                                                 const std::vector<ObservedTensor>& tensors,
+                                                 const torch::Tensor& images,
+                                                 const StatisticsOptions& options) {
+  if (model->get_parameters().size() != 1)
+    throw Error("quantize: only models with one input can be calibrated");
+  if (options.batch_size < 1) throw Error("quantize: batch size must be at least 1");
+  if (!images.defined() || images.dim() < 1 || images.size(0) == 0)
+    throw Error("quantize: the calibration set is empty");
+  if (tensors.empty()) return {};
+
+  auto observed = clone_with_outputs(model, tensors);
+  const size_t first_extra = observed->get_results().size() - tensors.size();
+  const int64_t batch = settle_batch(observed, options.batch_size);
+  const bool static_batch = observed->get_parameters().front()->get_partial_shape().is_static();
+
+  ov::AnyMap config{ov::hint::inference_precision(ov::element::f32)};
+  if (options.threads > 0) config.emplace(ov::inference_num_threads(options.threads));
+  auto compiled = openvino_core().compile_model(observed, "CPU", config);
+  auto request = compiled.create_infer_request();
+
+  const int64_t count = std::min<int64_t>(std::max<int64_t>(options.subset_size, 1), images.size(0));
+  const auto data = images.slice(0, 0, count).to(torch::kFloat32).contiguous();
+  // A fixed-batch model cannot take a short last batch: those images are left out.
+  const int64_t total = static_batch ? count / batch : (count + batch - 1) / batch;
+  if (total == 0) throw Error("quantize: fewer calibration images than the model's fixed batch");
+
+  std::vector<StatisticsAccumulator> accumulators;
+  for (const auto& t : tensors)
+    accumulators.emplace_back(t.channel_axis, options.quantiles, options.quantile);
+  for (int64_t b = 0; b < total; ++b) {
+    const int64_t start = b * batch;
+    auto slice = data.slice(0, start, std::min(start + batch, count)).contiguous();
+    ov::Shape shape(slice.sizes().begin(), slice.sizes().end());
+    request.set_input_tensor(ov::Tensor(ov::element::f32, shape, slice.data_ptr<float>()));
+    request.infer();
+    for (size_t i = 0; i < tensors.size(); ++i) {
+      const ov::Tensor out = request.get_tensor(compiled.output(first_extra + i));
+      if (out.get_element_type() != ov::element::f32)
+        throw Error("quantize: observed tensors must be float32, got " + out.get_element_type().get_type_name());
+      accumulators[i].add(out.data<const float>(), out.get_shape());
+    }
+    if (options.on_progress) options.on_progress(b + 1, total);
+  }
+
+  std::vector<TensorStatistics> result;
+  result.reserve(accumulators.size());
+  for (auto& a : accumulators) result.push_back(a.take());
+  return result;
+}
+
+}  // namespace torchvino::quant

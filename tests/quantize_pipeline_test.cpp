@@ -1,0 +1,314 @@
+// The whole quantize() run: INT8 really executes, outputs stay close, the IR shrinks, bias
+// correction reduces the mean error.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <openvino/op/ops.hpp>
+#include <openvino/openvino.hpp>
+
+#include <filesystem>
+#include <unistd.h>
+
+#include "torchvino/quantize.hpp"
+#include "torchvino/runtime.hpp"
+
+namespace {
+
+using ov::op::v0::Constant;
+
+std::shared_ptr<Constant> he_weights(const std::vector<int64_t>& dims, int64_t fan_in, int seed) {
+  torch::manual_seed(seed);
+  auto t = (torch::randn(dims) * std::sqrt(2.0 / static_cast<double>(fan_in))).contiguous();
+  return std::make_shared<Constant>(ov::element::f32, ov::Shape(dims.begin(), dims.end()), t.data_ptr<float>());
+}
+
+std::shared_ptr<Constant> small_bias(const ov::Shape& shape, int seed) {
+  torch::manual_seed(seed);
+  std::vector<int64_t> dims(shape.begin(), shape.end());
+  // Away from zero: bias correction leaves layers with a zero bias alone.
+  auto t = (torch::rand(dims) * 0.2 + 0.05).contiguous();
+  return std::make_shared<Constant>(ov::element::f32, shape, t.data_ptr<float>());
+}
+
+std::shared_ptr<ov::Node> conv_bias(const ov::Output<ov::Node>& x, int64_t in, int64_t out, int seed,
+                                    const std::string& name) {
+  auto c = std::make_shared<ov::op::v1::Convolution>(x, he_weights({out, in, 3, 3}, in * 9, seed), ov::Strides{1, 1},
+                                                     ov::CoordinateDiff{1, 1}, ov::CoordinateDiff{1, 1},
+                                                     ov::Strides{1, 1});
+  c->set_friendly_name(name);
+  return std::make_shared<ov::op::v1::Add>(c, small_bias({1, static_cast<size_t>(out), 1, 1}, seed + 100));
+}
+
+// 3×16×16 → conv 16 → relu → pool → conv 32 → relu → pool → fc 10; weights are ~99 % of it.
+std::shared_ptr<ov::Model> small_cnn() {
+  auto x = std::make_shared<ov::op::v0::Parameter>(ov::element::f32, ov::PartialShape{-1, 3, 16, 16});
+  auto pool = [](const ov::Output<ov::Node>& in) {
+    return std::make_shared<ov::op::v1::MaxPool>(in, ov::Strides{2, 2}, ov::Shape{0, 0}, ov::Shape{0, 0},
+                                                 ov::Shape{2, 2});
+  };
+  auto h = pool(std::make_shared<ov::op::v0::Relu>(conv_bias(x, 3, 16, 1, "conv1")));
+  h = pool(std::make_shared<ov::op::v0::Relu>(conv_bias(h, 16, 32, 2, "conv2")));
+  auto flat = std::make_shared<ov::op::v1::Reshape>(h, Constant::create(ov::element::i64, {2}, std::vector<int64_t>{0, -1}),
+                                                    true);
+  auto fc = std::make_shared<ov::op::v0::MatMul>(flat, he_weights({10, 32 * 4 * 4}, 512, 3), false, true);
+  fc->set_friendly_name("fc");
+  auto logits = std::make_shared<ov::op::v1::Add>(fc, small_bias({10}, 4));
+  return std::make_shared<ov::Model>(ov::OutputVector{logits}, ov::ParameterVector{x});
+}
+
+// Smooth random images: coarse noise upsampled, so neighbouring pixels agree as in photos.
+torch::Tensor smooth_images(int64_t n, int64_t channels, int64_t size, int seed, double offset = 0) {
+  torch::manual_seed(seed);
+  auto coarse = torch::randn({n, channels, size / 4, size / 4});
+  namespace F = torch::nn::functional;
+  auto fine = F::interpolate(coarse, F::InterpolateFuncOptions()
+                                         .size(std::vector<int64_t>{size, size})
+                                         .mode(torch::kBilinear)
+                                         .align_corners(false));
+  return (fine + offset).contiguous();
+}
+
+torchvino::Dataset dataset_of(const torch::Tensor& images) {
+  torchvino::Dataset d;
+  d.images = images;
+  d.labels = torch::zeros({images.size(0)}, torch::kInt64);
+  return d;
+}
+
+ov::CompiledModel compile(const std::shared_ptr<ov::Model>& model) {
+  return torchvino::openvino_core().compile_model(model, "CPU", ov::hint::inference_precision(ov::element::f32));
+}
+
+torch::Tensor run(ov::CompiledModel& compiled, const torch::Tensor& images) {
+  auto request = compiled.create_infer_request();
+  auto x = images.contiguous();
+  request.set_input_tensor(ov::Tensor(ov::element::f32, ov::Shape(x.sizes().begin(), x.sizes().end()), x.data_ptr<float>()));
+  request.infer();
+  auto out = request.get_output_tensor();
+  const ov::Shape shape = out.get_shape();
+  std::vector<int64_t> dims(shape.begin(), shape.end());
+  return torch::from_blob(out.data<float>(), dims).clone();
+}
+
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    path = std::filesystem::temp_directory_path() / ("torchvino_quant_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(path);
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+};
+
+TEST(QuantizePipeline, SmallCnnRunsInt8AndStaysClose) {
+  auto fp32 = small_cnn();
+  torchvino::QuantizeOptions options;
+  options.subset_size = 32;
+  int64_t last_progress = 0;
+  options.on_progress = [&](int64_t done, int64_t) { last_progress = done; };
+  auto result = torchvino::quantize(fp32, dataset_of(smooth_images(64, 3, 16, 11)), options);
+  EXPECT_EQ(last_progress, 32);
+  EXPECT_EQ(result.calibration_samples, 32);
+  EXPECT_EQ(result.activation_quantizers, 3);
+  EXPECT_EQ(result.weight_quantizers, 3);
+  ASSERT_EQ(result.layers.size(), 3u);
+  for (const auto& layer : result.layers) {
+    EXPECT_TRUE(layer.int8) << layer.name << ": " << layer.reason;
+    EXPECT_TRUE(layer.bias_corrected) << layer.name;
+  }
+  // The input model is untouched.
+  for (const auto& op : fp32->get_ops()) EXPECT_FALSE(ov::is_type<ov::op::v0::FakeQuantize>(op));
+
+  auto compiled_fp = compile(fp32);
+  auto compiled_q = compile(result.model);
+  const auto executed = torchvino::executed_layers(compiled_q);
+  int convolutions = 0, fully_connected = 0;
+  for (const auto& l : executed) {
+    convolutions += l.layer_type == "Convolution";
+    fully_connected += l.layer_type == "FullyConnected";
+  }
+  EXPECT_EQ(convolutions, 2);
+  EXPECT_EQ(fully_connected, 1);
+  for (const auto& l : torchvino::non_int8_layers(executed))
+    ADD_FAILURE() << l.name << " (" << l.layer_type << ") runs in " << l.runtime_precision;
+  // The FP32 model's layers are the check's negative control.
+  EXPECT_EQ(torchvino::non_int8_layers(torchvino::executed_layers(compiled_fp)).size(), 3u);
+
+  const auto test = smooth_images(64, 3, 16, 12);
+  const auto expected = run(compiled_fp, test);
+  const auto got = run(compiled_q, test);
+  const double relative = ((got - expected).norm() / expected.norm()).item<double>();
+  std::cout << "[ figures  ] INT8 vs FP32 relative output error " << relative << ", top-1 agreement "
+            << (got.argmax(1) == expected.argmax(1)).to(torch::kFloat).mean().item<double>() << "\n";
+  // NNCF's default estimator averages per-image maxima, so the largest activations of this
+  // untrained net are clipped: ≈5 % here, ≈1.5 % with minmax (next test).
+  EXPECT_LT(relative, 0.08);
+  EXPECT_GT(relative, 1e-5);  // it is really quantized
+
+  TempDir dir;
+  ov::save_model(fp32, dir.path / "fp32.xml", false);
+  ov::save_model(result.model, dir.path / "int8.xml", false);
+  const double ratio = static_cast<double>(std::filesystem::file_size(dir.path / "int8.bin")) /
+                       static_cast<double>(std::filesystem::file_size(dir.path / "fp32.bin"));
+  std::cout << "[ figures  ] .bin size INT8/FP32 " << ratio << "\n";
+  EXPECT_LE(ratio, 0.30);
+
+  auto reread = torchvino::openvino_core().read_model((dir.path / "int8.xml").string());
+  EXPECT_EQ(reread->get_rt_info<std::string>("torchvino", "quantization", "preset"), "performance");
+  EXPECT_EQ(reread->get_rt_info<std::string>("torchvino", "quantization", "range_estimator"), "mean_minmax");
+  EXPECT_EQ(reread->get_rt_info<std::string>("torchvino", "quantization", "subset_size"), "32");
+}
+
+// What the converter emits for ResNet-style nets: folded BatchNorm biases, a residual Add, a
+// depthwise GroupConvolution, global average pooling (ReduceMean) before the classifier.
+std::shared_ptr<ov::Model> residual_net() {
+  auto x = std::make_shared<ov::op::v0::Parameter>(ov::element::f32, ov::PartialShape{-1, 3, 16, 16});
+  auto stem = std::make_shared<ov::op::v0::Relu>(conv_bias(x, 3, 16, 31, "stem"));
+  auto inner = std::make_shared<ov::op::v0::Relu>(conv_bias(stem, 16, 16, 32, "block.conv1"));
+  auto sum = std::make_shared<ov::op::v1::Add>(conv_bias(inner, 16, 16, 33, "block.conv2"), stem);
+  auto block = std::make_shared<ov::op::v0::Relu>(sum);
+  auto dw = std::make_shared<ov::op::v1::GroupConvolution>(block, he_weights({16, 1, 1, 3, 3}, 9, 34),
+                                                           ov::Strides{2, 2}, ov::CoordinateDiff{1, 1},
+                                                           ov::CoordinateDiff{1, 1}, ov::Strides{1, 1});
+  dw->set_friendly_name("depthwise");
+  auto dw_out = std::make_shared<ov::op::v0::Relu>(std::make_shared<ov::op::v1::Add>(dw, small_bias({1, 16, 1, 1}, 35)));
+  auto pooled = std::make_shared<ov::op::v1::ReduceMean>(
+      dw_out, Constant::create(ov::element::i64, {2}, std::vector<int64_t>{2, 3}), false);
+  auto fc = std::make_shared<ov::op::v0::MatMul>(pooled, he_weights({10, 16}, 16, 36), false, true);
+  fc->set_friendly_name("fc");
+  auto logits = std::make_shared<ov::op::v1::Add>(fc, small_bias({10}, 37));
+  return std::make_shared<ov::Model>(ov::OutputVector{logits}, ov::ParameterVector{x});
+}
+
+TEST(QuantizePipeline, ResidualNetRunsInt8WithAndWithoutQuantizedAdds) {
+  auto fp32 = residual_net();
+  const auto data = dataset_of(smooth_images(32, 3, 16, 41));
+  const auto test = smooth_images(32, 3, 16, 42);
+  auto compiled_fp = compile(fp32);
+  const auto expected = run(compiled_fp, test);
+  for (bool adds : {false, true}) {
+    torchvino::QuantizeOptions options;
+    options.subset_size = 32;
+    options.quantize_residual_adds = adds;
+    auto result = torchvino::quantize(fp32, data, options);
+    EXPECT_EQ(result.layers.size(), 5u);
+    EXPECT_EQ(result.weight_quantizers, 5);
+    // input, stem relu (conv1 + shortcut when adds), inner relu, block relu, dw relu, pooled;
+    // with adds also the conv2 branch output.
+    EXPECT_EQ(result.activation_quantizers, adds ? 6 : 5);
+    auto compiled = compile(result.model);
+    const auto executed = torchvino::executed_layers(compiled);
+    for (const auto& l : torchvino::non_int8_layers(executed))
+      ADD_FAILURE() << (adds ? "adds: " : "") << l.name << " (" << l.layer_type << ") runs in " << l.runtime_precision;
+    const auto got = run(compiled, test);
+    const double relative = ((got - expected).norm() / expected.norm()).item<double>();
+    std::cout << "[ figures  ] residual net" << (adds ? " (quantized adds)" : "") << ": relative error " << relative
+              << "\n";
+    // Averaged per-image maxima clip this untrained net hard (≈13 %); minmax below shows the
+    // quantization itself is fine.
+    EXPECT_LT(relative, 0.2);
+  }
+  torchvino::QuantizeOptions options;
+  options.subset_size = 32;
+  options.range_estimator = "minmax";
+  auto result = torchvino::quantize(fp32, data, options);
+  auto compiled = compile(result.model);
+  const double relative = ((run(compiled, test) - expected).norm() / expected.norm()).item<double>();
+  std::cout << "[ figures  ] residual net, minmax: relative error " << relative << "\n";
+  EXPECT_LT(relative, 0.04);
+}
+
+TEST(QuantizePipeline, MixedPresetAndOtherEstimatorsAlsoRunInt8) {
+  auto fp32 = small_cnn();
+  const auto data = dataset_of(smooth_images(16, 3, 16, 13));
+  const auto test = smooth_images(32, 3, 16, 14);
+  auto compiled_fp = compile(fp32);
+  const auto expected = run(compiled_fp, test);
+  for (const auto& [preset, estimator] : std::vector<std::pair<std::string, std::string>>{
+           {"mixed", "mean_minmax"}, {"performance", "minmax"}, {"performance", "quantile"}}) {
+    torchvino::QuantizeOptions options;
+    options.subset_size = 16;
+    options.batch_size = 4;
+    options.preset = preset;
+    options.range_estimator = estimator;
+    auto result = torchvino::quantize(fp32, data, options);
+    EXPECT_EQ(result.calibration_samples, 4);
+    auto compiled = compile(result.model);
+    EXPECT_TRUE(torchvino::non_int8_layers(torchvino::executed_layers(compiled)).empty()) << preset << "/" << estimator;
+    const auto got = run(compiled, test);
+    const double relative = ((got - expected).norm() / expected.norm()).item<double>();
+    std::cout << "[ figures  ] " << preset << "/" << estimator << ": relative error " << relative << "\n";
+    EXPECT_LT(relative, estimator == "minmax" ? 0.03 : 0.05) << preset << "/" << estimator;
+  }
+}
+
+TEST(QuantizePipeline, UncompressedWeightsKeepFakeQuantizeAndTheSameNumbers) {
+  auto fp32 = small_cnn();
+  const auto data = dataset_of(smooth_images(8, 3, 16, 15));
+  torchvino::QuantizeOptions options;
+  options.subset_size = 8;
+  auto compressed = torchvino::quantize(fp32, data, options);
+  options.compress_weights = false;
+  auto plain = torchvino::quantize(fp32, data, options);
+  int fake_quantizes = 0;
+  for (const auto& op : plain.model->get_ops()) fake_quantizes += ov::is_type<ov::op::v0::FakeQuantize>(op);
+  EXPECT_EQ(fake_quantizes, 6);  // 3 activations + 3 weights
+  auto a = compile(compressed.model);
+  auto b = compile(plain.model);
+  const auto test = smooth_images(8, 3, 16, 16);
+  EXPECT_LT((run(a, test) - run(b, test)).abs().max().item<float>(), 1e-3f);
+}
+
+TEST(QuantizePipeline, RejectsBadOptions) {
+  auto fp32 = small_cnn();
+  const auto data = dataset_of(smooth_images(4, 3, 16, 1));
+  torchvino::QuantizeOptions options;
+  options.preset = "turbo";
+  EXPECT_THROW(torchvino::quantize(fp32, data, options), std::exception);
+  options = {};
+  options.range_estimator = "median";
+  EXPECT_THROW(torchvino::quantize(fp32, data, options), std::exception);
+  options = {};
+  options.subset_size = 0;
+  EXPECT_THROW(torchvino::quantize(fp32, data, options), std::exception);
+  EXPECT_THROW(torchvino::quantize(fp32, dataset_of(torch::zeros({0, 3, 16, 16})), {}), std::exception);
+}
+
+// One conv with few input taps on inputs with a large mean: weight rounding then shifts every
+// output channel's mean by (W − Wq)·E[x], which bias correction should remove.
+TEST(QuantizePipeline, FastBiasCorrectionReducesPerChannelMeanError) {
+  auto x = std::make_shared<ov::op::v0::Parameter>(ov::element::f32, ov::PartialShape{-1, 4, 8, 8});
+  auto conv = std::make_shared<ov::op::v1::Convolution>(x, he_weights({8, 4, 1, 1}, 4, 21), ov::Strides{1, 1},
+                                                        ov::CoordinateDiff{0, 0}, ov::CoordinateDiff{0, 0},
+                                                        ov::Strides{1, 1});
+  auto out = std::make_shared<ov::op::v1::Add>(conv, small_bias({1, 8, 1, 1}, 22));
+  auto fp32 = std::make_shared<ov::Model>(ov::OutputVector{out}, ov::ParameterVector{x});
+  const auto calibration = dataset_of(smooth_images(32, 4, 8, 23, 3.0));
+  const auto test = smooth_images(64, 4, 8, 24, 3.0);
+
+  torchvino::QuantizeOptions options;
+  options.subset_size = 32;
+  options.range_estimator = "minmax";  // no clipping: what is left is rounding
+  options.fast_bias_correction = false;
+  auto plain = torchvino::quantize(fp32, calibration, options);
+  options.fast_bias_correction = true;
+  auto corrected = torchvino::quantize(fp32, calibration, options);
+  ASSERT_EQ(corrected.layers.size(), 1u);
+  EXPECT_TRUE(corrected.layers[0].bias_corrected);
+  EXPECT_FALSE(plain.layers[0].bias_corrected);
+
+  auto compiled_fp = compile(fp32);
+  auto compiled_plain = compile(plain.model);
+  auto compiled_corrected = compile(corrected.model);
+  const auto expected = run(compiled_fp, test);
+  auto channel_error = [&](ov::CompiledModel& c) {
+    return (run(c, test) - expected).mean(std::vector<int64_t>{0, 2, 3}).abs();
+  };
+  const auto before = channel_error(compiled_plain);
+  const auto after = channel_error(compiled_corrected);
+  std::cout << "[ figures  ] mean |per-channel mean error| before " << before.mean().item<double>() << ", after "
+            << after.mean().item<double>() << "\n";
+  EXPECT_LT(after.mean().item<double>(), 0.5 * before.mean().item<double>());
+  EXPECT_LT(after.max().item<double>(), before.max().item<double>());
+}
+
+}  // namespace

@@ -1,0 +1,189 @@
+// Ranges from statistics, and the exact FakeQuantize / int8 weights made from them.
+#include <gtest/gtest.h>
+
+#include <openvino/op/ops.hpp>
+#include <openvino/runtime/properties.hpp>
+
+#include <cmath>
+
+#include "quantize/graph_analysis.hpp"
+#include "quantize/insertion.hpp"
+#include "quantize/ranges.hpp"
+#include "quantize/statistics.hpp"
+#include "torchvino/runtime.hpp"
+
+namespace {
+
+using namespace torchvino::quant;
+
+// Two samples: [-5 … 2] and [-1 … 4].
+TensorStatistics two_samples(bool quantiles = false) {
+  StatisticsAccumulator acc(-1, quantiles, 0.25);
+  const std::vector<float> first{-5, 0, 1, 2, 0.5f};
+  const std::vector<float> second{-1, 4, 3, 0, 2};
+  acc.add(first.data(), ov::Shape{5});
+  acc.add(second.data(), ov::Shape{5});
+  return acc.take();
+}
+
+void expect_range(Range r, float lo, float hi) {
+  EXPECT_FLOAT_EQ(r.lo, lo);
+  EXPECT_FLOAT_EQ(r.hi, hi);
+}
+
+TEST(QuantizeRanges, EstimatorsAggregatePerSampleStatistics) {
+  const auto s = two_samples();
+  ASSERT_EQ(s.samples(), 2);
+  EXPECT_EQ(s.min, (std::vector<float>{-5, -1}));
+  EXPECT_EQ(s.max, (std::vector<float>{2, 4}));
+  EXPECT_EQ(s.abs_max, (std::vector<float>{5, 4}));
+  // Symmetric quantizers look at |x|: mean of per-sample abs-max (5, 4).
+  expect_range(aggregate(s, Estimator::MeanMinMax, true), -3, 4.5f);
+  expect_range(aggregate(s, Estimator::MeanMinMax, false), -3, 3);
+  expect_range(aggregate(s, Estimator::MinMax, true), -5, 5);
+  expect_range(aggregate(s, Estimator::MinMax, false), -5, 4);
+}
+
+TEST(QuantizeRanges, QuantileEstimatorAveragesPerSampleQuantiles) {
+  const auto s = two_samples(true);
+  // q = 0.25 of 5 values sits at sorted position 1, 1 − q at position 3.
+  EXPECT_EQ(s.quantile_low, (std::vector<float>{0, 0}));
+  EXPECT_EQ(s.quantile_high, (std::vector<float>{1, 3}));
+  EXPECT_EQ(s.abs_quantile_high, (std::vector<float>{2, 3}));  // |x|: {0,0.5,1,2,5}, {0,1,2,3,4}
+  expect_range(aggregate(s, Estimator::Quantile, false), 0, 2);
+  expect_range(aggregate(s, Estimator::Quantile, true), 0, 2.5f);
+  EXPECT_THROW(aggregate(two_samples(false), Estimator::Quantile, true), std::exception);
+}
+
+TEST(QuantizeRanges, QuantileInterpolatesLikeNumpy) {
+  std::vector<float> v{4, 1, 3, 2};
+  EXPECT_FLOAT_EQ(quantile_of(v, 0.5), 2.5f);
+  std::vector<float> w(101);
+  for (size_t i = 0; i < w.size(); ++i) w[i] = static_cast<float>(100 - i);
+  EXPECT_FLOAT_EQ(quantile_of(w, 1e-2), 1.0f);
+  EXPECT_FLOAT_EQ(quantile_of(w, 0.999), 99.9f);
+}
+
+TEST(QuantizeRanges, SymmetricIsSignedOnlyWithNegativeValues) {
+  expect_range(symmetric_range({-1, 2}, false), -2.0f * 128 / 127, 2);
+  expect_range(symmetric_range({0, 2}, false), 0, 2);
+  expect_range(symmetric_range({-0.1f, 2}, true), 0, 2);  // after ReLU: unsigned whatever noise says
+  expect_range(symmetric_range({0, 1e-7f}, false), 0, 8e-5f);
+}
+
+TEST(QuantizeRanges, AsymmetricHasAnIntegerZeroPointAndNeverClips) {
+  expect_range(asymmetric_range({-1, 2}), -1, 2);  // zero point 85 exactly
+  const Range r = asymmetric_range({-1, 3});       // ideal zero point 63.75 → 64
+  const float step = (r.hi - r.lo) / 255;
+  EXPECT_NEAR(-r.lo / step, 64.0f, 1e-3);
+  EXPECT_LE(r.lo, -1.0f);
+  EXPECT_FLOAT_EQ(r.hi, 3.0f);
+  expect_range(asymmetric_range({0.5f, 1.5f}), 0, 1.5f);   // zero included
+  expect_range(asymmetric_range({-2, -1}), -2, 0);
+  expect_range(asymmetric_range({2, 2}), 0, 2.0004f);      // widened to 8e-4, then to zero
+  const Range tiny = asymmetric_range({-1e-5f, 1e-5f});
+  EXPECT_NEAR(tiny.hi - tiny.lo, 8e-4f * 255 / 254, 1e-9);  // widened, then a level added
+  const float zero_point = -tiny.lo / ((tiny.hi - tiny.lo) / 255);
+  EXPECT_NEAR(zero_point, std::round(zero_point), 1e-3);
+  EXPECT_NEAR(zero_point, 127.5f, 0.51f);
+}
+
+TEST(QuantizeRanges, PresetsAndConcatMerging) {
+  expect_range(activation_range({-1, 2}, Preset::Performance, false), -2.0f * 128 / 127, 2);
+  expect_range(activation_range({-1, 2}, Preset::Mixed, false), -1, 2);
+  expect_range(activation_range({-0.5f, 2}, Preset::Mixed, true), 0, 2);
+  expect_range(merge({{-1, 2}, {-3, 1}, {0, 5}}), -3, 5);
+  EXPECT_THROW(parse_preset("fast"), std::exception);
+  EXPECT_THROW(parse_estimator("histogram"), std::exception);
+}
+
+TEST(QuantizeRanges, WeightAbsMaxPerOutputChannel) {
+  // Conv-like [3, 2]: one scale per row; the all-zero row gets 1 % of the largest.
+  const std::vector<float> w{1, -4, 0.5f, 0.25f, 0, 0};
+  EXPECT_EQ(weight_abs_max(w, {3, 2}, {0}), (std::vector<float>{4, 0.5f, 0.04f}));
+  // MatMul weights [K=2, N=3] without transpose_b: one scale per column.
+  const std::vector<float> m{1, -2, 3, -4, 0.5f, 0};
+  EXPECT_EQ(weight_abs_max(m, {2, 3}, {1}), (std::vector<float>{4, 2, 3}));
+  // Group convolution [G=2, O=2, I=1, 1]: per group and channel.
+  const std::vector<float> g{1, -2, 3, -0.5f};
+  EXPECT_EQ(weight_abs_max(g, {2, 2, 1, 1}, {0, 1}), (std::vector<float>{1, 2, 3, 0.5f}));
+  EXPECT_EQ(ChannelIndex({2, 3}, {1}).broadcast_shape(), (ov::Shape{1, 3}));
+}
+
+TEST(QuantizeInsertion, FakeQuantizeCarriesTheRangeExactly) {
+  auto x = std::make_shared<ov::op::v0::Parameter>(ov::element::f32, ov::PartialShape{1, 3, 4, 4});
+  auto relu = std::make_shared<ov::op::v0::Relu>(x);
+  auto sink = std::make_shared<ov::op::v0::Negative>(relu);
+  ActivationQuantizer q;
+  q.tensor = relu->output(0);
+  q.consumers.push_back(sink->input(0));
+  auto fq = insert_activation_quantizer(q, {-0.5f, 1.5f});
+  EXPECT_EQ(fq->get_levels(), 256u);
+  EXPECT_EQ(sink->get_input_node_ptr(0), fq.get());
+  EXPECT_EQ(fq->get_input_node_ptr(0), relu.get());
+  for (size_t i = 1; i < 5; ++i) {
+    auto c = ov::as_type_ptr<ov::op::v0::Constant>(fq->get_input_node_shared_ptr(i));
+    ASSERT_TRUE(c);
+    EXPECT_EQ(c->get_shape(), (ov::Shape{1, 1, 1, 1}));
+    EXPECT_FLOAT_EQ(c->cast_vector<float>()[0], i % 2 ? -0.5f : 1.5f);  // in_lo, in_hi, out_lo, out_hi
+  }
+}
+
+WeightQuantizer known_weights() {
+  WeightQuantizer w;
+  w.shape = {2, 3, 1, 1};
+  w.values = {1.0f, -0.4f, 0.26f, 0.1f, -0.02f, 0.06f};
+  w.channel_axes = {0};
+  return w;
+}
+
+TEST(QuantizeInsertion, Int8WeightsAreRoundedByChannelScale) {
+  const auto w = known_weights();
+  const auto abs_max = weight_abs_max(w.values, w.shape, w.channel_axes);
+  const auto q = quantize_weights(w, abs_max);
+  ASSERT_EQ(q.scales.size(), 2u);
+  EXPECT_FLOAT_EQ(q.scales[0], 1.0f / 127);
+  EXPECT_FLOAT_EQ(q.scales[1], 0.1f / 127);
+  EXPECT_EQ(q.scale_shape, (ov::Shape{2, 1, 1, 1}));
+  EXPECT_EQ(q.values, (std::vector<int8_t>{127, -51, 33, 127, -25, 76}));  // -50.8, 33.02, -25.4, 76.2
+
+  // Out-of-range values (a scale smaller than the weights) clip to ±127.
+  const auto clipped = quantize_weights(w, {0.5f, 0.05f});
+  EXPECT_EQ(clipped.values, (std::vector<int8_t>{127, -102, 66, 127, -51, 127}));
+
+  auto dq = dequantized_weights(q, "w");
+  auto multiply = ov::as_type_ptr<ov::op::v1::Multiply>(dq.get_node_shared_ptr());
+  ASSERT_TRUE(multiply);
+  auto convert = ov::as_type_ptr<ov::op::v0::Convert>(multiply->get_input_node_shared_ptr(0));
+  ASSERT_TRUE(convert);
+  auto stored = ov::as_type_ptr<ov::op::v0::Constant>(convert->get_input_node_shared_ptr(0));
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->get_element_type(), ov::element::i8);
+  EXPECT_EQ(stored->cast_vector<int8_t>(), q.values);
+}
+
+TEST(QuantizeInsertion, StoredInt8WeightsEqualTheirFakeQuantizeForm) {
+  torch::manual_seed(3);
+  WeightQuantizer w;
+  w.shape = {4, 3, 3, 3};
+  auto t = torch::randn({4, 3, 3, 3});
+  w.values.assign(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
+  w.channel_axes = {0};
+  const auto abs_max = weight_abs_max(w.values, w.shape, w.channel_axes);
+  auto fq = fake_quantized_weights(w, abs_max, "w");
+  auto dq = dequantized_weights(quantize_weights(w, abs_max), "w");
+  auto model = std::make_shared<ov::Model>(ov::OutputVector{fq, dq}, ov::ParameterVector{});
+  auto request = torchvino::openvino_core()
+                     .compile_model(model, "CPU", ov::hint::inference_precision(ov::element::f32))
+                     .create_infer_request();
+  request.infer();
+  const auto a = request.get_output_tensor(0);
+  const auto b = request.get_output_tensor(1);
+  ASSERT_EQ(a.get_size(), w.values.size());
+  float worst = 0;
+  for (size_t i = 0; i < a.get_size(); ++i)
+    worst = std::max(worst, std::fabs(a.data<float>()[i] - b.data<float>()[i]));
+  EXPECT_LT(worst, 1e-5f);
+}
+
+}  // namespace

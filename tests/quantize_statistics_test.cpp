@@ -1,0 +1,118 @@
+// Statistics are streamed: per-sample scalars only, whatever the tensor size.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <openvino/op/ops.hpp>
+
+#include "quantize/statistics.hpp"
+
+namespace {
+
+using namespace torchvino::quant;
+
+TEST(QuantizeStatistics, RetainedStateGrowsByScalarsPerSampleOnly) {
+  const std::vector<float> small(4, 1.0f);
+  const std::vector<float> large(2 * 16 * 64 * 64, 1.0f);
+  for (bool quantiles : {false, true}) {
+    StatisticsAccumulator a(1, quantiles, 1e-4), b(1, quantiles, 1e-4);
+    const size_t per_sample = quantiles ? 6 : 3;
+    size_t a_start = 0, b_start = 0;
+    for (int i = 0; i < 10; ++i) {
+      a.add(small.data(), ov::Shape{1, 4, 1, 1});
+      b.add(large.data(), ov::Shape{2, 16, 64, 64});
+      if (i == 0) {
+        a_start = a.statistics().retained_scalars();
+        b_start = b.statistics().retained_scalars();
+      }
+    }
+    // Nine more samples cost exactly `per_sample` scalars each, for a 16-byte and a 512 KiB tensor.
+    EXPECT_EQ(a.statistics().retained_scalars() - a_start, 9 * per_sample);
+    EXPECT_EQ(b.statistics().retained_scalars() - b_start, 9 * per_sample);
+    EXPECT_EQ(b.statistics().channel_sum.size(), 16u);  // per channel, not per sample
+    EXPECT_EQ(b.statistics().samples(), 10);
+  }
+}
+
+TEST(QuantizeStatistics, ChannelMeanIsOverBatchAndSpace) {
+  StatisticsAccumulator acc(1, false, 0);
+  // [2, 2, 1, 2]: channel 0 holds 1,2 (item 0) and 3,4 (item 1); channel 1 holds 10s.
+  const std::vector<float> x{1, 2, 10, 10, 3, 4, 10, 10};
+  acc.add(x.data(), ov::Shape{2, 2, 1, 2});
+  const std::vector<float> y{0, 0, -10, -10, 0, 0, -10, -10};
+  acc.add(y.data(), ov::Shape{2, 2, 1, 2});
+  EXPECT_EQ(acc.statistics().channel_mean(), (std::vector<float>{1.25f, 0.0f}));
+  EXPECT_EQ(acc.statistics().first_shape, (ov::Shape{2, 2, 1, 2}));
+}
+
+std::shared_ptr<ov::Model> relu_model(std::shared_ptr<ov::Node>& relu) {
+  auto x = std::make_shared<ov::op::v0::Parameter>(ov::element::f32, ov::PartialShape{-1, 1, 2, 2});
+  relu = std::make_shared<ov::op::v0::Relu>(x);
+  auto neg = std::make_shared<ov::op::v0::Negative>(relu);
+  return std::make_shared<ov::Model>(ov::OutputVector{neg}, ov::ParameterVector{x});
+}
+
+TEST(QuantizeStatistics, CollectsPerBatchMinMaxOfObservedTensors) {
+  std::shared_ptr<ov::Node> relu;
+  auto model = relu_model(relu);
+  // Image i holds {-i, 0, i, 2i}.
+  auto images = torch::zeros({5, 1, 2, 2});
+  for (int i = 0; i < 5; ++i)
+    images[i] = torch::tensor({-1.0f * i, 0.0f, 1.0f * i, 2.0f * i}).reshape({1, 2, 2});
+
+  std::vector<std::pair<int64_t, int64_t>> progress;
+  StatisticsOptions options;
+  options.subset_size = 4;
+  options.on_progress = [&](int64_t done, int64_t total) { progress.emplace_back(done, total); };
+  const std::vector<ObservedTensor> observed{{model->get_parameters()[0]->output(0), 1}, {relu->output(0), -1}};
+  auto stats = collect_statistics(model, observed, images, options);
+  ASSERT_EQ(stats.size(), 2u);
+  EXPECT_EQ(stats[0].min, (std::vector<float>{0, -1, -2, -3}));  // only subset_size images
+  EXPECT_EQ(stats[0].max, (std::vector<float>{0, 2, 4, 6}));
+  EXPECT_EQ(stats[1].min, (std::vector<float>{0, 0, 0, 0}));
+  EXPECT_EQ(stats[1].abs_max, (std::vector<float>{0, 2, 4, 6}));
+  EXPECT_EQ(stats[0].channel_mean(), std::vector<float>{0.75f});  // mean of {…} over 4 images
+  EXPECT_EQ(progress.back(), (std::pair<int64_t, int64_t>{4, 4}));
+
+  // Batches of 2 images are single samples; the short last batch still counts.
+  options.subset_size = 5;
+  options.batch_size = 2;
+  stats = collect_statistics(model, observed, images, options);
+  EXPECT_EQ(stats[0].min, (std::vector<float>{-1, -3, -4}));
+  EXPECT_EQ(stats[0].max, (std::vector<float>{2, 6, 8}));
+
+  // The model observed is left as it was.
+  EXPECT_EQ(model->get_results().size(), 1u);
+  EXPECT_EQ(relu->output(0).get_target_inputs().size(), 1u);
+  EXPECT_TRUE(relu->get_rt_info().empty());
+}
+
+TEST(QuantizeStatistics, FixedBatchModelsAreReshapedToTheCalibrationBatch) {
+  auto x = std::make_shared<ov::op::v0::Parameter>(ov::element::f32, ov::PartialShape{1, 1, 2, 2});
+  auto relu = std::make_shared<ov::op::v0::Relu>(x);
+  auto model = std::make_shared<ov::Model>(ov::OutputVector{relu}, ov::ParameterVector{x});
+  StatisticsOptions options;
+  options.batch_size = 3;
+  auto stats = collect_statistics(model, {{relu->output(0), -1}}, torch::ones({7, 1, 2, 2}), options);
+  EXPECT_EQ(stats[0].samples(), 2);  // 3 + 3; the last image cannot fill a fixed batch
+  EXPECT_EQ(stats[0].first_shape, (ov::Shape{3, 1, 2, 2}));
+  EXPECT_EQ(model->get_parameters()[0]->get_partial_shape(), (ov::PartialShape{1, 1, 2, 2}));
+}
+
+}  // namespace
+
+namespace {
+
+TEST(QuantizeStatistics, SameTensorObservedTwiceAndConvInput) {
+  auto x = std::make_shared<ov::op::v0::Parameter>(ov::element::f32, ov::PartialShape{-1, 2, 4, 4});
+  auto w = ov::op::v0::Constant::create(ov::element::f32, {3, 2, 1, 1}, std::vector<float>(6, 0.5f));
+  auto conv = std::make_shared<ov::op::v1::Convolution>(x, w, ov::Strides{1, 1}, ov::CoordinateDiff{0, 0},
+                                                        ov::CoordinateDiff{0, 0}, ov::Strides{1, 1});
+  auto model = std::make_shared<ov::Model>(ov::OutputVector{conv}, ov::ParameterVector{x});
+  auto work = model->clone();
+  auto px = work->get_parameters()[0];
+  auto stats = collect_statistics(work, {{px->output(0), -1}, {px->output(0), 1}}, torch::ones({2, 2, 4, 4}), {});
+  ASSERT_EQ(stats.size(), 2u);
+  EXPECT_EQ(stats[1].channel_mean(), (std::vector<float>{1, 1}));
+}
+
+}  // namespace

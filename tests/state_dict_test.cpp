@@ -1,0 +1,325 @@
+// Loading PyTorch state dicts written in Python (fixtures: tests/fixtures/make_state_dict_fixtures.py).
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+#include <unistd.h>
+
+#include "test_paths.hpp"
+#include "torchvino/error.hpp"
+#include "torchvino/state_dict.hpp"
+
+namespace fs = std::filesystem;
+using torchvino::Error;
+using torchvino::StateDict;
+
+namespace {
+
+const fs::path kFixtures = fs::path(TORCHVINO_SOURCE_DIR) / "tests/fixtures/state_dict";
+
+std::string read_bytes(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void write_bytes(const fs::path& file, const std::string& bytes) {
+  std::ofstream(file, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+torch::Tensor read_floats(const fs::path& file, std::vector<int64_t> shape) {
+  const std::string bytes = read_bytes(file);
+  auto t = torch::empty(shape, torch::kFloat);
+  EXPECT_EQ(bytes.size(), static_cast<size_t>(t.numel()) * sizeof(float)) << file;
+  std::memcpy(t.data_ptr<float>(), bytes.data(), std::min<size_t>(bytes.size(), t.nbytes()));
+  return t;
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    path_ = fs::temp_directory_path() /
+            ("torchvino_state_dict_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++));
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  fs::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  static inline int counter_ = 0;
+  fs::path path_;
+};
+
+// Writes a state dict the way torch.save does (zip format), from C++.
+void save(const StateDict& state, const fs::path& file) {
+  c10::impl::GenericDict dict(c10::StringType::get(), c10::TensorType::get());
+  for (const auto& [k, v] : state) dict.insert(k, v);
+  const std::vector<char> bytes = torch::pickle_save(dict);
+  write_bytes(file, std::string(bytes.begin(), bytes.end()));
+}
+
+template <typename F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  } catch (const std::exception& e) {
+    return std::string("not a torchvino::Error: ") + e.what();
+  }
+  return "no error";
+}
+
+torchvino::Model convnet(int64_t num_classes = 10) {
+  torchvino::ModelSpec spec;
+  spec.num_classes = num_classes;
+  auto model = torchvino::create_model(spec);
+  model.module().eval();
+  return model;
+}
+
+torch::Tensor logits_of(torchvino::Model& model) {
+  torch::NoGradGuard no_grad;
+  return model.forward(read_floats(kFixtures / "input.bin", {3, 1, 28, 28}));
+}
+
+const StateDict& plain() {
+  static const StateDict state = torchvino::read_state_dict(kFixtures / "convnet_plain.pt");
+  return state;
+}
+
+torch::Tensor param(torchvino::Model& model, const std::string& name) {
+  for (const auto& p : model.module().named_parameters()) {
+    if (p.key() == name) return p.value();
+  }
+  for (const auto& b : model.module().named_buffers()) {
+    if (b.key() == name) return b.value();
+  }
+  ADD_FAILURE() << "no tensor " << name;
+  return {};
+}
+
+}  // namespace
+
+// Both ways users save: torch.save(model.state_dict()) (an OrderedDict with _metadata) and
+// torch.save(dict(model.state_dict())).
+class StateDictFixture : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(StateDictFixture, LogitsMatchPython) {
+  auto model = convnet();
+  const auto result = torchvino::load_state_dict(model, kFixtures / GetParam());
+  EXPECT_EQ(result.loaded.size(), 16u);  // 10 parameters + 6 BatchNorm buffers
+  EXPECT_TRUE(result.skipped().empty());
+  EXPECT_TRUE(result.unexpected.empty());
+  EXPECT_TRUE(result.defaulted.empty());
+
+  const auto expected = read_floats(kFixtures / "logits.bin", {3, 10});
+  const auto got = logits_of(model);
+  const double diff = (got - expected).abs().max().item<double>();
+  EXPECT_LE(diff, 1e-5) << "max |C++ − Python| over the logits";
+  // num_batches_tracked is int64 on both sides and arrives intact.
+  EXPECT_EQ(param(model, "layer2.1.num_batches_tracked").item<int64_t>(), 123);
+}
+
+INSTANTIATE_TEST_SUITE_P(Forms, StateDictFixture,
+                         ::testing::Values("convnet_ordered.pt", "convnet_plain.pt"),
+                         [](const auto& info) {
+                           return info.param == "convnet_ordered.pt" ? std::string("OrderedDict")
+                                                                     : std::string("PlainDict");
+                         });
+
+TEST(StateDict, ReadKeepsPythonOrderAndDtypes) {
+  const StateDict& state = plain();
+  ASSERT_EQ(state.size(), 16u);
+  EXPECT_EQ(state.front().first, "layer1.0.weight");
+  EXPECT_EQ(state[4].first, "layer1.1.running_mean");
+  EXPECT_EQ(state[6].first, "layer1.1.num_batches_tracked");
+  EXPECT_EQ(state[6].second.scalar_type(), torch::kLong);
+  EXPECT_EQ(state[6].second.dim(), 0);
+  EXPECT_EQ(state.back().first, "fc.bias");
+  EXPECT_EQ(state.back().second.sizes(), (std::vector<int64_t>{10}));
+  const StateDict ordered = torchvino::read_state_dict(kFixtures / "convnet_ordered.pt");
+  ASSERT_EQ(ordered.size(), state.size());
+  for (size_t i = 0; i < state.size(); ++i) {
+    EXPECT_EQ(ordered[i].first, state[i].first);
+    EXPECT_TRUE(torch::equal(ordered[i].second, state[i].second)) << state[i].first;
+  }
+}
+
+TEST(StateDict, ConvertsDtypes) {
+  StateDict doubled;
+  for (const auto& [k, v] : plain()) {
+    doubled.emplace_back(k, v.is_floating_point() ? v.to(torch::kDouble) : v.to(torch::kInt));
+  }
+  TempDir dir;
+  save(doubled, dir / "double.pt");
+  auto model = convnet();
+  torchvino::load_state_dict(model, dir / "double.pt");
+  EXPECT_EQ(param(model, "fc.weight").scalar_type(), torch::kFloat);
+  EXPECT_EQ(param(model, "layer1.1.num_batches_tracked").scalar_type(), torch::kLong);
+  const auto expected = read_floats(kFixtures / "logits.bin", {3, 10});
+  EXPECT_LE((logits_of(model) - expected).abs().max().item<double>(), 1e-5);
+}
+
+TEST(StateDict, MissingKeyIsAnErrorNamingFileAndKey) {
+  StateDict state = plain();
+  state.pop_back();  // fc.bias
+  TempDir dir;
+  save(state, dir / "missing.pt");
+  auto model = convnet();
+  const auto before = param(model, "fc.weight").clone();
+  const std::string msg = error_of([&] { torchvino::load_state_dict(model, dir / "missing.pt"); });
+  EXPECT_NE(msg.find((dir / "missing.pt").string()), std::string::npos) << msg;
+  EXPECT_NE(msg.find("1 missing key (in the model, not in the file): fc.bias"), std::string::npos)
+      << msg;
+  EXPECT_TRUE(torch::equal(param(model, "fc.weight"), before)) << "strict: nothing is loaded";
+}
+
+TEST(StateDict, UnexpectedKeyIsAnError) {
+  StateDict state = plain();
+  state.emplace_back("fc2.weight", torch::zeros({2, 2}));
+  TempDir dir;
+  save(state, dir / "extra.pt");
+  auto model = convnet();
+  const std::string msg = error_of([&] { torchvino::load_state_dict(model, dir / "extra.pt"); });
+  EXPECT_NE(msg.find("extra.pt"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("1 unexpected key (in the file, not in the model): fc2.weight"),
+            std::string::npos)
+      << msg;
+  // Non-strict: ignored, everything else loaded.
+  const auto result = torchvino::load_state_dict(model, dir / "extra.pt", /*strict=*/false);
+  EXPECT_EQ(result.unexpected, std::vector<std::string>{"fc2.weight"});
+  EXPECT_EQ(result.loaded.size(), 16u);
+}
+
+TEST(StateDict, WrongShapeIsAnError) {
+  StateDict state = plain();
+  for (auto& [k, v] : state) {
+    if (k == "fc.weight") v = torch::zeros({5, 1568});
+  }
+  TempDir dir;
+  save(state, dir / "shape.pt");
+  auto model = convnet();
+  const std::string msg = error_of([&] { torchvino::load_state_dict(model, dir / "shape.pt"); });
+  EXPECT_NE(msg.find("1 shape mismatch: fc.weight: file 5×1568, model 10×1568"), std::string::npos)
+      << msg;
+}
+
+TEST(StateDict, LongKeyListsAreCut) {
+  StateDict state;
+  for (const auto& [k, v] : plain()) {
+    if (k.starts_with("fc.")) state.emplace_back(k, v);
+  }
+  TempDir dir;
+  save(state, dir / "fc_only.pt");
+  auto model = convnet();
+  const std::string msg = error_of([&] { torchvino::load_state_dict(model, dir / "fc_only.pt"); });
+  // 12 missing: 8 parameters + 4 running statistics of layer1 and layer2 (the two
+  // num_batches_tracked are defaulted, not missing); the first five are listed.
+  EXPECT_NE(msg.find("12 missing keys"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("layer1.0.weight, layer1.0.bias"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("… and 7 more"), std::string::npos) << msg;
+}
+
+TEST(StateDict, NonStrictSkipsTheClassifierForFineTuning) {
+  auto model = convnet(5);  // another number of classes: fc differs
+  const auto fc_before = param(model, "fc.weight").clone();
+  const std::string msg =
+      error_of([&] { torchvino::load_state_dict(model, kFixtures / "convnet_plain.pt"); });
+  EXPECT_NE(msg.find("2 shape mismatches: fc.weight: file 10×1568, model 5×1568, fc.bias: file "
+                     "10, model 5"),
+            std::string::npos)
+      << msg;
+
+  const auto result =
+      torchvino::load_state_dict(model, kFixtures / "convnet_plain.pt", /*strict=*/false);
+  EXPECT_EQ(result.skipped(), (std::vector<std::string>{"fc.weight", "fc.bias"}));
+  EXPECT_EQ(result.loaded.size(), 14u);
+  EXPECT_TRUE(torch::equal(param(model, "fc.weight"), fc_before));
+  for (const auto& [k, v] : plain()) {
+    if (!k.starts_with("fc.")) {
+      EXPECT_TRUE(torch::equal(param(model, k), v)) << k;
+    }
+  }
+}
+
+TEST(StateDict, MissingBatchCountersAreZeroedNotErrors) {
+  StateDict state;
+  for (const auto& [k, v] : plain()) {
+    if (!k.ends_with("num_batches_tracked")) state.emplace_back(k, v);
+  }
+  TempDir dir;
+  save(state, dir / "old.pt");
+  auto model = convnet();
+  const auto result = torchvino::load_state_dict(model, dir / "old.pt");
+  EXPECT_EQ(result.defaulted, (std::vector<std::string>{"layer1.1.num_batches_tracked",
+                                                        "layer2.1.num_batches_tracked"}));
+  EXPECT_TRUE(result.missing.empty());
+  EXPECT_EQ(param(model, "layer1.1.num_batches_tracked").item<int64_t>(), 0);
+}
+
+TEST(StateDict, DataParallelPrefixAndCheckpointDicts) {
+  TempDir dir;
+  StateDict prefixed;
+  for (const auto& [k, v] : plain()) prefixed.emplace_back("module." + k, v);
+  save(prefixed, dir / "dp.pt");
+  auto model = convnet();
+  EXPECT_EQ(torchvino::load_state_dict(model, dir / "dp.pt").loaded.size(), 16u);
+
+  // {"epoch": 3, "model_state_dict": {...}}
+  c10::impl::GenericDict inner(c10::StringType::get(), c10::TensorType::get());
+  for (const auto& [k, v] : plain()) inner.insert(k, v);
+  c10::impl::GenericDict outer(c10::StringType::get(), c10::AnyType::get());
+  outer.insert("epoch", int64_t{3});
+  outer.insert("model_state_dict", inner);
+  const auto bytes = torch::pickle_save(outer);
+  write_bytes(dir / "checkpoint.pt", std::string(bytes.begin(), bytes.end()));
+  auto model2 = convnet();
+  torchvino::load_state_dict(model2, dir / "checkpoint.pt");
+  const auto expected = read_floats(kFixtures / "logits.bin", {3, 10});
+  EXPECT_LE((logits_of(model2) - expected).abs().max().item<double>(), 1e-5);
+}
+
+TEST(StateDict, UnreadableFilesGetClearErrors) {
+  TempDir dir;
+  auto model = convnet();
+  auto load = [&](const fs::path& f) {
+    return error_of([&] { torchvino::load_state_dict(model, f); });
+  };
+
+  EXPECT_NE(load(dir / "absent.pt").find("absent.pt: state dict not found"), std::string::npos);
+
+  const std::string legacy = load(kFixtures / "legacy.pt");
+  EXPECT_NE(legacy.find("legacy.pt: saved in PyTorch's legacy format"), std::string::npos) << legacy;
+
+  const std::string whole = read_bytes(kFixtures / "convnet_plain.pt");
+  for (const size_t keep : {whole.size() / 2, whole.size() - 30, size_t{100}}) {
+    write_bytes(dir / "truncated.pt", whole.substr(0, keep));
+    const std::string msg = load(dir / "truncated.pt");
+    EXPECT_NE(msg.find("truncated.pt: cannot be read as a torch.save file"), std::string::npos)
+        << keep << ": " << msg;
+  }
+
+  std::mt19937 rng(5);
+  std::string noise(4096, '\0');
+  for (auto& c : noise) c = static_cast<char>(rng());
+  write_bytes(dir / "noise.pt", noise);
+  EXPECT_NE(load(dir / "noise.pt").find("noise.pt: not a PyTorch state dict"), std::string::npos);
+  write_bytes(dir / "noise_zip.pt", "PK\x03\x04" + noise);
+  EXPECT_NE(load(dir / "noise_zip.pt").find("noise_zip.pt: cannot be read"), std::string::npos);
+
+  write_bytes(dir / "empty.pt", "");
+  EXPECT_NE(load(dir / "empty.pt").find("empty.pt: the state dict file is empty"), std::string::npos);
+
+  // A bare tensor, and a LibTorch archive (what a torchvino checkpoint is).
+  const auto tensor_bytes = torch::pickle_save(torch::zeros({2}));
+  write_bytes(dir / "tensor.pt", std::string(tensor_bytes.begin(), tensor_bytes.end()));
+  EXPECT_NE(load(dir / "tensor.pt").find("holds a tensor, not a state dict"), std::string::npos)
+      << load(dir / "tensor.pt");
+  torchvino::save_checkpoint(model, dir / "checkpoint.pt");
+  const std::string ckpt = load(dir / "checkpoint.pt");
+  EXPECT_NE(ckpt.find("not a state dict saved with torch.save"), std::string::npos) << ckpt;
+}
