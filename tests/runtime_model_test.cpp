@@ -8,6 +8,11 @@
 #include "torchvino/models.hpp"
 #include "torchvino/runtime.hpp"
 #include "torchvino/train.hpp"
+#include "util/atomic_file.hpp"
+
+#include <sys/wait.h>
+
+#include <csignal>
 
 using namespace torchvino;
 namespace fs = std::filesystem;
@@ -136,4 +141,27 @@ TEST(Train, LearnsASeparableProblemAndIsReproducible) {
     if (run == 0) first_run = {history[0].loss, history[1].loss};
     else EXPECT_EQ(first_run, (std::vector<double>{history[0].loss, history[1].loss}));
   }
+}
+
+TEST(Checkpoint, CtrlCDuringASaveLeavesNoTemporaryAndKeepsTheOldFile) {
+  // A child process starts saving over a good checkpoint and is interrupted by SIGINT midway.
+  auto dir = temp_dir("ckpt_sigint");
+  Model good = create_model({});
+  save_checkpoint(good, dir / "m.pt");
+  const auto before = fs::file_size(dir / "m.pt");
+  const pid_t child = ::fork();
+  if (child == 0) {
+    write_atomically(dir / "m.pt", [&](const fs::path& tmp) {
+      std::ofstream(tmp) << "half-written";
+      ::raise(SIGINT);  // the user presses Ctrl-C while the temporary is open
+    });
+    ::_exit(0);  // not reached: SIGINT ends the process
+  }
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGINT);
+  EXPECT_EQ(fs::file_size(dir / "m.pt"), before);
+  for (const auto& entry : fs::directory_iterator(dir))
+    EXPECT_EQ(entry.path().filename(), "m.pt") << "left behind: " << entry.path();
+  fs::remove_all(dir);
 }
