@@ -102,6 +102,8 @@ struct Case {
   Preprocessing p;
   int64_t height, width, source_channels;
 };
+// Test logs show the case by name, not as a dump of its bytes.
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
 
 Preprocessing make(int64_t resize, bool keep_aspect, int64_t crop, std::vector<float> mean,
                    std::vector<float> std, int64_t channels) {

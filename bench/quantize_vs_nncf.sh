@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Our INT8 post-training quantization against NNCF's (the Python reference), on the ConvNet IR.
+#   Targets: our accuracy drop <= NNCF's drop + 0.1 point; our INT8 throughput >= 0.95x NNCF's;
+#   our quantization wall time (whole process) <= NNCF's (whole process, Python start-up included).
+# Both quantizers get the same calibration data: the first SUBSET Fashion-MNIST training images,
+# normalised (x/255 - 0.2860)/0.3530; both use preset performance and fast bias correction.
+# Both INT8 IRs and the FP32 IR are evaluated with the same runtime: torchvino eval, batch 96.
+# Usage: bash bench/quantize_vs_nncf.sh [OUT_DIR]   (default runs/bench-nncf)
+#   env: FP32 (default runs/bench-convnet/fp32/convnet.xml), TORCHVINO (default build/torchvino),
+#        THREADS=2, REPEATS=3, SUBSET=300, BATCH=96, BENCH_VENV=.venv-bench, PYTHON (creates it; python3)
+# NNCF runs in .venv-bench (bench/requirements-nncf.txt), created here if missing; never in .venv.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=${1:-runs/bench-nncf}
+FP32=${FP32:-runs/bench-convnet/fp32/convnet.xml}
+BIN=${TORCHVINO:-build/torchvino}
+THREADS=${THREADS:-2}
+REPEATS=${REPEATS:-3}
+SUBSET=${SUBSET:-300}
+BATCH=${BATCH:-96}
+VENV=${BENCH_VENV:-.venv-bench}
+VPY=$VENV/bin/python
+case "$(realpath -m "$VENV")" in "$(realpath -m .venv)") echo "refusing to use the product venv .venv" >&2; exit 2;; esac
+
+if ! "$VPY" -c 'import nncf, openvino' >/dev/null 2>&1; then
+  echo "creating $VENV from bench/requirements-nncf.txt" >&2
+  [ -x "$VPY" ] || "${PYTHON:-python3}" -m venv "$VENV"
+  "$VPY" -m pip install --quiet --upgrade pip >&2
+  "$VPY" -m pip install --quiet -r bench/requirements-nncf.txt >&2
+fi
+[ -f "$FP32" ] || { echo "missing FP32 IR $FP32 (run bench/convnet.sh first)" >&2; exit 2; }
+[ -x "$BIN" ] || { echo "missing $BIN (build the project first)" >&2; exit 2; }
+
+rm -rf "$OUT/quant" "$OUT/eval" "$OUT/logs" "$OUT/times.tsv"
+mkdir -p "$OUT/quant" "$OUT/eval" "$OUT/logs"
+
+now() { date +%s.%N; }
+# Wall time of the whole process (start-up, imports, calibration, saving), in seconds.
+timed() {  # timed TOOL REP CMD...
+  local tool=$1 rep=$2; shift 2
+  local t0 t1
+  t0=$(now)
+  "$@" >"$OUT/logs/quantize_${tool}_r${rep}.log" 2>&1 \
+    || { echo "$tool quantize failed, see $OUT/logs/quantize_${tool}_r${rep}.log" >&2; exit 2; }
+  t1=$(now)
+  printf '%s\t%s\t%s\n' "$tool" "$rep" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')" >>"$OUT/times.tsv"
+}
+quant_ours() {
+  timed ours "$1" "$BIN" quantize --input "$FP32" --output "$OUT/quant/ours_r$1.xml" \
+    --subset "$SUBSET" --threads "$THREADS"
+}
+quant_nncf() {
+  timed nncf "$1" "$VPY" bench/nncf_quantize.py "$FP32" "$OUT/quant/nncf_r$1.xml" --subset "$SUBSET"
+}
+
+# Warm the page cache and Python's bytecode cache once, untimed, so rep 1 is not penalised.
+"$BIN" quantize --input "$FP32" --output "$OUT/quant/warmup_ours.xml" --subset "$SUBSET" \
+  --threads "$THREADS" >/dev/null 2>&1
+"$VPY" bench/nncf_quantize.py "$FP32" "$OUT/quant/warmup_nncf.xml" --subset "$SUBSET" >/dev/null 2>&1
+rm -f "$OUT"/quant/warmup_*
+
+# Quantization wall time, interleaved, order alternating so drift hits both alike.
+for rep in $(seq 1 "$REPEATS"); do
+  if (( rep % 2 )); then quant_ours "$rep"; quant_nncf "$rep"
+  else quant_nncf "$rep"; quant_ours "$rep"; fi
+done
+
+# Accuracy and throughput: the same runtime (torchvino eval, f32 inference precision) for all three.
+declare -A IR=([fp32]="$FP32" [ours]="$OUT/quant/ours_r1.xml" [nncf]="$OUT/quant/nncf_r1.xml")
+declare -A MODE=([fp32]=fp32 [ours]=int8 [nncf]=int8)
+orders=("fp32 ours nncf" "nncf fp32 ours" "ours nncf fp32")
+for rep in $(seq 1 "$REPEATS"); do
+  for v in ${orders[$(( (rep - 1) % 3 ))]}; do
+    "$BIN" eval --mode "${MODE[$v]}" --ir "${IR[$v]}" --batch "$BATCH" --threads "$THREADS" \
+      --json "$OUT/eval/${v}_r${rep}.json" >"$OUT/logs/eval_${v}_r${rep}.log" 2>&1 \
+      || { echo "eval $v failed, see $OUT/logs/eval_${v}_r${rep}.log" >&2; exit 2; }
+  done
+done
+
+"$VPY" bench/compare_nncf.py "$OUT" "$FP32" --subset "$SUBSET" --threads "$THREADS" --batch "$BATCH"
