@@ -11,6 +11,17 @@
 
 namespace torchvino {
 
+// Ops that get no quantizers and stay FP32 (reported with reason "ignored scope"), in the manner
+// of nncf.IgnoredScope: exact friendly names, op type names (e.g. "MatMul"), and regular
+// expressions matched from the start of the friendly name. A name, type or pattern that matches
+// no op is an error (a typo would otherwise silently quantize everything).
+struct IgnoredScope {
+  std::vector<std::string> names;
+  std::vector<std::string> types;
+  std::vector<std::string> patterns;
+  bool empty() const { return names.empty() && types.empty() && patterns.empty(); }
+};
+
 // Post-training INT8 quantization in the manner of NNCF: graph analysis → statistics →
 // ranges → FakeQuantize insertion → int8 weight storage → fast bias correction. Works on any
 // ov::Model with one image input.
@@ -29,6 +40,7 @@ struct QuantizeOptions {
   // Store weights as int8 Constant → Convert → Multiply (≈ ¼ of the FP32 size); false keeps
   // FP32 weights behind a 255-level FakeQuantize (same numbers, bigger file).
   bool compress_weights = true;
+  IgnoredScope ignored_scope;
   std::function<void(int64_t done, int64_t total)> on_progress;
 };
 

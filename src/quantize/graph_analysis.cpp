@@ -174,10 +174,13 @@ std::vector<float> constant_values(const ov::Output<ov::Node>& output) {
   return ov::as_type<const ov::op::v0::Constant>(node)->cast_vector<float>();
 }
 
-QuantizationPlan analyse(const std::shared_ptr<ov::Model>& model, const AnalysisOptions& options) {
+QuantizationPlan analyse(const std::shared_ptr<ov::Model>& model, const AnalysisOptions& options,
+                         const std::function<bool(const ov::Node&)>& ignore) {
   QuantizationPlan plan;
   PlanBuilder builder;
   for (const auto& op : model->get_ordered_ops()) {
+    const bool ignored = ignore && ignore(*op);
+    if (ignored && !is_quantizable_op(*op)) continue;
     if (options.quantize_residual_adds && ov::is_type<ov::op::v1::Add>(op) &&
         constant_values(op->input_value(0)).empty() && constant_values(op->input_value(1)).empty()) {
       builder.add_walk(op->input(0), op->get_friendly_name());
@@ -200,7 +203,9 @@ QuantizationPlan analyse(const std::shared_ptr<ov::Model>& model, const Analysis
         activation_inputs.push_back(i);
     }
     const bool convolution = !ov::is_type<ov::op::v0::MatMul>(op);
-    if (convolution && weight_input < 0) {
+    if (ignored) {
+      layer.reason = "ignored scope";
+    } else if (convolution && weight_input < 0) {
       layer.reason = ov::is_type<ov::op::v0::FakeQuantize>(op->get_input_node_ptr(1))
                          ? "already quantized"
                          : "weights are not constant";

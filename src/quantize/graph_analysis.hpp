@@ -3,6 +3,7 @@
 // mutation of the model.
 #include <openvino/core/model.hpp>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -50,7 +51,9 @@ struct QuantizationPlan {
   size_t groups = 0;
 };
 
-QuantizationPlan analyse(const std::shared_ptr<ov::Model>& model, const AnalysisOptions& options);
+// Ops for which `ignored` returns true get no quantizers (reason "ignored scope").
+QuantizationPlan analyse(const std::shared_ptr<ov::Model>& model, const AnalysisOptions& options,
+                         const std::function<bool(const ov::Node&)>& ignored = {});
 
 // Ops whose inputs the plan quantizes: Convolution, GroupConvolution, MatMul.
 bool is_quantizable_op(const ov::Node& node);

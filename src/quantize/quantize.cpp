@@ -2,6 +2,8 @@
 #include <chrono>
 #include <map>
 #include <optional>
+#include <regex>
+#include <set>
 
 #include "quantize/bias_correction.hpp"
 #include "quantize/graph_analysis.hpp"
@@ -20,6 +22,53 @@ void check(const QuantizeOptions& o) {
   if (o.subset_size < 1) throw Error("quantize: --subset-size must be at least 1");
   if (o.batch_size < 1) throw Error("quantize: --batch-size must be at least 1");
   if (!(o.quantile > 0 && o.quantile < 0.5)) throw Error("quantize: --quantile must be in (0, 0.5)");
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
+// The ignored scope as a predicate over ops; every name, type and pattern must match some op.
+std::function<bool(const ov::Node&)> ignored_predicate(const ov::Model& model, const IgnoredScope& scope) {
+  if (scope.empty()) return {};
+  std::vector<std::regex> patterns;
+  for (const auto& p : scope.patterns) {
+    try {
+      patterns.emplace_back(p, std::regex::ECMAScript);
+    } catch (const std::regex_error& e) {
+      throw Error("quantize: ignored scope pattern '" + p + "' is not a valid regular expression: " + e.what());
+    }
+  }
+  const std::set<std::string> names(scope.names.begin(), scope.names.end());
+  const std::set<std::string> types(scope.types.begin(), scope.types.end());
+  auto matches_pattern = [patterns](const std::string& name, size_t i) {
+    return std::regex_search(name, patterns[i], std::regex_constants::match_continuous);
+  };
+  std::set<std::string> seen_names, seen_types;
+  std::vector<bool> seen_patterns(patterns.size(), false);
+  for (const auto& op : model.get_ops()) {
+    const std::string name = op->get_friendly_name();
+    if (names.count(name)) seen_names.insert(name);
+    if (types.count(op->get_type_name())) seen_types.insert(op->get_type_name());
+    for (size_t i = 0; i < patterns.size(); ++i) seen_patterns[i] = seen_patterns[i] || matches_pattern(name, i);
+  }
+  std::vector<std::string> missing;
+  for (const auto& n : names)
+    if (!seen_names.count(n)) missing.push_back("name '" + n + "'");
+  for (const auto& t : types)
+    if (!seen_types.count(t)) missing.push_back("type '" + t + "'");
+  for (size_t i = 0; i < patterns.size(); ++i)
+    if (!seen_patterns[i]) missing.push_back("pattern '" + scope.patterns[i] + "'");
+  if (!missing.empty()) throw Error("quantize: ignored scope matches no op of the model: " + join(missing));
+  return [names, types, matches_pattern, count = patterns.size()](const ov::Node& node) {
+    const std::string name = node.get_friendly_name();
+    if (names.count(name) || types.count(node.get_type_name())) return true;
+    for (size_t i = 0; i < count; ++i)
+      if (matches_pattern(name, i)) return true;
+    return false;
+  };
 }
 
 // One range per group: members of a group (Concat inputs) are merged, and a group is unsigned
@@ -47,6 +96,13 @@ void record_parameters(ov::Model& model, const QuantizeOptions& o, int64_t sampl
   model.set_rt_info(std::to_string(samples), "torchvino", "quantization", "calibration_samples");
   model.set_rt_info(std::string(o.fast_bias_correction ? "true" : "false"), "torchvino", "quantization",
                     "fast_bias_correction");
+  model.set_rt_info(std::string("DefaultQuantization"), "torchvino", "quantization", "algorithm");
+  if (!o.ignored_scope.names.empty())
+    model.set_rt_info(join(o.ignored_scope.names), "torchvino", "quantization", "ignored_scope", "names");
+  if (!o.ignored_scope.types.empty())
+    model.set_rt_info(join(o.ignored_scope.types), "torchvino", "quantization", "ignored_scope", "types");
+  if (!o.ignored_scope.patterns.empty())
+    model.set_rt_info(join(o.ignored_scope.patterns), "torchvino", "quantization", "ignored_scope", "patterns");
   if (o.range_estimator == "quantile")
     model.set_rt_info(std::to_string(o.quantile), "torchvino", "quantization", "quantile");
 }
@@ -64,7 +120,8 @@ QuantizeResult quantize(const std::shared_ptr<ov::Model>& model, const Dataset& 
   QuantizeResult result;
   result.model = model->clone();  // the caller's model stays FP32
   auto& work = result.model;
-  auto plan = analyse(work, AnalysisOptions{options.quantize_residual_adds});
+  auto plan = analyse(work, AnalysisOptions{options.quantize_residual_adds},
+                      ignored_predicate(*work, options.ignored_scope));
 
   // Range statistics for each quantizer, then channel means of biased ops' inputs.
   std::vector<ObservedTensor> observed;
