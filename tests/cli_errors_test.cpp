@@ -25,7 +25,8 @@ TEST(CliErrors, EverySubcommandHasHelp) {
 
 TEST(CliErrors, BadFlagValuesNameTheFlag) {
   expect_failure_mentioning("eval --mode int9", "--mode");
-  expect_failure_mentioning("train --epochs 0", "--epochs");
+  expect_failure_mentioning("train --epochs -1", "--epochs");
+  expect_failure_mentioning("convert --weights w.pt", "--weights");  // only train and eval take it
   expect_failure_mentioning("train --dataset cifar99", "--dataset");
   expect_failure_mentioning("pipeline --requests -2", "--requests");
   expect_failure_mentioning("convert --precision fp8", "--precision");

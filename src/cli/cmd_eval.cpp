@@ -6,6 +6,7 @@
 #include "torchvino/pipeline.hpp"
 #include "torchvino/report.hpp"
 #include "torchvino/runtime.hpp"
+#include "torchvino/state_dict.hpp"
 #include "util/atomic_file.hpp"
 
 namespace torchvino::cli {
@@ -20,6 +21,7 @@ void add_eval_command(CLI::App& app) {
   auto flags = std::make_shared<Flags>();
   auto* cmd = app.add_subcommand("eval", "Accuracy, loss, throughput and latency on the test set");
   add_common_options(cmd, flags->common);
+  add_weights_options(cmd, flags->common);
   cmd->add_option("--mode", flags->mode, "Which variant to run")
       ->check(CLI::IsMember({"pytorch", "fp32", "fp16", "int8"}))
       ->capture_default_str();
@@ -37,10 +39,24 @@ void add_eval_command(CLI::App& app) {
     const auto& c = flags->common;
     std::unique_ptr<Backend> backend;
     std::filesystem::path file;
+    CommonOptions data_options = c;
     if (flags->mode == "pytorch") {
       if (flags->requests > 1) throw Error("--requests applies to OpenVINO modes only, not --mode pytorch");
-      file = flags->checkpoint.empty() ? c.default_checkpoint() : std::filesystem::path(flags->checkpoint);
-      backend = make_libtorch_backend(load_checkpoint(file), c.threads);
+      Model m;
+      if (!c.weights.empty()) {
+        if (!flags->checkpoint.empty()) throw Error("--weights and --checkpoint are exclusive");
+        file = c.weights;
+        m = create_model(c.spec());
+        load_state_dict(m, file, !c.weights_non_strict);
+      } else {
+        file = flags->checkpoint.empty() ? c.default_checkpoint() : std::filesystem::path(flags->checkpoint);
+        m = load_checkpoint(file);
+      }
+      // The model's own spec decides how the data is prepared.
+      data_options.model = m.spec.arch;
+      data_options.image_size = static_cast<int>(m.spec.image_size);
+      data_options.num_classes = static_cast<int>(m.spec.num_classes);
+      backend = make_libtorch_backend(std::move(m), c.threads);
     } else {
       file = flags->ir.empty() ? c.default_ir(flags->mode) : std::filesystem::path(flags->ir);
       OpenVINOOptions options;
@@ -48,7 +64,7 @@ void add_eval_command(CLI::App& app) {
       options.requests = flags->requests;
       backend = make_openvino_backend(read_model_file(file), options);
     }
-    const Dataset test_set = load_dataset(c.data(), Split::Test);
+    const Dataset test_set = load_dataset(data_options.data(), Split::Test);
     log_line(fmt::format("eval: {} ({}) on {} test images, batch {}, {} request(s)", flags->mode,
                          file.string(), flags->eval.limit ? std::min(flags->eval.limit, test_set.size()) : test_set.size(),
                          flags->eval.batch_size, flags->requests));

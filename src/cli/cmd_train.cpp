@@ -2,6 +2,7 @@
 #include <torch/torch.h>
 
 #include "cli/common.hpp"
+#include "torchvino/state_dict.hpp"
 #include "torchvino/train.hpp"
 
 namespace torchvino::cli {
@@ -15,7 +16,9 @@ void add_train_command(CLI::App& app) {
   auto flags = std::make_shared<Flags>();
   auto* cmd = app.add_subcommand("train", "Train the model with LibTorch and save a checkpoint");
   add_common_options(cmd, flags->common);
-  cmd->add_option("--epochs", flags->train.epochs, "Training epochs")->check(CLI::PositiveNumber)->capture_default_str();
+  add_weights_options(cmd, flags->common);
+  cmd->add_option("--epochs", flags->train.epochs, "Training epochs (0: only initialise (seeded) or load --weights, and save the checkpoint)")
+      ->check(CLI::NonNegativeNumber)->capture_default_str();
   cmd->add_option("--batch", flags->train.batch_size, "Training batch size")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--lr", flags->train.learning_rate, "Adam learning rate")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--train-limit", flags->train.limit, "Train on the first N training images only (0: all)")
@@ -32,6 +35,15 @@ void add_train_command(CLI::App& app) {
     const Dataset test_set = load_dataset(c.data(), Split::Test);
     torch::manual_seed(flags->train.seed);  // the initial weights come from the seed too
     Model model = create_model(c.spec());
+    if (!c.weights.empty()) {
+      load_state_dict(model, c.weights, !c.weights_non_strict);
+      log_line("train: starting from --weights " + c.weights);
+    }
+    if (flags->train.epochs == 0) {
+      save_checkpoint(model, checkpoint);
+      log_line("train: --epochs 0, saved the initial model to " + checkpoint.string());
+      return;
+    }
     log_line(fmt::format("train: {} on {} images, {} epochs, batch {}", c.model, train_set.size(),
                          flags->train.epochs, flags->train.batch_size));
     train(model, train_set, &test_set, flags->train, [&](const EpochStats& s) {

@@ -6,13 +6,53 @@
 
 namespace torchvino::cli {
 
+namespace {
+int64_t dataset_image_size(const std::string& dataset) {
+  if (dataset == "cifar10") return 32;
+  if (dataset == "folder") return 224;
+  return 28;
+}
+}  // namespace
+
 ModelSpec CommonOptions::spec() const {
   ModelSpec s;
   s.arch = model;
-  s.in_channels = 1;
-  s.num_classes = 10;
-  s.image_size = 28;
+  const bool resnet = resnet_depth(model) > 0;
+  s.in_channels = resnet ? 3 : 1;
+  s.num_classes = num_classes > 0 ? num_classes : 10;
+  if (image_size > 0) {
+    s.image_size = image_size;
+  } else if (!resnet) {
+    s.image_size = dataset == "folder" ? 224 : 28;
+  } else {
+    s.image_size = dataset == "folder" ? 224 : 32;
+  }
   return s;
+}
+
+DatasetOptions CommonOptions::data() const {
+  DatasetOptions d{dataset, data_dir};
+  const ModelSpec s = spec();
+  const Preprocessing def = default_preprocessing(dataset);
+  // Keep the dataset's own input when it already matches the model; otherwise resize and
+  // convert channels through the Preprocessing machinery.
+  if (s.in_channels != def.channels || s.image_size != dataset_image_size(dataset) ||
+      dataset == "folder") {
+    Preprocessing p = def;
+    p.channels = s.in_channels;
+    if (dataset == "folder") {
+      p.crop = s.image_size;
+      p.resize = s.image_size * 256 / 224;
+    } else {
+      p.resize = s.image_size;
+      p.keep_aspect = false;
+      p.crop = 0;
+    }
+    if (p.channels == 1 && p.mean.size() > 1) p.mean = std::vector<float>{p.mean.front()};
+    if (p.channels == 1 && p.std.size() > 1) p.std = std::vector<float>{p.std.front()};
+    d.preprocessing = p;
+  }
+  return d;
 }
 
 void add_common_options(CLI::App* command, CommonOptions& o) {
@@ -28,6 +68,20 @@ void add_common_options(CLI::App* command, CommonOptions& o) {
   command->add_option("--model", o.model, "Model architecture")
       ->check(CLI::IsMember(model_names()))
       ->capture_default_str();
+  command->add_option("--image-size", o.image_size,
+                      "Model input size (0: 28 for convnet, 32 for resnets on 28/32-pixel "
+                      "datasets, 224 for folder)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  command->add_option("--num-classes", o.num_classes, "Classes of the model (0: the dataset's, 10)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+}
+
+void add_weights_options(CLI::App* command, CommonOptions& o) {
+  command->add_option("--weights", o.weights, "PyTorch state dict (torch.save(model.state_dict()) in Python)");
+  command->add_flag("--weights-non-strict", o.weights_non_strict,
+                    "Skip --weights entries whose shape differs (e.g. fc for another class count)");
 }
 
 void log_line(const std::string& line) { std::cerr << line << std::endl; }

@@ -16,8 +16,13 @@ struct CommonOptions {
   int threads = 0;
   std::string out = "torchvino-out";
   std::string model = "convnet";
+  int image_size = 0;   // 0: 28 for convnet, 32 for resnets on 28/32-pixel datasets, 224 for folder
+  int num_classes = 0;  // 0: from the dataset (10)
+  std::string weights;  // PyTorch state dict (saved in Python) to start from
+  bool weights_non_strict = false;
 
-  DatasetOptions data() const { return {dataset, data_dir}; }
+  // The dataset, preprocessed to the model spec's channels and image size.
+  DatasetOptions data() const;
   ModelSpec spec() const;
   std::filesystem::path out_dir() const { return out; }
   std::filesystem::path default_checkpoint() const { return out_dir() / (model + ".pt"); }
@@ -27,6 +32,8 @@ struct CommonOptions {
 };
 
 void add_common_options(CLI::App* command, CommonOptions& options);
+// --weights / --weights-non-strict, for the commands that start from a LibTorch model.
+void add_weights_options(CLI::App* command, CommonOptions& options);
 
 // Progress and results go to stderr/stdout line by line, flushed, so long runs show progress.
 void log_line(const std::string& line);
