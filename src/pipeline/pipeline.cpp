@@ -54,7 +54,9 @@ Model obtain_model(const PipelineOptions& o, const fs::path& checkpoint, const D
   const int64_t images = o.train.limit > 0 ? std::min(o.train.limit, train_set.size()) : train_set.size();
   log(fmt::format("train: {} on {} images, {} epochs, batch {}", o.spec.arch, images,
                   o.train.epochs, o.train.batch_size));
-  report.training = train(model, train_set, &test_set, o.train, [&](const EpochStats& s) {
+  // Per-epoch test accuracy on the same images the evaluation uses (--limit), not more.
+  const Dataset monitor = o.eval.limit > 0 ? test_set.head(o.eval.limit) : test_set;
+  report.training = train(model, train_set, &monitor, o.train, [&](const EpochStats& s) {
     log(fmt::format("  epoch {}/{}  loss {:.4f}  train acc {}  test acc {}  {:.1f}s", s.epoch,
                     o.train.epochs, s.loss, pct(s.accuracy), pct(s.test_accuracy), s.seconds));
   });

@@ -1,0 +1,46 @@
+// A ResNet goes through the same chain as the ConvNet: Fashion-MNIST made 3×32×32, ResNet-18
+// trained briefly, converted (residual Adds, strided downsample, global pooling), quantized and
+// evaluated in every mode. Small on purpose: it checks the plumbing and the numbers that do not
+// depend on training (parity, INT8 execution, weight size), not accuracy.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "cli_runner.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+TEST(PipelineOnResNet, ResNet18ThroughEveryMode) {
+  if (!fs::exists("/usr/share/datasets/fashion-mnist"))
+    GTEST_SKIP() << "/usr/share/datasets/fashion-mnist missing (apt-get install dataset-fashion-mnist)";
+  const auto dir = fresh_temp_dir("resnet");
+  const auto run = run_cli("pipeline --model resnet18 --image-size 32 --out " + dir.string() +
+                           " --epochs 1 --train-limit 192 --limit 192 --subset 32 --batch 64 --threads 2");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  std::ifstream in(dir / "report.json");
+  const json report = json::parse(in);
+  EXPECT_EQ(report["settings"]["model"], "resnet18");
+  json fp32, int8;
+  for (const auto& r : report["records"]) {
+    EXPECT_EQ(r["images"], 192) << r["mode"];
+    if (r["mode"] == "fp32") fp32 = r;
+    if (r["mode"] == "int8") int8 = r;
+  }
+  for (const auto& p : report["parity"]) {
+    if (p["mode"] != "fp32") continue;
+    EXPECT_LE(p["max_abs_diff"].get<double>(), 1e-4 * p["max_abs_logit"].get<double>());
+    EXPECT_GE(p["argmax_agreement"].get<double>(), 0.999);
+  }
+  ASSERT_FALSE(int8.is_null());
+  EXPECT_LE(int8["weights_bytes"].get<double>(), 0.30 * fp32["weights_bytes"].get<double>());
+  // 20 convolutions (incl. 3 downsample) + the classifier, every one with 8-bit inputs.
+  EXPECT_EQ(int8["executed_layers"].size(), 21u);
+  for (const auto& l : int8["executed_layers"]) {
+    const std::string precision = l["precision"];
+    EXPECT_TRUE(precision == "u8" || precision == "i8") << l.dump();
+  }
+  EXPECT_TRUE(report["warnings"].empty()) << report["warnings"].dump();
+  fs::remove_all(dir);
+}
