@@ -42,5 +42,17 @@ TEST(PipelineOnResNet, ResNet18ThroughEveryMode) {
     EXPECT_TRUE(precision == "u8" || precision == "i8") << l.dump();
   }
   EXPECT_TRUE(report["warnings"].empty()) << report["warnings"].dump();
+
+  // The stand-alone commands prepare the data from the IR's own input (3×32×32), not --model.
+  const auto q = run_cli("quantize --input " + (dir / "fp32" / "resnet18.xml").string() + " --output " +
+                         (dir / "q" / "resnet18.xml").string() + " --subset 16 --threads 2");
+  ASSERT_EQ(q.exit_code, 0) << q.output;
+  const auto e = run_cli("eval --mode int8 --ir " + (dir / "q" / "resnet18.xml").string() +
+                         " --limit 64 --batch 32 --threads 2 --json " + (dir / "e.json").string());
+  ASSERT_EQ(e.exit_code, 0) << e.output;
+  std::ifstream ein(dir / "e.json");
+  const json eval = json::parse(ein);
+  EXPECT_EQ(eval["images"], 64);
+  EXPECT_EQ(eval["executed_layers"].size(), 21u);
   fs::remove_all(dir);
 }

@@ -40,6 +40,7 @@ void add_eval_command(CLI::App& app) {
     std::unique_ptr<Backend> backend;
     std::filesystem::path file;
     CommonOptions data_options = c;
+    DatasetOptions data;
     if (flags->mode == "pytorch") {
       if (flags->requests > 1) throw Error("--requests applies to OpenVINO modes only, not --mode pytorch");
       Model m;
@@ -56,15 +57,19 @@ void add_eval_command(CLI::App& app) {
       data_options.model = m.spec.arch;
       data_options.image_size = static_cast<int>(m.spec.image_size);
       data_options.num_classes = static_cast<int>(m.spec.num_classes);
+      data = data_options.data();
       backend = make_libtorch_backend(std::move(m), c.threads);
     } else {
       file = flags->ir.empty() ? c.default_ir(flags->mode) : std::filesystem::path(flags->ir);
       OpenVINOOptions options;
       options.threads = c.threads;
       options.requests = flags->requests;
-      backend = make_openvino_backend(read_model_file(file), options);
+      auto model = read_model_file(file);
+      data = c.data_for(*model);
+      backend = make_openvino_backend(model, options);
     }
-    const Dataset test_set = load_dataset(data_options.data(), Split::Test);
+    data.limit = flags->eval.limit;  // only what is evaluated: 3×224×224 test sets are large
+    const Dataset test_set = load_dataset(data, Split::Test);
     log_line(fmt::format("eval: {} ({}) on {} test images, batch {}, {} request(s)", flags->mode,
                          file.string(), flags->eval.limit ? std::min(flags->eval.limit, test_set.size()) : test_set.size(),
                          flags->eval.batch_size, flags->requests));

@@ -107,10 +107,12 @@ void add_quantize_command(CLI::App& app) {
     const QuantizeConfig job = resolve(cmd, *flags);
     if (job.output.extension() != ".xml") throw Error("--output: " + job.output.string() + " must end in .xml");
     auto model = read_model_file(job.model);
-    DatasetOptions data;
-    data.name = job.dataset;
-    data.data_dir = job.data_dir;
-    const Dataset calibration = load_dataset(data, Split::Train).head(job.quantize.subset_size);
+    DatasetOptions data = dataset_for_model(job.dataset, job.data_dir.string(), *model,
+                                            DatasetOptions{job.dataset, job.data_dir});
+    // Load only the calibration images: a full training set at 3×224×224 would not fit in memory.
+    data.limit = job.quantize.subset_size;
+    const Dataset calibration = load_dataset(data, Split::Train);
+    data.limit = 0;
     auto opts = job.quantize;
     opts.on_progress = [](int64_t done, int64_t total) {
       if (done == total || done % 100 == 0) log_line(fmt::format("calibration {}/{}", done, total));

@@ -31,7 +31,9 @@ void add_train_command(CLI::App& app) {
     flags->train.threads = c.threads;
     const auto checkpoint = flags->checkpoint.empty() ? c.default_checkpoint() : std::filesystem::path(flags->checkpoint);
     log_line(fmt::format("train: loading {}", c.dataset));
-    const Dataset train_set = load_dataset(c.data(), Split::Train);
+    DatasetOptions train_data = c.data();
+    train_data.limit = flags->train.limit;
+    const Dataset train_set = load_dataset(train_data, Split::Train);
     const Dataset test_set = load_dataset(c.data(), Split::Test);
     torch::manual_seed(flags->train.seed);  // the initial weights come from the seed too
     Model model = create_model(c.spec());

@@ -31,20 +31,39 @@ ModelSpec CommonOptions::spec() const {
 }
 
 DatasetOptions CommonOptions::data() const {
-  DatasetOptions d{dataset, data_dir};
   const ModelSpec s = spec();
+  return dataset_for_input(dataset, data_dir, s.in_channels, s.image_size);
+}
+
+DatasetOptions CommonOptions::data_for(const ov::Model& model) const {
+  return dataset_for_model(dataset, data_dir, model, data());
+}
+
+DatasetOptions dataset_for_model(const std::string& dataset, const std::string& data_dir,
+                                 const ov::Model& model, const DatasetOptions& otherwise) {
+  // An IR knows its input: C×H×W decides the preprocessing, whatever --model says.
+  const auto shape = model.input().get_partial_shape();
+  if (shape.rank().is_static() && shape.rank().get_length() == 4 && shape[1].is_static() &&
+      shape[2].is_static() && shape[2] == shape[3])
+    return dataset_for_input(dataset, data_dir, shape[1].get_length(), shape[2].get_length());
+  return otherwise;
+}
+
+DatasetOptions dataset_for_input(const std::string& dataset, const std::string& data_dir,
+                                 int64_t channels, int64_t image_size) {
+  DatasetOptions d{dataset, data_dir};
+  if (channels <= 0 || image_size <= 0) return d;  // unknown input: the dataset as it is
   const Preprocessing def = default_preprocessing(dataset);
   // Keep the dataset's own input when it already matches the model; otherwise resize and
   // convert channels through the Preprocessing machinery.
-  if (s.in_channels != def.channels || s.image_size != dataset_image_size(dataset) ||
-      dataset == "folder") {
+  if (channels != def.channels || image_size != dataset_image_size(dataset) || dataset == "folder") {
     Preprocessing p = def;
-    p.channels = s.in_channels;
+    p.channels = channels;
     if (dataset == "folder") {
-      p.crop = s.image_size;
-      p.resize = s.image_size * 256 / 224;
+      p.crop = image_size;
+      p.resize = image_size * 256 / 224;
     } else {
-      p.resize = s.image_size;
+      p.resize = image_size;
       p.keep_aspect = false;
       p.crop = 0;
     }

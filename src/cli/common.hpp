@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include <filesystem>
+#include <openvino/core/model.hpp>
 #include <string>
 
 #include "torchvino/data.hpp"
@@ -23,6 +24,8 @@ struct CommonOptions {
 
   // The dataset, preprocessed to the model spec's channels and image size.
   DatasetOptions data() const;
+  // The dataset prepared for an OpenVINO model's own input shape (N×C×H×W).
+  DatasetOptions data_for(const ov::Model& model) const;
   ModelSpec spec() const;
   std::filesystem::path out_dir() const { return out; }
   std::filesystem::path default_checkpoint() const { return out_dir() / (model + ".pt"); }
@@ -30,6 +33,14 @@ struct CommonOptions {
     return out_dir() / mode / (model + ".xml");
   }
 };
+
+// `dataset` prepared for a model taking channels×image_size×image_size input.
+DatasetOptions dataset_for_input(const std::string& dataset, const std::string& data_dir,
+                                 int64_t channels, int64_t image_size);
+
+// `dataset` prepared for an OpenVINO model's static C×H×W input, or `otherwise`.
+DatasetOptions dataset_for_model(const std::string& dataset, const std::string& data_dir,
+                                 const ov::Model& model, const DatasetOptions& otherwise);
 
 void add_common_options(CLI::App* command, CommonOptions& options);
 // --weights / --weights-non-strict, for the commands that start from a LibTorch model.

@@ -73,8 +73,13 @@ PipelineReport run_pipeline(const PipelineOptions& o, const Logger& log) {
   if (o.threads > 0) torch::set_num_threads(o.threads);
 
   log(fmt::format("data: loading {}", o.data.name));
-  const Dataset train_set = load_dataset(o.data, Split::Train);
-  const Dataset test_set = load_dataset(o.data, Split::Test);
+  // Load only what is used (--train-limit, --subset, --limit): at 3×224×224 a whole split would
+  // not fit in memory.
+  DatasetOptions train_data = o.data, test_data = o.data;
+  if (o.train.limit > 0) train_data.limit = std::max(o.train.limit, o.quantize.subset_size);
+  test_data.limit = o.eval.limit;
+  const Dataset train_set = load_dataset(train_data, Split::Train);
+  const Dataset test_set = load_dataset(test_data, Split::Test);
   log(fmt::format("data: {} training, {} test images", train_set.size(), test_set.size()));
 
   const fs::path checkpoint = o.checkpoint.empty() ? o.out / (o.spec.arch + ".pt") : o.checkpoint;
