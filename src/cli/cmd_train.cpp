@@ -30,11 +30,6 @@ void add_train_command(CLI::App& app) {
     const auto& c = flags->common;
     flags->train.threads = c.threads;
     const auto checkpoint = flags->checkpoint.empty() ? c.default_checkpoint() : std::filesystem::path(flags->checkpoint);
-    log_line(fmt::format("train: loading {}", c.dataset));
-    DatasetOptions train_data = c.data();
-    train_data.limit = flags->train.limit;
-    const Dataset train_set = load_dataset(train_data, Split::Train);
-    const Dataset test_set = load_dataset(c.data(), Split::Test);
     torch::manual_seed(flags->train.seed);  // the initial weights come from the seed too
     Model model = create_model(c.spec());
     if (!c.weights.empty()) {
@@ -46,6 +41,11 @@ void add_train_command(CLI::App& app) {
       log_line("train: --epochs 0, saved the initial model to " + checkpoint.string());
       return;
     }
+    log_line(fmt::format("train: loading {}", c.dataset));
+    DatasetOptions train_data = c.data();
+    train_data.limit = flags->train.limit;
+    const Dataset train_set = load_dataset(train_data, Split::Train);
+    const Dataset test_set = load_dataset(c.data(), Split::Test);
     log_line(fmt::format("train: {} on {} images, {} epochs, batch {}", c.model, train_set.size(),
                          flags->train.epochs, flags->train.batch_size));
     train(model, train_set, &test_set, flags->train, [&](const EpochStats& s) {
