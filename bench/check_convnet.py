@@ -6,10 +6,11 @@ Exits 1 if any target is missed. Standard library only.
 import glob
 import json
 import os
-import platform
 import statistics
 import sys
 from datetime import date
+
+from targets import Targets, cpu
 
 out = sys.argv[1]
 report = json.load(open(os.path.join(out, "report.json")))
@@ -27,18 +28,10 @@ def median(key, field):
     return statistics.median(r[field] for r in speed[key])
 
 
-def cpu():
-    for line in open("/proc/cpuinfo"):
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor()
 
 
-checks = []
-
-
-def check(name, value, ok):
-    checks.append((name, value, ok))
+targets = Targets()
+check = targets.check
 
 
 acc = {m: 100 * r["accuracy"] for m, r in records.items()}
@@ -73,8 +66,4 @@ for m in ("pytorch", "fp32", "fp16", "int8"):
           f"{median(m + '_b1', 'throughput'):.0f} | {median(m + '_b1', 'latency_median_ms'):.3f} | "
           f"{median(m + '_b96', 'throughput'):.0f} | {async_b96} |")
 print()
-failed = 0
-for name, value, ok in checks:
-    print(f"{'PASS' if ok else 'FAIL'}  {name}: {value}")
-    failed += not ok
-sys.exit(1 if failed else 0)
+targets.finish()

@@ -1,10 +1,12 @@
 """NNCF post-training quantization of an FP32 OpenVINO IR: the reference torchvino quantize is measured against.
 
-Usage: python bench/nncf_quantize.py FP32_XML OUT_XML [--subset 300] [--data-dir DIR]
+Usage: python bench/nncf_quantize.py FP32_XML OUT_XML [--subset 300] [--calibration FILE.npy | --data-dir DIR]
 
-Calibration data as in `torchvino quantize`: the first N Fashion-MNIST training images,
-normalised (x/255 - 0.2860)/0.3530, one 1x1x28x28 float32 image per nncf.Dataset item
-(NNCF counts an item as one sample, so subset_size=N means N images).
+Calibration data as in `torchvino quantize`: with --calibration, the very tensors torchvino fed
+its model (`torchvino quantize --save-calibration FILE.npy`, any model and preprocessing);
+without, the first N Fashion-MNIST training images normalised (x/255 - 0.2860)/0.3530, which is
+what torchvino feeds the 1x28x28 ConvNet. One image (with its batch axis) per nncf.Dataset item:
+NNCF counts an item as one sample, so subset_size=N means N images.
 nncf.quantize with its defaults (preset performance, fast bias correction), saved with
 openvino.save_model(compress_to_fp16=False). Prints the wall time since interpreter start
 (imports included) and the time of nncf.quantize alone. Runs in bench/requirements-nncf.txt's venv.
@@ -41,6 +43,7 @@ def main():
     p.add_argument("out_xml")
     p.add_argument("--subset", type=int, default=300, help="calibration images (default 300)")
     p.add_argument("--data-dir", default="/usr/share/datasets/fashion-mnist")
+    p.add_argument("--calibration", help=".npy of preprocessed images (N x C x H x W float32)")
     a = p.parse_args()
 
     t_imp = time.perf_counter()
@@ -48,8 +51,13 @@ def main():
     import openvino as ov
     t_imported = time.perf_counter()
 
-    images = load_images(a.data_dir, a.subset)
-    # One item = one image with its batch axis: 1x1x28x28.
+    if a.calibration:
+        images = np.load(a.calibration)[:a.subset]
+        if images.dtype != np.float32 or images.ndim != 4:
+            sys.exit(f"{a.calibration}: expected N x C x H x W float32, got {images.dtype} {images.shape}")
+    else:
+        images = load_images(a.data_dir, a.subset)
+    # One item = one image with its batch axis: 1xCxHxW.
     dataset = nncf.Dataset([images[i:i + 1] for i in range(len(images))])
 
     # NNCF compiles its statistics model on a Core of its own (OVNativeEngine), forcing

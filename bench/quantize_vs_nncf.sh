@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Our INT8 post-training quantization against NNCF's (the Python reference), on the ConvNet IR.
+# Our INT8 post-training quantization against NNCF's (the Python reference), on an FP32 IR
+# (the ConvNet's by default; FP32=... for another, e.g. the ResNet-18 of bench/resnet18_trained.sh).
 #   Targets: our accuracy drop <= NNCF's drop + 0.1 point; our INT8 throughput >= 0.95x NNCF's;
 #   our quantization wall time (whole process) <= NNCF's (whole process, Python start-up included).
-# Both quantizers get the same calibration data: the first SUBSET Fashion-MNIST training images,
-# normalised (x/255 - 0.2860)/0.3530; both use preset performance and fast bias correction.
+# Both quantizers get the same calibration data: the first SUBSET Fashion-MNIST training images as
+# torchvino prepares them for the IR's input (written once with --save-calibration, read by the
+# NNCF script); both use their defaults: preset performance, fast bias correction, overflow fix
+# on the first layer.
 # Both INT8 IRs and the FP32 IR are evaluated with the same runtime: torchvino eval, batch 96.
 # Usage: bash bench/quantize_vs_nncf.sh [OUT_DIR]   (default runs/bench-nncf)
 #   env: FP32 (default runs/bench-convnet/fp32/convnet.xml), TORCHVINO (default build/torchvino),
@@ -50,13 +53,16 @@ quant_ours() {
     --subset "$SUBSET" --threads "$THREADS"
 }
 quant_nncf() {
-  timed nncf "$1" "$VPY" bench/nncf_quantize.py "$FP32" "$OUT/quant/nncf_r$1.xml" --subset "$SUBSET"
+  timed nncf "$1" "$VPY" bench/nncf_quantize.py "$FP32" "$OUT/quant/nncf_r$1.xml" --subset "$SUBSET" \
+    --calibration "$OUT/calibration.npy"
 }
 
 # Warm the page cache and Python's bytecode cache once, untimed, so rep 1 is not penalised.
+# Our warm-up run also writes the calibration images for NNCF.
 "$BIN" quantize --input "$FP32" --output "$OUT/quant/warmup_ours.xml" --subset "$SUBSET" \
-  --threads "$THREADS" >/dev/null 2>&1
-"$VPY" bench/nncf_quantize.py "$FP32" "$OUT/quant/warmup_nncf.xml" --subset "$SUBSET" >/dev/null 2>&1
+  --threads "$THREADS" --save-calibration "$OUT/calibration.npy" >/dev/null 2>&1
+"$VPY" bench/nncf_quantize.py "$FP32" "$OUT/quant/warmup_nncf.xml" --subset "$SUBSET" \
+  --calibration "$OUT/calibration.npy" >/dev/null 2>&1
 rm -f "$OUT"/quant/warmup_*
 
 # Quantization wall time, interleaved, order alternating so drift hits both alike.

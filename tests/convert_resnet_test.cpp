@@ -40,8 +40,8 @@ int64_t parameter_count(const torchvino::Model& m) {
 }
 
 double check_parity(const std::string& arch, int64_t image_size, int64_t batch,
-                    std::shared_ptr<ov::Model>* converted = nullptr) {
-  auto model = random_resnet(arch, image_size);
+                    std::shared_ptr<ov::Model>* converted = nullptr, int64_t classes = 10) {
+  auto model = random_resnet(arch, image_size, classes);
   auto ov_model = torchvino::to_openvino(model);
   if (converted) *converted = ov_model;
   torch::NoGradGuard no_grad;
@@ -139,6 +139,15 @@ TEST(ResNetConversion, Resnet50BottlenecksMatchLibTorch) {
   auto ops = op_counts(*ov_model);
   EXPECT_EQ(ops["Convolution"], 53);  // stem + 48 in blocks + 4 downsample
   EXPECT_EQ(ops["Multiply"], 0);
+}
+
+// The zoo issue's target as a test: ImageNet shape (224×224, 1000 classes, torchvision stem),
+// seeded random weights and BatchNorm statistics.
+TEST(ResNetConversion, Resnet50At224MatchesLibTorch) {
+  std::shared_ptr<ov::Model> ov_model;
+  EXPECT_LE(check_parity("resnet50", 224, 2, &ov_model, 1000), 1e-4);
+  EXPECT_EQ(op_counts(*ov_model)["MaxPool"], 1);
+  EXPECT_EQ(ov_model->output().get_partial_shape()[1], 1000);
 }
 
 TEST(ResNetConversion, CheckpointRoundTripKeepsTheConversion) {

@@ -56,3 +56,37 @@ TEST(PipelineOnResNet, ResNet18ThroughEveryMode) {
   EXPECT_EQ(eval["executed_layers"].size(), 21u);
   fs::remove_all(dir);
 }
+
+// A ResNet exported from PyTorch as ONNX (tests/fixtures/make_convert_fixtures.py) takes the
+// same CLI path as our own models: its IR's 3×32×32 input decides how Fashion-MNIST is prepared.
+// Its weights are random, so accuracy is not checked; 8-bit execution of every layer is.
+TEST(PipelineOnOnnxResNet, ConvertQuantizeEvalFromTheCommandLine) {
+  if (!fs::exists("/usr/share/datasets/fashion-mnist"))
+    GTEST_SKIP() << "/usr/share/datasets/fashion-mnist missing";
+  const auto dir = fresh_temp_dir("onnx_resnet");
+  const auto onnx =
+      fs::path(TORCHVINO_SOURCE_DIR) / "tests" / "fixtures" / "convert" / "resnet_small.onnx";
+  const auto fp32 = dir / "fp32" / "m.xml", int8 = dir / "int8" / "m.xml";
+  const auto c = run_cli("convert --onnx " + onnx.string() + " --output " + fp32.string());
+  ASSERT_EQ(c.exit_code, 0) << c.output;
+  ASSERT_TRUE(fs::exists(fp32.parent_path() / "m.bin")) << c.output;
+  const auto q = run_cli("quantize --input " + fp32.string() + " --output " + int8.string() +
+                         " --subset 64 --threads 2");
+  ASSERT_EQ(q.exit_code, 0) << q.output;
+  EXPECT_NE(q.output.find("14 of 14 layers INT8"), std::string::npos) << q.output;
+  const auto e = run_cli("eval --mode int8 --ir " + int8.string() +
+                         " --limit 200 --threads 2 --json " + (dir / "e.json").string());
+  ASSERT_EQ(e.exit_code, 0) << e.output;
+  std::cout << e.output;
+  EXPECT_EQ(e.output.find("WARNING"), std::string::npos) << e.output;
+  std::ifstream in(dir / "e.json");
+  const json eval = json::parse(in);
+  EXPECT_EQ(eval["images"], 200);
+  // 13 convolutions (stem, 4 in BasicBlocks, 6 in Bottlenecks, 2 downsample) + the classifier.
+  ASSERT_EQ(eval["executed_layers"].size(), 14u) << eval.dump(2);
+  for (const auto& l : eval["executed_layers"]) {
+    const std::string precision = l["precision"];
+    EXPECT_TRUE(precision == "u8" || precision == "i8") << l.dump();
+  }
+  fs::remove_all(dir);
+}

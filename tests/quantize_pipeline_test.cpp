@@ -7,6 +7,8 @@
 #include <openvino/openvino.hpp>
 
 #include <filesystem>
+#include <fstream>
+#include <map>
 #include <unistd.h>
 
 #include "torchvino/quantize.hpp"
@@ -312,3 +314,107 @@ TEST(QuantizePipeline, FastBiasCorrectionReducesPerChannelMeanError) {
 }
 
 }  // namespace
+
+namespace {
+
+// Largest |stored int8 weight| of layer `name`, from its Constant(i8) → Convert → Multiply.
+int max_stored_weight(const std::shared_ptr<ov::Model>& model, const std::string& name) {
+  for (const auto& op : model->get_ops()) {
+    if (op->get_friendly_name() != name + "/weights_i8") continue;
+    auto c = ov::as_type_ptr<Constant>(op);
+    if (!c || c->get_element_type() != ov::element::i8) break;
+    int top = 0;
+    for (const int8_t v : c->cast_vector<int8_t>()) top = std::max(top, std::abs(static_cast<int>(v)));
+    return top;
+  }
+  ADD_FAILURE() << "no int8 weights for " << name;
+  return -1;
+}
+
+int weight_bits(const torchvino::QuantizeResult& r, const std::string& name) {
+  for (const auto& l : r.layers)
+    if (l.name == name) return l.weight_bits;
+  ADD_FAILURE() << "no layer " << name;
+  return -1;
+}
+
+}  // namespace
+
+TEST(QuantizeOverflowFix, CpuVnniDetectionAgreesWithTheKernel) {
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  if (!cpuinfo) GTEST_SKIP() << "no /proc/cpuinfo to compare with";
+  std::string line;
+  bool listed = false;
+  while (std::getline(cpuinfo, line))
+    if (line.rfind("flags", 0) == 0) {
+      listed = line.find(" avx512_vnni") != std::string::npos || line.find(" avx_vnni") != std::string::npos;
+      break;
+    }
+  EXPECT_EQ(torchvino::cpu_has_vnni(), listed);
+}
+
+TEST(QuantizeOverflowFix, FirstLayerGetsSevenBitWeightsByDefaultOnVnni) {
+  if (!torchvino::cpu_has_vnni()) GTEST_SKIP() << "no VNNI here: auto means every layer (next test covers it)";
+  auto fp32 = small_cnn();
+  const auto data = dataset_of(smooth_images(16, 3, 16, 21));
+  torchvino::QuantizeOptions options;
+  options.subset_size = 16;
+  auto r = torchvino::quantize(fp32, data, options);
+  EXPECT_EQ(r.overflow_fix, "first_layer");
+  EXPECT_EQ(weight_bits(r, "conv1"), 7);
+  EXPECT_EQ(weight_bits(r, "conv2"), 8);
+  EXPECT_EQ(weight_bits(r, "fc"), 8);
+  // Per-channel scales put each channel's largest weight on the top level.
+  EXPECT_EQ(max_stored_weight(r.model, "conv1"), 63);
+  EXPECT_EQ(max_stored_weight(r.model, "conv2"), 127);
+  EXPECT_EQ(max_stored_weight(r.model, "fc"), 127);
+  EXPECT_EQ(r.model->get_rt_info<std::string>("torchvino", "quantization", "overflow_fix"), "first_layer");
+  EXPECT_TRUE(r.notes.empty());
+}
+
+TEST(QuantizeOverflowFix, EnableAndDisableCoverEveryLayerAndStillRunInt8) {
+  auto fp32 = small_cnn();
+  const auto data = dataset_of(smooth_images(16, 3, 16, 21));
+  const auto test = smooth_images(32, 3, 16, 22);
+  auto compiled_fp = compile(fp32);
+  const auto expected = run(compiled_fp, test);
+  torchvino::QuantizeOptions options;
+  options.subset_size = 16;
+  std::map<std::string, double> error;
+  for (const std::string mode : {"enable", "disable"}) {
+    options.overflow_fix = mode;
+    auto r = torchvino::quantize(fp32, data, options);
+    EXPECT_EQ(r.overflow_fix, mode);
+    for (const std::string name : {"conv1", "conv2", "fc"}) {
+      EXPECT_EQ(weight_bits(r, name), mode == "enable" ? 7 : 8) << mode << " " << name;
+      EXPECT_EQ(max_stored_weight(r.model, name), mode == "enable" ? 63 : 127) << mode << " " << name;
+    }
+    auto compiled = compile(r.model);
+    EXPECT_TRUE(torchvino::non_int8_layers(torchvino::executed_layers(compiled)).empty()) << mode;
+    const auto got = run(compiled, test);
+    error[mode] = ((got - expected).norm() / expected.norm()).item<double>();
+  }
+  std::cout << "[ figures  ] relative output error, 7-bit weights everywhere " << error["enable"] << ", 8-bit "
+            << error["disable"] << "\n";
+  EXPECT_LT(error["enable"], 0.1);          // still a faithful model ...
+  EXPECT_GT(error["enable"], error["disable"]);  // ... but coarser weights cost something
+  options.overflow_fix = "sometimes";
+  EXPECT_THROW(torchvino::quantize(fp32, data, options), std::exception);
+}
+
+TEST(QuantizeOverflowFix, FirstLayersAreTheOnesReachedFromTheInput) {
+  // x → a → relu ─┐
+  // x → b → relu ─┴→ add → c: a and b read the input, c does not.
+  auto x = std::make_shared<ov::op::v0::Parameter>(ov::element::f32, ov::PartialShape{-1, 3, 16, 16});
+  auto a = std::make_shared<ov::op::v0::Relu>(conv_bias(x, 3, 8, 41, "a"));
+  auto b = std::make_shared<ov::op::v0::Relu>(conv_bias(x, 3, 8, 42, "b"));
+  auto c = conv_bias(std::make_shared<ov::op::v1::Add>(a, b), 8, 8, 43, "c");
+  auto model = std::make_shared<ov::Model>(ov::OutputVector{c}, ov::ParameterVector{x});
+  torchvino::QuantizeOptions options;
+  options.subset_size = 8;
+  options.overflow_fix = "first_layer";
+  auto r = torchvino::quantize(model, dataset_of(smooth_images(8, 3, 16, 44)), options);
+  EXPECT_EQ(weight_bits(r, "a"), 7);
+  EXPECT_EQ(weight_bits(r, "b"), 7);
+  EXPECT_EQ(weight_bits(r, "c"), 8);
+}

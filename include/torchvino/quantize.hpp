@@ -40,6 +40,9 @@ struct QuantizeOptions {
   // Store weights as int8 Constant → Convert → Multiply (≈ ¼ of the FP32 size); false keeps
   // FP32 weights behind a 255-level FakeQuantize (same numbers, bigger file).
   bool compress_weights = true;
+  // Weight-saturation fix (7-bit weights, see overflow_fix.hpp): auto = first_layer on CPUs with
+  // VNNI (NNCF's default), enable (every layer) on CPUs without; first_layer | enable | disable.
+  std::string overflow_fix = "auto";
   IgnoredScope ignored_scope;
   std::function<void(int64_t done, int64_t total)> on_progress;
 };
@@ -50,6 +53,7 @@ struct QuantizedLayer {
   bool int8 = true;  // false: left in FP32
   std::string reason;  // why it stayed FP32
   bool bias_corrected = false;
+  int weight_bits = 8;  // 7 where the overflow fix applies
 };
 
 struct QuantizeResult {
@@ -58,6 +62,8 @@ struct QuantizeResult {
   int64_t activation_quantizers = 0;  // FakeQuantize nodes on activations
   int64_t weight_quantizers = 0;      // quantized weight tensors
   int64_t calibration_samples = 0;    // statistics samples (batches) actually used
+  std::string overflow_fix;           // the mode applied: first_layer | enable | disable
+  std::vector<std::string> notes;     // things the user must know, e.g. no VNNI on this CPU
   double seconds = 0;
 };
 

@@ -17,6 +17,10 @@ namespace torchvino {
 // The process-wide OpenVINO core (plugins are loaded once).
 ov::Core& openvino_core();
 
+// Whether this CPU has VNNI (AVX-512 VNNI or AVX-VNNI): INT8 dot products accumulate in int32.
+// Without it they pass through int16 and 8-bit weights can saturate (see QuantizeOptions).
+bool cpu_has_vnni();
+
 // One interface for every way of running a model, so evaluation and benchmarking are written
 // once. A backend runs a list of input batches and hands each batch's logits to a sink.
 class Backend {

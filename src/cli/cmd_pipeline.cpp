@@ -52,6 +52,7 @@ void add_pipeline_command(CLI::App& app) {
     o.data = c.data();
     o.threads = c.threads;
     o.train.threads = c.threads;
+    o.train.on_batch = batch_progress_logger(o.train.epochs, o.train.batch_size);
     o.out = c.out_dir();
     o.checkpoint = flags->checkpoint;
     o.modes = flags->modes;

@@ -1,4 +1,5 @@
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <optional>
 
@@ -9,6 +10,7 @@
 #include "torchvino/quantize.hpp"
 #include "torchvino/quantize_config.hpp"
 #include "torchvino/runtime.hpp"
+#include "util/npy.hpp"
 
 namespace torchvino::cli {
 namespace {
@@ -17,7 +19,7 @@ struct Flags {
   CommonOptions common;
   QuantizeOptions quantize;
   AccuracyControlOptions control;
-  std::string config, input, output;
+  std::string config, input, output, save_calibration;
   int64_t validation_limit = 0;
   bool no_bias_correction = false;
   std::vector<std::string> ignore_names, ignore_types, ignore_patterns;
@@ -45,6 +47,7 @@ QuantizeConfig resolve(CLI::App* cmd, const Flags& f) {
   if (!from_file || given(cmd, "--preset")) job.quantize.preset = f.quantize.preset;
   if (!from_file || given(cmd, "--range-estimator")) job.quantize.range_estimator = f.quantize.range_estimator;
   if (f.no_bias_correction) job.quantize.fast_bias_correction = false;
+  if (!from_file || given(cmd, "--overflow-fix")) job.quantize.overflow_fix = f.quantize.overflow_fix;
   if (given(cmd, "--ignore-name")) job.quantize.ignored_scope.names = f.ignore_names;
   if (given(cmd, "--ignore-type")) job.quantize.ignored_scope.types = f.ignore_types;
   if (given(cmd, "--ignore-regex")) job.quantize.ignored_scope.patterns = f.ignore_patterns;
@@ -71,6 +74,8 @@ void add_quantize_command(CLI::App& app) {
                   "POT-style YAML config (model, engine, compression); flags given here override it");
   cmd->add_option("--input", flags->input, "FP32 IR .xml or .onnx (default: OUT/fp32/MODEL.xml)");
   cmd->add_option("--output", flags->output, "INT8 IR .xml to write (default: OUT/int8/MODEL.xml)");
+  cmd->add_option("--save-calibration", flags->save_calibration,
+                  "Also write the calibration images as fed to the model (float32 NCHW .npy), e.g. for another tool");
   cmd->add_option("--subset", flags->quantize.subset_size, "Calibration images, from the training set")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
@@ -81,6 +86,11 @@ void add_quantize_command(CLI::App& app) {
       ->check(CLI::IsMember({"mean_minmax", "minmax", "quantile"}))
       ->capture_default_str();
   cmd->add_flag("--no-bias-correction", flags->no_bias_correction, "Skip fast bias correction");
+  cmd->add_option("--overflow-fix", flags->quantize.overflow_fix,
+                  "7-bit weights against int16 saturation on CPUs without VNNI; auto: first_layer with VNNI "
+                  "(NNCF's default), enable (all layers) without")
+      ->check(CLI::IsMember({"auto", "first_layer", "enable", "disable"}))
+      ->capture_default_str();
   cmd->add_option("--ignore-name", flags->ignore_names, "Keep this op FP32 (friendly name; repeatable)")
       ->allow_extra_args(false);
   cmd->add_option("--ignore-type", flags->ignore_types, "Keep ops of this type FP32, e.g. MatMul (repeatable)")
@@ -112,6 +122,12 @@ void add_quantize_command(CLI::App& app) {
     // Load only the calibration images: a full training set at 3×224×224 would not fit in memory.
     data.limit = job.quantize.subset_size;
     const Dataset calibration = load_dataset(data, Split::Train);
+    if (!flags->save_calibration.empty()) {
+      if (std::filesystem::path(flags->save_calibration).extension() != ".npy")
+        throw Error("--save-calibration: " + flags->save_calibration + " must end in .npy");
+      save_npy(calibration.images, flags->save_calibration);
+      log_line(fmt::format("quantize: wrote the {} calibration images to {}", calibration.size(), flags->save_calibration));
+    }
     data.limit = 0;
     auto opts = job.quantize;
     opts.on_progress = [](int64_t done, int64_t total) {
@@ -143,6 +159,12 @@ void add_quantize_command(CLI::App& app) {
                          model_size_bytes(job.output) / 1024.0));
     for (const auto& l : result.layers)
       if (!l.int8) log_line(fmt::format("  FP32: {} ({}): {}", l.name, l.type, l.reason));
+    std::vector<std::string> seven_bit;
+    for (const auto& l : result.layers)
+      if (l.int8 && l.weight_bits == 7) seven_bit.push_back(l.name);
+    log_line(fmt::format("  overflow fix {}: {}", result.overflow_fix,
+                         seven_bit.empty() ? "all weights 8-bit" : "7-bit weights in " + fmt::format("{}", fmt::join(seven_bit, ", "))));
+    for (const auto& note : result.notes) log_line("NOTE: " + note);
     if (control)
       log_line(fmt::format("accuracy control: FP32 {}%, INT8 {}% → {}%; drop {} → {} points (max {}) on {} "
                            "validation images, {} layer(s) returned to FP32",

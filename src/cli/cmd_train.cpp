@@ -48,7 +48,9 @@ void add_train_command(CLI::App& app) {
     const Dataset test_set = load_dataset(c.data(), Split::Test);
     log_line(fmt::format("train: {} on {} images, {} epochs, batch {}", c.model, train_set.size(),
                          flags->train.epochs, flags->train.batch_size));
-    train(model, train_set, &test_set, flags->train, [&](const EpochStats& s) {
+    auto options = flags->train;
+    options.on_batch = batch_progress_logger(options.epochs, options.batch_size);
+    train(model, train_set, &test_set, options, [&](const EpochStats& s) {
       log_line(fmt::format("epoch {}/{}  loss {:.4f}  train acc {:.2f}%  test acc {:.2f}%  {:.1f}s",
                            s.epoch, flags->train.epochs, s.loss, 100 * s.accuracy,
                            100 * s.test_accuracy, s.seconds));

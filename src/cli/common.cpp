@@ -1,8 +1,11 @@
 #include "cli/common.hpp"
 
+#include <fmt/format.h>
 #include <torch/torch.h>
 
+#include <chrono>
 #include <iostream>
+#include <memory>
 
 namespace torchvino::cli {
 
@@ -104,5 +107,28 @@ void add_weights_options(CLI::App* command, CommonOptions& o) {
 }
 
 void log_line(const std::string& line) { std::cerr << line << std::endl; }
+
+std::function<void(int, int64_t, int64_t, double)> batch_progress_logger(int epochs, int64_t batch_size,
+                                                                         double seconds) {
+  using clock = std::chrono::steady_clock;
+  struct State {
+    clock::time_point first_seen, last_line;
+    int epoch = 0;
+    int64_t first_batch = 0;
+  };
+  auto state = std::make_shared<State>();
+  return [=](int epoch, int64_t batch, int64_t batches, double loss) {
+    const auto now = clock::now();
+    if (epoch != state->epoch) {  // the speed counts the batches after the first one seen
+      *state = {now, now, epoch, batch};
+      return;
+    }
+    if (batch == batches || std::chrono::duration<double>(now - state->last_line).count() < seconds) return;
+    state->last_line = now;
+    const double elapsed = std::chrono::duration<double>(now - state->first_seen).count();
+    log_line(fmt::format("  epoch {}/{}  batch {}/{}  loss {:.4f}  {:.0f} images/s", epoch, epochs, batch, batches,
+                         loss, double((batch - state->first_batch) * batch_size) / elapsed));
+  };
+}
 
 }  // namespace torchvino::cli

@@ -1,4 +1,5 @@
 #include <openvino/core/graph_util.hpp>
+#include <openvino/pass/constant_folding.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -73,7 +74,12 @@ std::shared_ptr<ov::Model> read_model_file(const fs::path& file) {
     throw Error(file.string() + ": the weights file " + bin_of(file).filename().string() +
                 " is missing next to it");
   try {
-    return openvino_core().read_model(file.string());
+    auto model = openvino_core().read_model(file.string());
+    // The ONNX reader computes e.g. every convolution bias's shape with a small subgraph of
+    // shape ops; folding them (as OpenVINO's own converter does) gives plain constants, a
+    // smaller IR, and biases the quantizer can correct.
+    if (ext == ".onnx") ov::pass::ConstantFolding().run_on_model(model);
+    return model;
   } catch (const std::exception& e) {
     throw Error(file.string() + ": cannot read model: " + essence(e.what()));
   }

@@ -64,6 +64,9 @@ std::vector<EpochStats> train(Model& model, const Dataset& train_set, const Data
       optimizer.step();
       loss_sum += loss.item<double>() * double(index.size(0));
       correct += logits.argmax(1).eq(labels).sum().item<int64_t>();
+      if (options.on_batch)
+        options.on_batch(epoch, b + 1, batches,
+                         loss_sum / double(std::min(n, (b + 1) * options.batch_size)));
     }
     const int64_t seen = std::min(n, batches * options.batch_size);
     EpochStats stats;

@@ -72,17 +72,21 @@ PipelineReport run_pipeline(const PipelineOptions& o, const Logger& log) {
   report.options = o;
   if (o.threads > 0) torch::set_num_threads(o.threads);
 
+  const fs::path checkpoint = o.checkpoint.empty() ? o.out / (o.spec.arch + ".pt") : o.checkpoint;
+  const bool will_train = o.retrain || !fs::exists(checkpoint);
+
   log(fmt::format("data: loading {}", o.data.name));
   // Load only what is used (--train-limit, --subset, --limit): at 3×224×224 a whole split would
-  // not fit in memory.
+  // not fit in memory (60k training images are 36 GB). A reused checkpoint needs only the
+  // calibration subset of the training split.
   DatasetOptions train_data = o.data, test_data = o.data;
-  if (o.train.limit > 0) train_data.limit = std::max(o.train.limit, o.quantize.subset_size);
+  if (!will_train) train_data.limit = o.quantize.subset_size;
+  else if (o.train.limit > 0) train_data.limit = std::max(o.train.limit, o.quantize.subset_size);
   test_data.limit = o.eval.limit;
   const Dataset train_set = load_dataset(train_data, Split::Train);
   const Dataset test_set = load_dataset(test_data, Split::Test);
   log(fmt::format("data: {} training, {} test images", train_set.size(), test_set.size()));
 
-  const fs::path checkpoint = o.checkpoint.empty() ? o.out / (o.spec.arch + ".pt") : o.checkpoint;
   Model model = obtain_model(o, checkpoint, train_set, test_set, report, log);
 
   // Convert once; FP32 and FP16 IR are the same graph saved at two weight precisions.
@@ -106,7 +110,9 @@ PipelineReport run_pipeline(const PipelineOptions& o, const Logger& log) {
   report.quantized_layers = quantized.layers;
   report.quantize_seconds = quantized.seconds;
   save_ir(quantized.model, int8_xml, Precision::FP32);
-  log(fmt::format("quantize: wrote {} in {:.1f}s", int8_xml.string(), quantized.seconds));
+  log(fmt::format("quantize: wrote {} in {:.1f}s (overflow fix {})", int8_xml.string(), quantized.seconds,
+                  quantized.overflow_fix));
+  for (const auto& note : quantized.notes) report.warnings.push_back("quantize: " + note);
 
   torch::Tensor reference;
   for (const auto& mode : o.modes) {

@@ -133,6 +133,7 @@ QuantizeConfig parse_quantize_config(const std::string& yaml, const std::string&
   if (const YAML::Node c = root["compression"]) {
     r.map(c, "compression",
           {"algorithm", "preset", "stat_subset_size", "range_estimator", "quantile", "fast_bias_correction",
+           "overflow_fix",
            "max_drop", "maximal_drop", "ranking_subset_size", "max_iterations", "ignored_scope"});
     if (c["algorithm"])
       config.algorithm =
@@ -147,6 +148,9 @@ QuantizeConfig parse_quantize_config(const std::string& yaml, const std::string&
       q.quantile = r.number(c["quantile"], "compression.quantile");
       if (!(q.quantile > 0 && q.quantile < 0.5)) r.fail("compression.quantile", c["quantile"].Scalar() + " must be in (0, 0.5)");
     }
+    if (c["overflow_fix"])
+      q.overflow_fix =
+          r.one_of(c["overflow_fix"], "compression.overflow_fix", {"auto", "first_layer", "enable", "disable"});
     if (c["fast_bias_correction"])
       q.fast_bias_correction = r.boolean(c["fast_bias_correction"], "compression.fast_bias_correction");
     if (c["max_drop"] && c["maximal_drop"])

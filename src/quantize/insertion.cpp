@@ -43,18 +43,20 @@ std::shared_ptr<ov::op::v0::FakeQuantize> insert_activation_quantizer(const Acti
   return fq;
 }
 
-QuantizedWeights quantize_weights(const WeightQuantizer& w, const std::vector<float>& abs_max) {
+QuantizedWeights quantize_weights(const WeightQuantizer& w, const std::vector<float>& abs_max, int max_level) {
+  if (max_level < 1 || max_level > 127) throw Error("quantize: weight levels must be within ±127");
   const ChannelIndex index(w.shape, w.channel_axes);
   if (abs_max.size() != index.channels()) throw Error("quantize: one weight range per channel expected");
   QuantizedWeights q;
   q.shape = w.shape;
   q.scale_shape = index.broadcast_shape();
   q.scales.resize(abs_max.size());
-  for (size_t c = 0; c < abs_max.size(); ++c) q.scales[c] = abs_max[c] / 127.0f;
+  const float top = static_cast<float>(max_level);
+  for (size_t c = 0; c < abs_max.size(); ++c) q.scales[c] = abs_max[c] / top;
   q.values.resize(w.values.size());
   for (size_t i = 0; i < w.values.size(); ++i) {
     const float level = std::round(w.values[i] / q.scales[index(i)]);
-    q.values[i] = static_cast<int8_t>(std::clamp(level, -127.0f, 127.0f));
+    q.values[i] = static_cast<int8_t>(std::clamp(level, -top, top));
   }
   return q;
 }
@@ -70,11 +72,12 @@ ov::Output<ov::Node> dequantized_weights(const QuantizedWeights& q, const std::s
 }
 
 ov::Output<ov::Node> fake_quantized_weights(const WeightQuantizer& w, const std::vector<float>& abs_max,
-                                            const std::string& name) {
+                                            const std::string& name, int max_level) {
   const ChannelIndex index(w.shape, w.channel_axes);
   std::vector<float> lo(abs_max.size());
   std::transform(abs_max.begin(), abs_max.end(), lo.begin(), [](float h) { return -h; });
-  auto fq = make_fake_quantize(f32_constant(w.shape, w.values), lo, abs_max, index.broadcast_shape(), kWeightLevels);
+  auto fq = make_fake_quantize(f32_constant(w.shape, w.values), lo, abs_max, index.broadcast_shape(),
+                              static_cast<size_t>(2 * max_level + 1));
   fq->set_friendly_name(name + "/weights_fq");
   return fq->output(0);
 }

@@ -15,7 +15,6 @@
 namespace torchvino::quant {
 
 constexpr size_t kActivationLevels = 256;
-constexpr size_t kWeightLevels = 255;  // narrow range: ±127 around an exact zero
 
 // FakeQuantize of `x` onto `levels` levels of [lo, hi] per element of range_shape (which
 // broadcasts against x); output range = input range, so it only rounds and clips.
@@ -31,20 +30,22 @@ std::shared_ptr<ov::op::v0::FakeQuantize> insert_activation_quantizer(const Acti
 
 struct QuantizedWeights {
   ov::Shape shape;
-  std::vector<int8_t> values;  // round(w / scale) in [−127, 127]
+  std::vector<int8_t> values;  // round(w / scale) in [−max_level, max_level]
   ov::Shape scale_shape;       // broadcasts against shape: channel dims kept, others 1
-  std::vector<float> scales;   // abs_max / 127 per output channel
+  std::vector<float> scales;   // abs_max / max_level per output channel
 };
 
-QuantizedWeights quantize_weights(const WeightQuantizer& w, const std::vector<float>& abs_max);
+// Symmetric, narrow range: max_level 127 (8 bits) or 63 (7 bits, the overflow fix).
+QuantizedWeights quantize_weights(const WeightQuantizer& w, const std::vector<float>& abs_max,
+                                  int max_level = 127);
 
 // Constant(i8) → Convert(f32) → Multiply(scale): the dequantized-weight pattern the plugin
 // folds into an INT8 convolution or fully-connected layer.
 ov::Output<ov::Node> dequantized_weights(const QuantizedWeights& q, const std::string& name);
 
-// FP32 weights behind a 255-level per-channel FakeQuantize.
+// FP32 weights behind a per-channel FakeQuantize of 2·max_level + 1 levels.
 ov::Output<ov::Node> fake_quantized_weights(const WeightQuantizer& w, const std::vector<float>& abs_max,
-                                            const std::string& name);
+                                            const std::string& name, int max_level = 127);
 
 void replace_weights(const WeightQuantizer& w, const ov::Output<ov::Node>& weights);
 

@@ -1,4 +1,6 @@
 // The pipeline: every step is in its own file; this one only orders them and reports.
+#include <openvino/pass/constant_folding.hpp>
+
 #include <chrono>
 #include <map>
 #include <optional>
@@ -8,10 +10,12 @@
 #include "quantize/bias_correction.hpp"
 #include "quantize/graph_analysis.hpp"
 #include "quantize/insertion.hpp"
+#include "quantize/overflow_fix.hpp"
 #include "quantize/ranges.hpp"
 #include "quantize/statistics.hpp"
 #include "torchvino/error.hpp"
 #include "torchvino/quantize.hpp"
+#include "torchvino/runtime.hpp"
 
 namespace torchvino {
 namespace {
@@ -88,7 +92,8 @@ std::vector<Range> group_ranges(const QuantizationPlan& plan, const std::vector<
   return ranges;
 }
 
-void record_parameters(ov::Model& model, const QuantizeOptions& o, int64_t samples) {
+void record_parameters(ov::Model& model, const QuantizeOptions& o, int64_t samples, OverflowFix fix) {
+  model.set_rt_info(to_string(fix), "torchvino", "quantization", "overflow_fix");
   model.set_rt_info(o.preset, "torchvino", "quantization", "preset");
   model.set_rt_info(o.range_estimator, "torchvino", "quantization", "range_estimator");
   model.set_rt_info(std::to_string(o.subset_size), "torchvino", "quantization", "subset_size");
@@ -120,8 +125,30 @@ QuantizeResult quantize(const std::shared_ptr<ov::Model>& model, const Dataset& 
   QuantizeResult result;
   result.model = model->clone();  // the caller's model stays FP32
   auto& work = result.model;
+  // Constant subgraphs (e.g. bias shapes computed at run time, as models read from ONNX have)
+  // would hide weights and biases from the analysis; fold them first.
+  ov::pass::ConstantFolding().run_on_model(work);
   auto plan = analyse(work, AnalysisOptions{options.quantize_residual_adds},
                       ignored_predicate(*work, options.ignored_scope));
+  const bool vnni = cpu_has_vnni();
+  const OverflowFix fix = resolve_overflow_fix(options.overflow_fix, vnni);
+  result.overflow_fix = to_string(fix);
+  if (!vnni)
+    result.notes.push_back(
+        fix == OverflowFix::Enable
+            ? "this CPU has no VNNI (AVX-512 VNNI / AVX-VNNI): INT8 convolutions add u8×i8 products in int16, "
+              "so every layer's weights are quantized to 7 bits (overflow fix) to avoid saturation"
+            : "this CPU has no VNNI (AVX-512 VNNI / AVX-VNNI) and the overflow fix is " + to_string(fix) +
+                  ": 8-bit weights may saturate on it (--overflow-fix enable avoids that)");
+  std::set<const ov::Node*> seven_bit;
+  if (fix == OverflowFix::Enable) {
+    for (const auto& w : plan.weights) seven_bit.insert(w.op.get());
+  } else if (fix == OverflowFix::FirstLayer) {
+    seven_bit = first_quantized_layers(*work, plan);
+  }
+  auto max_level = [&](const WeightQuantizer& w) {
+    return seven_bit.count(w.op.get()) ? kWeightLevelMaxFixed : kWeightLevelMax;
+  };
 
   // Range statistics for each quantizer, then channel means of biased ops' inputs.
   std::vector<ObservedTensor> observed;
@@ -152,7 +179,7 @@ QuantizeResult quantize(const std::shared_ptr<ov::Model>& model, const Dataset& 
   std::vector<std::vector<float>> abs_max;
   for (const auto& w : plan.weights) {
     abs_max.push_back(weight_abs_max(w.values, w.shape, w.channel_axes));
-    quantized.push_back(quantize_weights(w, abs_max.back()));
+    quantized.push_back(quantize_weights(w, abs_max.back(), max_level(w)));
   }
 
   std::map<size_t, bool> corrected;
@@ -168,11 +195,12 @@ QuantizeResult quantize(const std::shared_ptr<ov::Model>& model, const Dataset& 
   for (const auto& q : plan.activations) insert_activation_quantizer(q, ranges[q.group]);
   for (size_t i = 0; i < plan.weights.size(); ++i) {
     const auto& w = plan.weights[i];
-    replace_weights(w, options.compress_weights ? dequantized_weights(quantized[i], w.op->get_friendly_name())
-                                                : fake_quantized_weights(w, abs_max[i], w.op->get_friendly_name()));
+    replace_weights(w, options.compress_weights
+                           ? dequantized_weights(quantized[i], w.op->get_friendly_name())
+                           : fake_quantized_weights(w, abs_max[i], w.op->get_friendly_name(), max_level(w)));
   }
   work->validate_nodes_and_infer_types();
-  record_parameters(*work, options, result.calibration_samples);
+  record_parameters(*work, options, result.calibration_samples, fix);
 
   result.activation_quantizers = static_cast<int64_t>(plan.activations.size());
   result.weight_quantizers = static_cast<int64_t>(plan.weights.size());
@@ -184,6 +212,7 @@ QuantizeResult quantize(const std::shared_ptr<ov::Model>& model, const Dataset& 
     entry.int8 = layer.quantized;
     entry.reason = layer.reason;
     entry.bias_corrected = corrected.count(l) && corrected.at(l);
+    if (layer.quantized && seven_bit.count(layer.op.get())) entry.weight_bits = 7;
     result.layers.push_back(std::move(entry));
   }
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
