@@ -7,38 +7,16 @@
 #include <map>
 #include <memory>
 #include <openvino/openvino.hpp>
-#include <random>
 #include <string>
 
 #include "test_paths.hpp"
+#include "test_support.hpp"
 #include "torchvino/runtime.hpp"
 
 namespace convert_test {
 
-// One compiled model run on several batch sizes. f32 compute: this CPU has avx512_bf16 and
-// the plugin would otherwise run FP32 models in bf16 (errors ~1e-2).
-class Runner {
- public:
-  explicit Runner(const std::shared_ptr<ov::Model>& model)
-      : compiled_(torchvino::openvino_core().compile_model(
-            model, "CPU", ov::hint::inference_precision(ov::element::f32))),
-        request_(compiled_.create_infer_request()) {}
-
-  torch::Tensor run(const torch::Tensor& input) {
-    auto x = input.to(torch::kFloat).contiguous();
-    request_.set_input_tensor(
-        ov::Tensor(ov::element::f32, ov::Shape(x.sizes().begin(), x.sizes().end()), x.data_ptr<float>()));
-    request_.infer();
-    auto out = request_.get_output_tensor();
-    const ov::Shape out_shape = out.get_shape();
-    std::vector<int64_t> shape(out_shape.begin(), out_shape.end());
-    return torch::from_blob(out.data<float>(), shape, torch::kFloat).clone();
-  }
-
- private:
-  ov::CompiledModel compiled_;
-  ov::InferRequest request_;
-};
+using test_support::Runner;
+using test_support::TempDir;
 
 // max |got − expected| relative to max |expected|: the parity figure the tests bound by 1e-4.
 inline double relative_error(const torch::Tensor& got, const torch::Tensor& expected) {
@@ -72,25 +50,5 @@ inline const std::filesystem::path& fixtures() {
       std::filesystem::path(TORCHVINO_SOURCE_DIR) / "tests" / "fixtures" / "convert";
   return dir;
 }
-
-// A fresh folder removed at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ = std::filesystem::temp_directory_path() /
-            ("torchvino_convert_" + std::to_string(rd()) + std::to_string(rd()));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  std::filesystem::path path_;
-};
 
 }  // namespace convert_test

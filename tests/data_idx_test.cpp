@@ -2,7 +2,6 @@
 // on small files the tests write themselves.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
-#include <unistd.h>
 #include <zlib.h>
 
 #include <fstream>
@@ -11,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "test_support.hpp"
 #include "torchvino/data.hpp"
 #include "torchvino/error.hpp"
 
@@ -19,33 +19,10 @@ using namespace torchvino;
 
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    path_ = fs::temp_directory_path() /
-            ("torchvino_data_idx_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
+using test_support::Bytes;
+using test_support::TempDir;
+using test_support::write_bytes;
 
- private:
-  static inline int counter_ = 0;
-  fs::path path_;
-};
-
-using Bytes = std::vector<uint8_t>;
-
-void write_file(const fs::path& file, const Bytes& bytes) {
-  std::ofstream out(file, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(bytes.data()),
-            static_cast<std::streamsize>(bytes.size()));
-  ASSERT_TRUE(out.good()) << file;
-}
 
 void write_gzip(const fs::path& file, const Bytes& bytes) {
   gzFile gz = gzopen(file.c_str(), "wb");
@@ -95,7 +72,7 @@ void expect_error(const std::function<void()>& f, std::initializer_list<std::str
 TEST(DataIdx, ReadsPlainFileExactly) {
   TempDir tmp;
   const fs::path file = tmp.path() / "a.idx";
-  write_file(file, idx_bytes({3, 2, 4}, iota_bytes(24, 10)));
+  write_bytes(file, idx_bytes({3, 2, 4}, iota_bytes(24, 10)));
   const IdxArray a = read_idx(file);
   EXPECT_EQ(a.dims, (std::vector<int64_t>{3, 2, 4}));
   EXPECT_EQ(a.data, iota_bytes(24, 10));
@@ -120,7 +97,7 @@ TEST(DataIdx, ReadsConcatenatedGzipMembers) {
   Bytes joined = read_file(tmp.path() / "p1");
   const Bytes second = read_file(tmp.path() / "p2");
   joined.insert(joined.end(), second.begin(), second.end());
-  write_file(tmp.path() / "joined.gz", joined);
+  write_bytes(tmp.path() / "joined.gz", joined);
   const IdxArray a = read_idx(tmp.path() / "joined.gz");
   EXPECT_EQ(a.dims, (std::vector<int64_t>{2, 3}));
   EXPECT_EQ(a.data, (Bytes{1, 2, 3, 4, 5, 6}));
@@ -128,7 +105,7 @@ TEST(DataIdx, ReadsConcatenatedGzipMembers) {
 
 TEST(DataIdx, ReadsZeroSizedArray) {
   TempDir tmp;
-  write_file(tmp.path() / "empty.idx", idx_bytes({0, 28, 28}, {}));
+  write_bytes(tmp.path() / "empty.idx", idx_bytes({0, 28, 28}, {}));
   const IdxArray a = read_idx(tmp.path() / "empty.idx");
   EXPECT_EQ(a.dims, (std::vector<int64_t>{0, 28, 28}));
   EXPECT_TRUE(a.data.empty());
@@ -148,21 +125,21 @@ TEST(DataIdx, DirectoryInsteadOfFile) {
 TEST(DataIdx, WrongMagic) {
   TempDir tmp;
   const fs::path file = tmp.path() / "png.idx";
-  write_file(file, {0x89, 'P', 'N', 'G', 0, 0, 0, 1, 0});
+  write_bytes(file, {0x89, 'P', 'N', 'G', 0, 0, 0, 1, 0});
   expect_error([&] { read_idx(file); }, {file.string(), "not an IDX file", "magic", "0x89504e47"});
 }
 
 TEST(DataIdx, EmptyFile) {
   TempDir tmp;
   const fs::path file = tmp.path() / "empty";
-  write_file(file, {});
+  write_bytes(file, {});
   expect_error([&] { read_idx(file); }, {file.string(), "not an IDX file"});
 }
 
 TEST(DataIdx, UnsupportedElementType) {
   TempDir tmp;
   const fs::path file = tmp.path() / "float.idx";
-  write_file(file, idx_bytes({2}, iota_bytes(8), 0x0D));
+  write_bytes(file, idx_bytes({2}, iota_bytes(8), 0x0D));
   expect_error([&] { read_idx(file); },
                {file.string(), "unsupported element type", "0x0d", "float32"});
 }
@@ -170,14 +147,14 @@ TEST(DataIdx, UnsupportedElementType) {
 TEST(DataIdx, TruncatedData) {
   TempDir tmp;
   const fs::path file = tmp.path() / "short.idx";
-  write_file(file, idx_bytes({10, 28, 28}, iota_bytes(7839)));
+  write_bytes(file, idx_bytes({10, 28, 28}, iota_bytes(7839)));
   expect_error([&] { read_idx(file); }, {file.string(), "truncated", "7840", "7839"});
 }
 
 TEST(DataIdx, TruncatedHeader) {
   TempDir tmp;
   const fs::path file = tmp.path() / "header.idx";
-  write_file(file, {0, 0, 8, 3, 0, 0, 0, 5});
+  write_bytes(file, {0, 0, 8, 3, 0, 0, 0, 5});
   expect_error([&] { read_idx(file); }, {file.string(), "truncated"});
 }
 
@@ -185,14 +162,14 @@ TEST(DataIdx, HugeDimensionsAreTruncatedNotOverflow) {
   TempDir tmp;
   const fs::path file = tmp.path() / "huge.idx";
   // 4 × (2^31-1)^... overflows 64 bits; must still be reported, not wrap to a small number.
-  write_file(file, idx_bytes({0x7fffffff, 0x7fffffff, 0x7fffffff}, iota_bytes(4)));
+  write_bytes(file, idx_bytes({0x7fffffff, 0x7fffffff, 0x7fffffff}, iota_bytes(4)));
   expect_error([&] { read_idx(file); }, {file.string(), "truncated"});
 }
 
 TEST(DataIdx, ExtraTrailingBytes) {
   TempDir tmp;
   const fs::path file = tmp.path() / "long.idx";
-  write_file(file, idx_bytes({4}, iota_bytes(7)));
+  write_bytes(file, idx_bytes({4}, iota_bytes(7)));
   expect_error([&] { read_idx(file); }, {file.string(), "3 bytes of extra data"});
 }
 
@@ -211,7 +188,7 @@ TEST(DataIdx, CorruptGzip) {
   ASSERT_GT(bytes.size(), 20u);
   for (size_t i = 10; i < bytes.size() - 8; ++i) bytes[i] ^= 0x5a;  // scramble the deflate body
   const fs::path file = tmp.path() / "corrupt.gz";
-  write_file(file, bytes);
+  write_bytes(file, bytes);
   expect_error([&] { read_idx(file); }, {file.string(), "corrupt gzip"});
 }
 
@@ -222,7 +199,7 @@ TEST(DataIdx, TruncatedGzip) {
   Bytes bytes = read_file(good);
   bytes.resize(bytes.size() / 2);
   const fs::path file = tmp.path() / "cut.gz";
-  write_file(file, bytes);
+  write_bytes(file, bytes);
   expect_error([&] { read_idx(file); }, {file.string(), "corrupt gzip", "truncated"});
 }
 
@@ -232,7 +209,7 @@ TEST(DataIdx, GarbageAfterGzipStream) {
   write_gzip(file, idx_bytes({3}, {1, 2, 3}));
   Bytes bytes = read_file(file);
   bytes.insert(bytes.end(), {'j', 'u', 'n', 'k'});
-  write_file(file, bytes);
+  write_bytes(file, bytes);
   expect_error([&] { read_idx(file); }, {file.string(), "4 unexpected bytes"});
 }
 
@@ -253,7 +230,7 @@ void write_mnist_split(const fs::path& dir, const std::string& prefix, const Byt
   const auto images = idx_bytes({static_cast<uint32_t>(n), side, side}, pixels);
   const auto label_file = idx_bytes({static_cast<uint32_t>(labels.size())}, labels);
   const std::string suffix = gzip ? ".gz" : "";
-  auto write = gzip ? write_gzip : write_file;
+  auto write = gzip ? write_gzip : write_bytes;
   write(dir / (prefix + "-images-idx3-ubyte" + suffix), images);
   write(dir / (prefix + "-labels-idx1-ubyte" + suffix), label_file);
 }
@@ -309,7 +286,7 @@ TEST(DataMnist, MissingFileNamesExpectedPath) {
 TEST(DataMnist, MismatchedCountsNameBothFiles) {
   TempDir tmp;
   write_mnist_split(tmp.path(), "train", {1, 2, 3}, false);
-  write_file(tmp.path() / "train-labels-idx1-ubyte", idx_bytes({2}, {1, 2}));
+  write_bytes(tmp.path() / "train-labels-idx1-ubyte", idx_bytes({2}, {1, 2}));
   expect_error([&] { load_mnist_format(tmp.path(), Split::Train, {{0.f}, {1.f}}); },
                {(tmp.path() / "train-images-idx3-ubyte").string(), "3 images",
                 (tmp.path() / "train-labels-idx1-ubyte").string(), "2 labels"});
@@ -325,7 +302,7 @@ TEST(DataMnist, WrongImageSize) {
 TEST(DataMnist, ImagesMustBeThreeDimensional) {
   TempDir tmp;
   write_mnist_split(tmp.path(), "train", {1}, false);
-  write_file(tmp.path() / "train-images-idx3-ubyte", idx_bytes({784}, Bytes(784)));
+  write_bytes(tmp.path() / "train-images-idx3-ubyte", idx_bytes({784}, Bytes(784)));
   expect_error([&] { load_mnist_format(tmp.path(), Split::Train, {{0.f}, {1.f}}); },
                {"train-images-idx3-ubyte", "expected 3 dimensions", "found 1"});
 }
@@ -333,7 +310,7 @@ TEST(DataMnist, ImagesMustBeThreeDimensional) {
 TEST(DataMnist, LabelsMustBeOneDimensional) {
   TempDir tmp;
   write_mnist_split(tmp.path(), "train", {1, 2}, false);
-  write_file(tmp.path() / "train-labels-idx1-ubyte", idx_bytes({2, 1}, {1, 2}));
+  write_bytes(tmp.path() / "train-labels-idx1-ubyte", idx_bytes({2, 1}, {1, 2}));
   expect_error([&] { load_mnist_format(tmp.path(), Split::Train, {{0.f}, {1.f}}); },
                {"train-labels-idx1-ubyte", "expected 1 dimension", "found 2"});
 }
@@ -469,7 +446,7 @@ TEST(DataDownload, CorruptExistingFileIsFetchedAgain) {
   TempDir tmp;
   write_mnist_split(tmp.path(), "train", {1, 2}, true);
   write_mnist_split(tmp.path(), "t10k", {3}, true);
-  write_file(tmp.path() / "t10k-labels-idx1-ubyte.gz", {1, 2, 3});
+  write_bytes(tmp.path() / "t10k-labels-idx1-ubyte.gz", {1, 2, 3});
   expect_error([&] { download_mnist(tmp.path(), {"http://127.0.0.1:9/"}); },
                {"t10k-labels-idx1-ubyte.gz", "http://127.0.0.1:9/t10k-labels-idx1-ubyte.gz"});
   // The failed attempt must not have replaced or removed what was there.

@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 #include <stb/stb_image_write.h>
 #include <torch/torch.h>
-#include <unistd.h>
 
 #include <fstream>
 #include <functional>
@@ -12,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "test_support.hpp"
 #include "torchvino/data.hpp"
 #include "torchvino/error.hpp"
 
@@ -20,37 +20,13 @@ using namespace torchvino;
 
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    path_ = fs::temp_directory_path() /
-            ("torchvino_data_img_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
+using test_support::Bytes;
+using test_support::TempDir;
+using test_support::write_bytes;
 
- private:
-  static inline int counter_ = 0;
-  fs::path path_;
-};
-
-using Bytes = std::vector<uint8_t>;
-
-void write_file(const fs::path& file, const Bytes& bytes) {
-  fs::create_directories(file.parent_path());
-  std::ofstream out(file, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(bytes.data()),
-            static_cast<std::streamsize>(bytes.size()));
-  ASSERT_TRUE(out.good()) << file;
-}
 
 void write_text(const fs::path& file, const std::string& text) {
-  write_file(file, Bytes(text.begin(), text.end()));
+  write_bytes(file, Bytes(text.begin(), text.end()));
 }
 
 // A w×h PNG whose pixel (y, x), channel c is value(y, x, c).
@@ -231,7 +207,7 @@ void write_cifar_batch(const fs::path& file, int b, int records) {
       for (int y = 0; y < 32; ++y)
         for (int x = 0; x < 32; ++x) bytes.push_back(cifar_pixel(b, r, c, y, x));
   }
-  write_file(file, bytes);
+  write_bytes(file, bytes);
 }
 
 void write_cifar_folder(const fs::path& dir) {
@@ -302,7 +278,7 @@ TEST(DataCifar10, MissingBatchFile) {
 TEST(DataCifar10, SizeNotAMultipleOfRecord) {
   TempDir tmp;
   write_cifar_folder(tmp.path());
-  write_file(tmp.path() / "test_batch.bin", Bytes(3073 * 2 + 5, 1));
+  write_bytes(tmp.path() / "test_batch.bin", Bytes(3073 * 2 + 5, 1));
   expect_error([&] { read_cifar10(tmp.path(), Split::Test); },
                {(tmp.path() / "test_batch.bin").string(), "6151", "3073"});
 }
@@ -312,7 +288,7 @@ TEST(DataCifar10, LabelOutOfRange) {
   write_cifar_folder(tmp.path());
   Bytes bytes(3073 * 2, 0);
   bytes[3073] = 10;
-  write_file(tmp.path() / "test_batch.bin", bytes);
+  write_bytes(tmp.path() / "test_batch.bin", bytes);
   expect_error([&] { read_cifar10(tmp.path(), Split::Test); },
                {(tmp.path() / "test_batch.bin").string(), "record 1", "label 10"});
 }

@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <limits>
 #include <openvino/openvino.hpp>
-#include <unistd.h>
 
+#include "test_support.hpp"
 #include "torchvino/convert.hpp"
 #include "torchvino/deploy.hpp"
 #include "torchvino/error.hpp"
@@ -40,33 +40,7 @@ double preprocess_tolerance(const Preprocessing& p, int64_t height, int64_t widt
 // BatchNorm folded) on top of the above; measured ≤ 3e-6.
 constexpr double kLogitsTolerance = 2e-5;
 
-// Runs a compiled model on uint8 NHWC images; f32 compute (this CPU would otherwise use bf16).
-class Runner {
- public:
-  explicit Runner(const std::shared_ptr<ov::Model>& model)
-      : compiled_(torchvino::openvino_core().compile_model(
-            model, "CPU", ov::hint::inference_precision(ov::element::f32))),
-        request_(compiled_.create_infer_request()) {}
-
-  torch::Tensor run(const torch::Tensor& input) {
-    auto x = input.contiguous();
-    const ov::Shape shape(x.sizes().begin(), x.sizes().end());
-    if (x.scalar_type() == torch::kUInt8) {
-      request_.set_input_tensor(ov::Tensor(ov::element::u8, shape, x.data_ptr<uint8_t>()));
-    } else {
-      request_.set_input_tensor(ov::Tensor(ov::element::f32, shape, x.data_ptr<float>()));
-    }
-    request_.infer();
-    auto out = request_.get_output_tensor();
-    const ov::Shape out_shape = out.get_shape();
-    std::vector<int64_t> sizes(out_shape.begin(), out_shape.end());
-    return torch::from_blob(out.data<float>(), sizes, torch::kFloat).clone();
-  }
-
- private:
-  ov::CompiledModel compiled_;
-  ov::InferRequest request_;
-};
+using test_support::Runner;
 
 // A model that returns its input: baking onto it exposes the preprocessing alone.
 std::shared_ptr<ov::Model> identity_model(int64_t c, int64_t h, int64_t w) {
@@ -205,15 +179,13 @@ TEST(BakedModel, ThreeChannelConvNetWithCrop) {
 }
 
 TEST(BakedModel, SurvivesSavingAsIr) {
-  const fs::path dir = fs::temp_directory_path() / ("torchvino_deploy_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  const test_support::TempDir dir("deploy");
   auto model = torchvino::create_model({});
   model.module().eval();
   const Preprocessing p = make(0, true, 0, {0.2860f}, {0.3530f}, 1);
   auto baked = torchvino::bake_preprocessing(torchvino::to_openvino(model), p, 28, 28);
   torchvino::save_ir(baked, dir / "deploy.xml");
   auto reread = torchvino::read_model_file(dir / "deploy.xml");
-  fs::remove_all(dir);
   EXPECT_EQ(reread->input().get_element_type(), ov::element::u8);
   const auto images = random_images(3, 28, 28, 1, 5);
   EXPECT_LE(max_abs(Runner(reread).run(images), Runner(baked).run(images)), 1e-6);

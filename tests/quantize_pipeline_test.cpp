@@ -9,8 +9,8 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <unistd.h>
 
+#include "test_support.hpp"
 #include "torchvino/quantize.hpp"
 #include "torchvino/runtime.hpp"
 
@@ -92,14 +92,7 @@ torch::Tensor run(ov::CompiledModel& compiled, const torch::Tensor& images) {
   return torch::from_blob(out.data<float>(), dims).clone();
 }
 
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    path = std::filesystem::temp_directory_path() / ("torchvino_quant_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(path);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
+using test_support::TempDir;
 
 TEST(QuantizePipeline, SmallCnnRunsInt8AndStaysClose) {
   auto fp32 = small_cnn();
@@ -147,14 +140,14 @@ TEST(QuantizePipeline, SmallCnnRunsInt8AndStaysClose) {
   EXPECT_GT(relative, 1e-5);  // it is really quantized
 
   TempDir dir;
-  ov::save_model(fp32, dir.path / "fp32.xml", false);
-  ov::save_model(result.model, dir.path / "int8.xml", false);
-  const double ratio = static_cast<double>(std::filesystem::file_size(dir.path / "int8.bin")) /
-                       static_cast<double>(std::filesystem::file_size(dir.path / "fp32.bin"));
+  ov::save_model(fp32, dir / "fp32.xml", false);
+  ov::save_model(result.model, dir / "int8.xml", false);
+  const double ratio = static_cast<double>(std::filesystem::file_size(dir / "int8.bin")) /
+                       static_cast<double>(std::filesystem::file_size(dir / "fp32.bin"));
   std::cout << "[ figures  ] .bin size INT8/FP32 " << ratio << "\n";
   EXPECT_LE(ratio, 0.30);
 
-  auto reread = torchvino::openvino_core().read_model((dir.path / "int8.xml").string());
+  auto reread = torchvino::openvino_core().read_model((dir / "int8.xml").string());
   EXPECT_EQ(reread->get_rt_info<std::string>("torchvino", "quantization", "preset"), "performance");
   EXPECT_EQ(reread->get_rt_info<std::string>("torchvino", "quantization", "range_estimator"), "mean_minmax");
   EXPECT_EQ(reread->get_rt_info<std::string>("torchvino", "quantization", "subset_size"), "32");

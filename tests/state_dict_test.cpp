@@ -6,9 +6,9 @@
 #include <fstream>
 #include <random>
 #include <string>
-#include <unistd.h>
 
 #include "test_paths.hpp"
+#include "test_support.hpp"
 #include "torchvino/error.hpp"
 #include "torchvino/state_dict.hpp"
 
@@ -20,14 +20,9 @@ namespace {
 
 const fs::path kFixtures = fs::path(TORCHVINO_SOURCE_DIR) / "tests/fixtures/state_dict";
 
-std::string read_bytes(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-void write_bytes(const fs::path& file, const std::string& bytes) {
-  std::ofstream(file, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
+using test_support::read_bytes;
+using test_support::TempDir;
+using test_support::write_string;
 
 torch::Tensor read_floats(const fs::path& file, std::vector<int64_t> shape) {
   const std::string bytes = read_bytes(file);
@@ -37,28 +32,13 @@ torch::Tensor read_floats(const fs::path& file, std::vector<int64_t> shape) {
   return t;
 }
 
-class TempDir {
- public:
-  TempDir() {
-    path_ = fs::temp_directory_path() /
-            ("torchvino_state_dict_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  fs::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  static inline int counter_ = 0;
-  fs::path path_;
-};
 
 // Writes a state dict the way torch.save does (zip format), from C++.
 void save(const StateDict& state, const fs::path& file) {
   c10::impl::GenericDict dict(c10::StringType::get(), c10::TensorType::get());
   for (const auto& [k, v] : state) dict.insert(k, v);
   const std::vector<char> bytes = torch::pickle_save(dict);
-  write_bytes(file, std::string(bytes.begin(), bytes.end()));
+  write_string(file, std::string(bytes.begin(), bytes.end()));
 }
 
 template <typename F>
@@ -276,7 +256,7 @@ TEST(StateDict, DataParallelPrefixAndCheckpointDicts) {
   outer.insert("epoch", int64_t{3});
   outer.insert("model_state_dict", inner);
   const auto bytes = torch::pickle_save(outer);
-  write_bytes(dir / "checkpoint.pt", std::string(bytes.begin(), bytes.end()));
+  write_string(dir / "checkpoint.pt", std::string(bytes.begin(), bytes.end()));
   auto model2 = convnet();
   torchvino::load_state_dict(model2, dir / "checkpoint.pt");
   const auto expected = read_floats(kFixtures / "logits.bin", {3, 10});
@@ -297,7 +277,7 @@ TEST(StateDict, UnreadableFilesGetClearErrors) {
 
   const std::string whole = read_bytes(kFixtures / "convnet_plain.pt");
   for (const size_t keep : {whole.size() / 2, whole.size() - 30, size_t{100}}) {
-    write_bytes(dir / "truncated.pt", whole.substr(0, keep));
+    write_string(dir / "truncated.pt", whole.substr(0, keep));
     const std::string msg = load(dir / "truncated.pt");
     EXPECT_NE(msg.find("truncated.pt: cannot be read as a torch.save file"), std::string::npos)
         << keep << ": " << msg;
@@ -306,17 +286,17 @@ TEST(StateDict, UnreadableFilesGetClearErrors) {
   std::mt19937 rng(5);
   std::string noise(4096, '\0');
   for (auto& c : noise) c = static_cast<char>(rng());
-  write_bytes(dir / "noise.pt", noise);
+  write_string(dir / "noise.pt", noise);
   EXPECT_NE(load(dir / "noise.pt").find("noise.pt: not a PyTorch state dict"), std::string::npos);
-  write_bytes(dir / "noise_zip.pt", "PK\x03\x04" + noise);
+  write_string(dir / "noise_zip.pt", "PK\x03\x04" + noise);
   EXPECT_NE(load(dir / "noise_zip.pt").find("noise_zip.pt: cannot be read"), std::string::npos);
 
-  write_bytes(dir / "empty.pt", "");
+  write_string(dir / "empty.pt", "");
   EXPECT_NE(load(dir / "empty.pt").find("empty.pt: the state dict file is empty"), std::string::npos);
 
   // A bare tensor, and a LibTorch archive (what a torchvino checkpoint is).
   const auto tensor_bytes = torch::pickle_save(torch::zeros({2}));
-  write_bytes(dir / "tensor.pt", std::string(tensor_bytes.begin(), tensor_bytes.end()));
+  write_string(dir / "tensor.pt", std::string(tensor_bytes.begin(), tensor_bytes.end()));
   EXPECT_NE(load(dir / "tensor.pt").find("holds a tensor, not a state dict"), std::string::npos)
       << load(dir / "tensor.pt");
   torchvino::save_checkpoint(model, dir / "checkpoint.pt");

@@ -5,29 +5,18 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
-#include <unistd.h>
 
+#include "test_support.hpp"
 #include "torchvino/error.hpp"
 #include "util/npy.hpp"
 
-namespace {
-
-std::string read_all(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-}  // namespace
-
 TEST(Npy, WritesVersion1HeaderPaddedTo64AndRawFloats) {
-  const auto dir = std::filesystem::temp_directory_path() / ("torchvino_npy_" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
+  const test_support::TempDir dir("npy");
   const auto file = dir / "x.npy";
   // Non-contiguous double input: written as C-order float32.
   const auto t = torch::arange(6, torch::kDouble).reshape({3, 2}).t();
   torchvino::save_npy(t, file);
-  const std::string bytes = read_all(file);
+  const std::string bytes = test_support::read_bytes(file);
   ASSERT_GE(bytes.size(), 10u);
   EXPECT_EQ(bytes.substr(0, 8), std::string("\x93NUMPY\x01\x00", 8));
   const size_t header_length = static_cast<unsigned char>(bytes[8]) | static_cast<unsigned char>(bytes[9]) << 8;
@@ -41,12 +30,12 @@ TEST(Npy, WritesVersion1HeaderPaddedTo64AndRawFloats) {
   std::vector<float> values(6);
   std::memcpy(values.data(), bytes.data() + 10 + header_length, 6 * sizeof(float));
   EXPECT_EQ(values, (std::vector<float>{0, 2, 4, 1, 3, 5}));
-  std::filesystem::remove_all(dir);
 }
 
 TEST(Npy, UnwritableTargetIsAnErrorNamingIt) {
   // The "folder" is a regular file, so nothing can be created below it (not even as root).
-  const auto blocker = std::filesystem::temp_directory_path() / ("torchvino_npy_file_" + std::to_string(::getpid()));
+  const test_support::TempDir dir("npy");
+  const auto blocker = dir / "a-file";
   std::ofstream(blocker) << "not a folder";
   const auto target = blocker / "x.npy";
   try {
@@ -55,5 +44,4 @@ TEST(Npy, UnwritableTargetIsAnErrorNamingIt) {
   } catch (const std::exception& e) {
     EXPECT_NE(std::string(e.what()).find(blocker.string()), std::string::npos) << e.what();
   }
-  std::filesystem::remove(blocker);
 }
