@@ -141,8 +141,10 @@ TEST(OnnxConversion, PyTorchResNetExportQuantizesAndRunsInt8) {
     const auto result = torchvino::quantize(fp32, calibration, options);
     EXPECT_EQ(result.calibration_samples, 64);
     EXPECT_EQ(result.weight_quantizers, weighted);
-    // Input, stem max pool, the 9 ReLUs that feed convolutions, the pooled features.
-    EXPECT_EQ(result.activation_quantizers, 12);
+    // Input, stem max pool, the 9 ReLUs that feed convolutions, the pooled features; then, as
+    // NNCF does for CNNs, the residual Adds' other inputs (4 branch outputs, 2 projection
+    // shortcuts; identity shortcuts share the next conv's quantizer) and the pooling input.
+    EXPECT_EQ(result.activation_quantizers, 19);
     ASSERT_EQ(static_cast<int>(result.layers.size()), weighted);
     int corrected = 0;
     for (const auto& layer : result.layers) {

@@ -196,18 +196,18 @@ TEST(QuantizeAnalysis, GroupConvolutionWeightsArePerGroupAndChannel) {
   EXPECT_EQ(plan.weights[0].channel_axes, (std::vector<size_t>{0, 1}));
 }
 
-TEST(QuantizeAnalysis, ResidualAddInputsOnlyWithTheOption) {
+TEST(QuantizeAnalysis, ResidualAddInputsUnlessSwitchedOff) {
   auto input = std::make_shared<Parameter>(ov::element::f32, ov::PartialShape{1, 4, 8, 8});
   auto relu = std::make_shared<ov::op::v0::Relu>(input);
   auto branch = std::make_shared<ov::op::v0::Relu>(add_bias(conv(relu, 4, 4, 1, "c"), 4, 2));
   auto sum = std::make_shared<ov::op::v1::Add>(branch, relu);
   auto model = std::make_shared<ov::Model>(ov::OutputVector{sum}, ov::ParameterVector{input});
 
-  auto plain = analyse(model, {});
+  auto plain = analyse(model, AnalysisOptions{false, false});
   ASSERT_EQ(plain.activations.size(), 1u);  // the conv input only
   EXPECT_EQ(plain.activations[0].consumers.size(), 1u);
 
-  auto residual = analyse(model, AnalysisOptions{true});
+  auto residual = analyse(model, {});
   ASSERT_EQ(residual.activations.size(), 2u);
   const auto* on_relu = quantizer_on(residual, relu);
   const auto* on_branch = quantizer_on(residual, branch);
@@ -215,6 +215,23 @@ TEST(QuantizeAnalysis, ResidualAddInputsOnlyWithTheOption) {
   EXPECT_EQ(on_relu->consumers.size(), 2u);  // conv and add read one quantized tensor
   EXPECT_TRUE(feeds(*on_branch, sum, 0));
   EXPECT_NE(on_relu->group, on_branch->group);
+}
+
+TEST(QuantizeAnalysis, AveragePoolingInputUnlessSwitchedOff) {
+  auto input = std::make_shared<Parameter>(ov::element::f32, ov::PartialShape{1, 4, 8, 8});
+  auto relu = std::make_shared<ov::op::v0::Relu>(add_bias(conv(input, 4, 4, 1, "c"), 4, 2));
+  auto mean = std::make_shared<ov::op::v1::ReduceMean>(relu, Constant::create(ov::element::i64, {2}, {2, 3}), true);
+  auto avg = std::make_shared<ov::op::v1::AvgPool>(relu, ov::Strides{2, 2}, ov::Shape{0, 0}, ov::Shape{0, 0},
+                                                   ov::Shape{2, 2}, true);
+  auto model = std::make_shared<ov::Model>(ov::OutputVector{mean, avg}, ov::ParameterVector{input});
+  auto plan = analyse(model, {});
+  ASSERT_EQ(plan.activations.size(), 2u);  // the conv input, and the relu both poolings read
+  const auto* on_relu = quantizer_on(plan, relu);
+  ASSERT_TRUE(on_relu);
+  EXPECT_TRUE(on_relu->after_relu);
+  EXPECT_TRUE(feeds(*on_relu, mean, 0));
+  EXPECT_TRUE(feeds(*on_relu, avg, 0));
+  EXPECT_EQ(analyse(model, AnalysisOptions{true, false}).activations.size(), 1u);
 }
 
 TEST(QuantizeAnalysis, LeavesQuantizedOrNonConstantWeightOpsAlone) {

@@ -188,8 +188,8 @@ TEST(QuantizePipeline, ResidualNetRunsInt8WithAndWithoutQuantizedAdds) {
     EXPECT_EQ(result.layers.size(), 5u);
     EXPECT_EQ(result.weight_quantizers, 5);
     // input, stem relu (conv1 + shortcut when adds), inner relu, block relu, dw relu, pooled;
-    // with adds also the conv2 branch output.
-    EXPECT_EQ(result.activation_quantizers, adds ? 6 : 5);
+    // with adds (the default) also the conv2 branch output and the pooling input (dw relu).
+    EXPECT_EQ(result.activation_quantizers, adds ? 7 : 5);
     auto compiled = compile(result.model);
     const auto executed = torchvino::executed_layers(compiled);
     for (const auto& l : torchvino::non_int8_layers(executed))

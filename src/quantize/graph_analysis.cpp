@@ -6,7 +6,9 @@
 #include <openvino/op/convolution.hpp>
 #include <openvino/op/fake_quantize.hpp>
 #include <openvino/op/group_conv.hpp>
+#include <openvino/op/avg_pool.hpp>
 #include <openvino/op/matmul.hpp>
+#include <openvino/op/reduce_mean.hpp>
 #include <openvino/op/relu.hpp>
 
 #include <algorithm>
@@ -185,6 +187,14 @@ QuantizationPlan analyse(const std::shared_ptr<ov::Model>& model, const Analysis
         constant_values(op->input_value(0)).empty() && constant_values(op->input_value(1)).empty()) {
       builder.add_walk(op->input(0), op->get_friendly_name());
       builder.add_walk(op->input(1), op->get_friendly_name());
+      continue;
+    }
+    // INT8 average pooling reads u8 and spares the plugin a dequantize-requantize round trip
+    // before the classifier (NNCF quantizes it too).
+    if (options.quantize_pooling &&
+        (ov::is_type<ov::op::util::AvgPoolBase>(op) || ov::is_type<ov::op::v1::ReduceMean>(op)) &&
+        constant_values(op->input_value(0)).empty()) {
+      builder.add_walk(op->input(0), op->get_friendly_name());
       continue;
     }
     if (!is_quantizable_op(*op)) continue;

@@ -11,7 +11,8 @@
 namespace torchvino::quant {
 
 struct AnalysisOptions {
-  bool quantize_residual_adds = false;
+  bool quantize_residual_adds = true;
+  bool quantize_pooling = true;  // the input of AvgPool and ReduceMean (global average pooling)
 };
 
 // One FakeQuantize to insert: it reads `tensor` and feeds `consumers` (the edges the walk up
