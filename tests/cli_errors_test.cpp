@@ -31,6 +31,8 @@ TEST(CliErrors, BadFlagValuesNameTheFlag) {
   expect_failure_mentioning("pipeline --requests -2", "--requests");
   expect_failure_mentioning("convert --precision fp8", "--precision");
   expect_failure_mentioning("quantize --preset fastest", "--preset");
+  expect_failure_mentioning("quantize --overflow-fix sometimes", "--overflow-fix");
+  expect_failure_mentioning("quantize --save-calibration calib.txt", "--save-calibration");
   expect_failure_mentioning("eval --no-such-flag", "--no-such-flag");
   expect_failure_mentioning("", "subcommand");
 }

@@ -49,11 +49,6 @@ torch::Tensor smooth_images(int64_t n, uint64_t seed) {
 double argmax_agreement(const torch::Tensor& a, const torch::Tensor& b) {
   return (a.argmax(1) == b.argmax(1)).to(torch::kDouble).mean().item<double>();
 }
-
-ov::CompiledModel compile(const std::shared_ptr<ov::Model>& model) {
-  return torchvino::openvino_core().compile_model(model, "CPU",
-                                                  ov::hint::inference_precision(ov::element::f32));
-}
 }  // namespace
 
 TEST(OnnxConversion, ReadsPyTorchExportAndReproducesItsLogits) {
@@ -156,7 +151,7 @@ TEST(OnnxConversion, PyTorchResNetExportQuantizesAndRunsInt8) {
     EXPECT_GE(corrected, 13) << estimator;
 
     Runner int8_runner(result.model);
-    const auto executed = torchvino::executed_layers(compile(result.model));
+    const auto executed = torchvino::executed_layers(int8_runner.compiled());
     int convolutions = 0, fully_connected = 0;
     for (const auto& l : executed) {
       convolutions += l.layer_type == "Convolution";
@@ -180,7 +175,7 @@ TEST(OnnxConversion, PyTorchResNetExportQuantizesAndRunsInt8) {
               << test_agree[estimator] << "\n";
   }
   // The negative control: the FP32 model's layers are reported as not 8-bit.
-  EXPECT_EQ(torchvino::non_int8_layers(torchvino::executed_layers(compile(fp32))).size(), 14u);
+  EXPECT_EQ(torchvino::non_int8_layers(torchvino::executed_layers(fp32_runner.compiled())).size(), 14u);
 
   EXPECT_LE(fixture_err["minmax"], 0.1);
   EXPECT_GE(fixture_agree["minmax"], 0.75);

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_runner.hpp"
+#include "test_support.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -71,8 +72,14 @@ TEST(PipelineOnOnnxResNet, ConvertQuantizeEvalFromTheCommandLine) {
   ASSERT_EQ(c.exit_code, 0) << c.output;
   ASSERT_TRUE(fs::exists(fp32.parent_path() / "m.bin")) << c.output;
   const auto q = run_cli("quantize --input " + fp32.string() + " --output " + int8.string() +
-                         " --subset 64 --threads 2");
+                         " --subset 64 --threads 2 --save-calibration " + (dir / "calib.npy").string());
   ASSERT_EQ(q.exit_code, 0) << q.output;
+  // The calibration images as the model saw them: 64 of 3×32×32 float32, for another tool.
+  const std::string npy = test_support::read_bytes(dir / "calib.npy");
+  EXPECT_NE(npy.find("'shape': (64, 3, 32, 32)"), std::string::npos) << npy.substr(0, 128);
+  ASSERT_GT(npy.size(), 10u);
+  const size_t header = static_cast<unsigned char>(npy[8]) | static_cast<unsigned char>(npy[9]) << 8;
+  EXPECT_EQ(npy.size(), 10 + header + size_t{64 * 3 * 32 * 32} * sizeof(float));
   EXPECT_NE(q.output.find("14 of 14 layers INT8"), std::string::npos) << q.output;
   const auto e = run_cli("eval --mode int8 --ir " + int8.string() +
                          " --limit 200 --threads 2 --json " + (dir / "e.json").string());

@@ -28,6 +28,7 @@ compression:
   stat_subset_size: 200
   range_estimator: minmax
   fast_bias_correction: false
+  overflow_fix: enable
   max_drop: 0.005
   ranking_subset_size: 150
   max_iterations: 3
@@ -59,6 +60,7 @@ TEST(QuantizeConfig, GoodFile) {
   EXPECT_EQ(c.quantize.subset_size, 200);
   EXPECT_EQ(c.quantize.range_estimator, "minmax");
   EXPECT_FALSE(c.quantize.fast_bias_correction);
+  EXPECT_EQ(c.quantize.overflow_fix, "enable");
   EXPECT_DOUBLE_EQ(c.control.max_drop, 0.005);
   EXPECT_EQ(c.control.ranking_subset, 150);
   EXPECT_EQ(c.control.max_iterations, 3);
@@ -105,6 +107,8 @@ TEST(QuantizeConfig, BadValues) {
             "cfg.yaml: compression.stat_subset_size: -5 must be at least 1");
   EXPECT_EQ(error_of(m + "compression: {stat_subset_size: many}\n"),
             "cfg.yaml: compression.stat_subset_size: expected an integer, got 'many'");
+  EXPECT_EQ(error_of(m + "compression: {overflow_fix: sometimes}\n"),
+            "cfg.yaml: compression.overflow_fix: 'sometimes' is not one of auto, first_layer, enable, disable");
   EXPECT_EQ(error_of(m + "compression: {fast_bias_correction: maybe}\n"),
             "cfg.yaml: compression.fast_bias_correction: expected true or false, got 'maybe'");
   EXPECT_EQ(error_of(m + "compression: {preset: [a, b]}\n"), "cfg.yaml: compression.preset: expected a string, got a list");

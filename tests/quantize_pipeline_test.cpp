@@ -184,11 +184,12 @@ TEST(QuantizePipeline, ResidualNetRunsInt8WithAndWithoutQuantizedAdds) {
     torchvino::QuantizeOptions options;
     options.subset_size = 32;
     options.quantize_residual_adds = adds;
+    options.quantize_pooling = adds;
     auto result = torchvino::quantize(fp32, data, options);
     EXPECT_EQ(result.layers.size(), 5u);
     EXPECT_EQ(result.weight_quantizers, 5);
     // input, stem relu (conv1 + shortcut when adds), inner relu, block relu, dw relu, pooled;
-    // with adds (the default) also the conv2 branch output and the pooling input (dw relu).
+    // with adds and pooling (the default) also the conv2 branch output and the pooling input.
     EXPECT_EQ(result.activation_quantizers, adds ? 7 : 5);
     auto compiled = compile(result.model);
     const auto executed = torchvino::executed_layers(compiled);

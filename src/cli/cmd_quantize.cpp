@@ -116,6 +116,8 @@ void add_quantize_command(CLI::App& app) {
   cmd->callback([flags, cmd] {
     const QuantizeConfig job = resolve(cmd, *flags);
     if (job.output.extension() != ".xml") throw Error("--output: " + job.output.string() + " must end in .xml");
+    if (!flags->save_calibration.empty() && std::filesystem::path(flags->save_calibration).extension() != ".npy")
+      throw Error("--save-calibration: " + flags->save_calibration + " must end in .npy");
     auto model = read_model_file(job.model);
     DatasetOptions data = dataset_for_model(job.dataset, job.data_dir.string(), *model,
                                             DatasetOptions{job.dataset, job.data_dir});
@@ -123,8 +125,6 @@ void add_quantize_command(CLI::App& app) {
     data.limit = job.quantize.subset_size;
     const Dataset calibration = load_dataset(data, Split::Train);
     if (!flags->save_calibration.empty()) {
-      if (std::filesystem::path(flags->save_calibration).extension() != ".npy")
-        throw Error("--save-calibration: " + flags->save_calibration + " must end in .npy");
       save_npy(calibration.images, flags->save_calibration);
       log_line(fmt::format("quantize: wrote the {} calibration images to {}", calibration.size(), flags->save_calibration));
     }
@@ -163,7 +163,8 @@ void add_quantize_command(CLI::App& app) {
     for (const auto& l : result.layers)
       if (l.int8 && l.weight_bits == 7) seven_bit.push_back(l.name);
     log_line(fmt::format("  overflow fix {}: {}", result.overflow_fix,
-                         seven_bit.empty() ? "all weights 8-bit" : "7-bit weights in " + fmt::format("{}", fmt::join(seven_bit, ", "))));
+                         seven_bit.empty() ? "all weights 8-bit"
+                                           : fmt::format("7-bit weights in {}", fmt::join(seven_bit, ", "))));
     for (const auto& note : result.notes) log_line("NOTE: " + note);
     if (control)
       log_line(fmt::format("accuracy control: FP32 {}%, INT8 {}% → {}%; drop {} → {} points (max {}) on {} "

@@ -39,9 +39,9 @@ namespace {
 
 std::string pct(double fraction) { return fmt::format("{:.2f}%", 100.0 * fraction); }
 
-Model obtain_model(const PipelineOptions& o, const fs::path& checkpoint, const Dataset& train_set,
+Model obtain_model(const PipelineOptions& o, const fs::path& checkpoint, bool train_it, const Dataset& train_set,
                    const Dataset& test_set, PipelineReport& report, const Logger& log) {
-  if (fs::exists(checkpoint) && !o.retrain) {
+  if (!train_it) {
     Model model = load_checkpoint(checkpoint);
     if (model.spec.arch != o.spec.arch)
       throw Error(checkpoint.string() + ": holds a " + model.spec.arch + ", not a " + o.spec.arch +
@@ -87,7 +87,7 @@ PipelineReport run_pipeline(const PipelineOptions& o, const Logger& log) {
   const Dataset test_set = load_dataset(test_data, Split::Test);
   log(fmt::format("data: {} training, {} test images", train_set.size(), test_set.size()));
 
-  Model model = obtain_model(o, checkpoint, train_set, test_set, report, log);
+  Model model = obtain_model(o, checkpoint, will_train, train_set, test_set, report, log);
 
   // Convert once; FP32 and FP16 IR are the same graph saved at two weight precisions.
   auto fp32_model = to_openvino(model);

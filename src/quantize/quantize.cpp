@@ -128,7 +128,7 @@ QuantizeResult quantize(const std::shared_ptr<ov::Model>& model, const Dataset& 
   // Constant subgraphs (e.g. bias shapes computed at run time, as models read from ONNX have)
   // would hide weights and biases from the analysis; fold them first.
   ov::pass::ConstantFolding().run_on_model(work);
-  auto plan = analyse(work, AnalysisOptions{options.quantize_residual_adds, options.quantize_residual_adds},
+  auto plan = analyse(work, AnalysisOptions{options.quantize_residual_adds, options.quantize_pooling},
                       ignored_predicate(*work, options.ignored_scope));
   const bool vnni = cpu_has_vnni();
   const OverflowFix fix = resolve_overflow_fix(options.overflow_fix, vnni);
