@@ -3,7 +3,7 @@
 #include <fstream>
 
 #include "data/file_bytes.hpp"
-#include "data/text.hpp"
+#include "util/strings.hpp"
 #include "torchvino/data.hpp"
 #include "torchvino/error.hpp"
 
@@ -25,7 +25,7 @@ std::vector<std::string> cifar10_class_names(const fs::path& dir) {
   const fs::path meta = dir / "batches.meta.txt";
   if (!fs::exists(meta)) return standard_class_names();
   std::ifstream in(meta);
-  if (!in) throw Error(data::cat(meta.string(), ": cannot open"));
+  if (!in) throw Error(util::cat(meta.string(), ": cannot open"));
   std::vector<std::string> names;
   std::string line;
   while (std::getline(in, line)) {
@@ -35,7 +35,7 @@ std::vector<std::string> cifar10_class_names(const fs::path& dir) {
     names.push_back(line.substr(first, last - first + 1));
   }
   if (names.size() != 10) {
-    throw Error(data::cat(meta.string(), ": expected 10 class names, found ", names.size()));
+    throw Error(util::cat(meta.string(), ": expected 10 class names, found ", names.size()));
   }
   return names;
 }
@@ -43,29 +43,29 @@ std::vector<std::string> cifar10_class_names(const fs::path& dir) {
 }  // namespace
 
 ImageBatch read_cifar10(const fs::path& dir, Split split) {
-  if (!fs::is_directory(dir)) throw Error(data::cat(dir.string(), ": data folder not found"));
+  if (!fs::is_directory(dir)) throw Error(util::cat(dir.string(), ": data folder not found"));
   std::vector<fs::path> files;
   if (split == Split::Train) {
-    for (int i = 1; i <= 5; ++i) files.push_back(dir / data::cat("data_batch_", i, ".bin"));
+    for (int i = 1; i <= 5; ++i) files.push_back(dir / util::cat("data_batch_", i, ".bin"));
   } else {
     files.push_back(dir / "test_batch.bin");
   }
   // Checked up front so a missing fifth batch is reported before reading 120 MB.
   for (const auto& f : files) {
-    if (!fs::exists(f)) throw Error(data::cat(f.string(), ": file not found"));
+    if (!fs::exists(f)) throw Error(util::cat(f.string(), ": file not found"));
   }
 
   std::vector<uint8_t> all;
   for (const auto& f : files) {
     const std::vector<uint8_t> bytes = data::read_file_bytes(f);
     if (bytes.empty() || bytes.size() % kRecord != 0) {
-      throw Error(data::cat(f.string(), ": size ", bytes.size(),
+      throw Error(util::cat(f.string(), ": size ", bytes.size(),
                             " bytes is not a positive multiple of the ", kRecord,
                             "-byte CIFAR-10 record (1 label byte + 3×32×32 pixels)"));
     }
     for (size_t i = 0; i < bytes.size(); i += kRecord) {
       if (bytes[i] >= 10) {
-        throw Error(data::cat(f.string(), ": record ", i / kRecord, " has label ", bytes[i],
+        throw Error(util::cat(f.string(), ": record ", i / kRecord, " has label ", bytes[i],
                               ", expected 0..9"));
       }
     }

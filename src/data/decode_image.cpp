@@ -13,7 +13,7 @@
 #include <memory>
 
 #include "data/file_bytes.hpp"
-#include "data/text.hpp"
+#include "util/strings.hpp"
 #include "torchvino/data.hpp"
 #include "torchvino/error.hpp"
 
@@ -22,12 +22,12 @@ namespace torchvino {
 torch::Tensor decode_image(const std::filesystem::path& file) {
   const std::vector<uint8_t> bytes = data::read_file_bytes(file);
   if (bytes.size() > static_cast<size_t>(std::numeric_limits<int>::max())) {
-    throw Error(data::cat(file.string(), ": image file too large to decode"));
+    throw Error(util::cat(file.string(), ": image file too large to decode"));
   }
   const int len = static_cast<int>(bytes.size());
   int w = 0, h = 0, comp = 0;
   if (!stbi_info_from_memory(bytes.data(), len, &w, &h, &comp)) {
-    throw Error(data::cat(file.string(), ": cannot decode image (", stbi_failure_reason(),
+    throw Error(util::cat(file.string(), ": cannot decode image (", stbi_failure_reason(),
                           "); expected a JPEG or PNG file"));
   }
   // Gray and gray+alpha stay one channel; colour drops alpha, which models do not take.
@@ -35,7 +35,7 @@ torch::Tensor decode_image(const std::filesystem::path& file) {
   std::unique_ptr<stbi_uc, decltype(&stbi_image_free)> pixels(
       stbi_load_from_memory(bytes.data(), len, &w, &h, &comp, channels), &stbi_image_free);
   if (!pixels) {
-    throw Error(data::cat(file.string(), ": cannot decode image (", stbi_failure_reason(), ")"));
+    throw Error(util::cat(file.string(), ": cannot decode image (", stbi_failure_reason(), ")"));
   }
   auto out = torch::empty({h, w, channels}, torch::kUInt8);
   std::memcpy(out.data_ptr<uint8_t>(), pixels.get(), static_cast<size_t>(h) * w * channels);

@@ -4,7 +4,7 @@
 #include <memory>
 #include <mutex>
 
-#include "data/text.hpp"
+#include "util/strings.hpp"
 #include "torchvino/data.hpp"
 #include "torchvino/error.hpp"
 #include "torchvino/version.hpp"
@@ -32,7 +32,7 @@ void fetch_url(const std::string& url, const fs::path& out) {
   if (!curl) throw Error("cannot initialise libcurl");
   std::unique_ptr<std::FILE, decltype(&std::fclose)> file(std::fopen(out.c_str(), "wb"),
                                                           &std::fclose);
-  if (!file) throw Error(data::cat(out.string(), ": cannot create file"));
+  if (!file) throw Error(util::cat(out.string(), ": cannot create file"));
 
   char error[CURL_ERROR_SIZE] = {};
   CURL* c = curl.get();
@@ -54,13 +54,13 @@ void fetch_url(const std::string& url, const fs::path& out) {
   if (rc == CURLE_HTTP_RETURNED_ERROR) {
     long status = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    throw Error(data::cat("HTTP status ", status));
+    throw Error(util::cat("HTTP status ", status));
   }
   if (rc != CURLE_OK) {
     throw Error(error[0] != '\0' ? std::string(error) : std::string(curl_easy_strerror(rc)));
   }
   if (std::fflush(file.get()) != 0 || std::ferror(file.get())) {
-    throw Error(data::cat(out.string(), ": write error"));
+    throw Error(util::cat(out.string(), ": write error"));
   }
 }
 
@@ -90,7 +90,7 @@ void download_mnist(const fs::path& dir, const std::vector<std::string>& mirrors
   if (mirrors.empty()) throw Error("download mnist: no mirrors to download from");
   std::error_code ec;
   fs::create_directories(dir, ec);
-  if (ec) throw Error(data::cat(dir.string(), ": cannot create folder (", ec.message(), ")"));
+  if (ec) throw Error(util::cat(dir.string(), ": cannot create folder (", ec.message(), ")"));
 
   for (const char* base : {"train-images-idx3-ubyte", "train-labels-idx1-ubyte",
                            "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"}) {
@@ -107,20 +107,20 @@ void download_mnist(const fs::path& dir, const std::vector<std::string>& mirrors
           try {
             read_idx(tmp);
           } catch (const Error& e) {
-            throw Error(data::cat("downloaded file is not valid MNIST data: ", e.what()));
+            throw Error(util::cat("downloaded file is not valid MNIST data: ", e.what()));
           }
         });
         done = true;
         break;
       } catch (const Error& e) {
-        failures.push_back(data::cat("  ", url, ": ", e.what()));
+        failures.push_back(util::cat("  ", url, ": ", e.what()));
       } catch (const fs::filesystem_error& e) {
-        failures.push_back(data::cat("  ", url, ": ", e.what()));
+        failures.push_back(util::cat("  ", url, ": ", e.what()));
       }
     }
     if (!done) {
-      throw Error(data::cat("cannot download ", target.filename().string(), " into ", dir.string(),
-                            ": every mirror failed:\n", data::join(failures, "\n")));
+      throw Error(util::cat("cannot download ", target.filename().string(), " into ", dir.string(),
+                            ": every mirror failed:\n", util::join(failures, "\n")));
     }
   }
 }

@@ -1,5 +1,5 @@
 #include "data/file_bytes.hpp"
-#include "data/text.hpp"
+#include "util/strings.hpp"
 
 #include <zlib.h>
 
@@ -18,21 +18,21 @@ namespace fs = std::filesystem;
 std::vector<uint8_t> read_file_bytes(const fs::path& file) {
   std::error_code ec;
   const auto status = fs::status(file, ec);
-  if (!fs::exists(status)) throw Error(data::cat(file.string(), ": file not found"));
+  if (!fs::exists(status)) throw Error(util::cat(file.string(), ": file not found"));
   if (fs::is_directory(status)) {
-    throw Error(data::cat(file.string(), ": is a directory, expected a file"));
+    throw Error(util::cat(file.string(), ": is a directory, expected a file"));
   }
   std::ifstream in(file, std::ios::binary);
   if (!in) {
-    throw Error(data::cat(file.string(), ": cannot open (", std::strerror(errno), ")"));
+    throw Error(util::cat(file.string(), ": cannot open (", std::strerror(errno), ")"));
   }
   in.seekg(0, std::ios::end);
   const auto size = in.tellg();
   in.seekg(0, std::ios::beg);
-  if (size < 0) throw Error(data::cat(file.string(), ": cannot determine the file size"));
+  if (size < 0) throw Error(util::cat(file.string(), ": cannot determine the file size"));
   std::vector<uint8_t> bytes(static_cast<size_t>(size));
   if (!bytes.empty()) in.read(reinterpret_cast<char*>(bytes.data()), size);
-  if (!in) throw Error(data::cat(file.string(), ": read error"));
+  if (!in) throw Error(util::cat(file.string(), ": read error"));
   return bytes;
 }
 
@@ -67,7 +67,7 @@ std::vector<uint8_t> gunzip(std::span<const uint8_t> compressed, const fs::path&
   z_stream& zs = s.zs;
   // 16 + MAX_WBITS: accept only a gzip wrapper, so a zlib or raw stream is reported as corrupt.
   if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) {
-    throw Error(data::cat(name, ": cannot initialise gzip decompression"));
+    throw Error(util::cat(name, ": cannot initialise gzip decompression"));
   }
   std::vector<uint8_t> out(size_hint(compressed));
   size_t in_pos = 0;
@@ -87,7 +87,7 @@ std::vector<uint8_t> gunzip(std::span<const uint8_t> compressed, const fs::path&
     if (ret == Z_STREAM_END) {
       if (in_pos == compressed.size()) break;
       if (!is_gzip(compressed.subspan(in_pos))) {
-        throw Error(data::cat(name, ": corrupt gzip file: ", compressed.size() - in_pos,
+        throw Error(util::cat(name, ": corrupt gzip file: ", compressed.size() - in_pos,
                               " unexpected bytes after the compressed data"));
       }
       inflateReset(&zs);
@@ -95,16 +95,16 @@ std::vector<uint8_t> gunzip(std::span<const uint8_t> compressed, const fs::path&
     }
     if (ret == Z_DATA_ERROR || ret == Z_NEED_DICT) {
       throw Error(
-          data::cat(name, ": corrupt gzip data (", zs.msg ? zs.msg : "invalid stream", ")"));
+          util::cat(name, ": corrupt gzip data (", zs.msg ? zs.msg : "invalid stream", ")"));
     }
-    if (ret == Z_MEM_ERROR) throw Error(data::cat(name, ": out of memory while decompressing"));
+    if (ret == Z_MEM_ERROR) throw Error(util::cat(name, ": out of memory while decompressing"));
     const bool no_progress = in_len == zs.avail_in && out_len == zs.avail_out;
     if ((ret == Z_BUF_ERROR || no_progress) && in_pos == compressed.size() &&
         out_pos < out.size()) {
-      throw Error(data::cat(name, ": corrupt gzip file: truncated compressed data"));
+      throw Error(util::cat(name, ": corrupt gzip file: truncated compressed data"));
     }
     if (ret != Z_OK && ret != Z_BUF_ERROR) {
-      throw Error(data::cat(name, ": corrupt gzip data (zlib error ", ret, ")"));
+      throw Error(util::cat(name, ": corrupt gzip data (zlib error ", ret, ")"));
     }
   }
   out.resize(out_pos);

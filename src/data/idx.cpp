@@ -1,7 +1,7 @@
 #include <limits>
 
 #include "data/file_bytes.hpp"
-#include "data/text.hpp"
+#include "util/strings.hpp"
 #include "torchvino/data.hpp"
 #include "torchvino/error.hpp"
 
@@ -40,24 +40,24 @@ IdxArray read_idx(const std::filesystem::path& file) {
   if (data::is_gzip(bytes)) bytes = data::gunzip(bytes, file);
 
   if (bytes.size() < 4) {
-    throw Error(data::cat(name, ": not an IDX file (only ", bytes.size(),
+    throw Error(util::cat(name, ": not an IDX file (only ", bytes.size(),
                           " bytes, too short for the header)"));
   }
   if (bytes[0] != 0 || bytes[1] != 0) {
-    throw Error(data::cat(name, ": not an IDX file (wrong magic number ",
-                          data::hex(big_endian_u32(bytes.data()), 8),
+    throw Error(util::cat(name, ": not an IDX file (wrong magic number ",
+                          util::hex(big_endian_u32(bytes.data()), 8),
                           "; IDX files start with two zero bytes)"));
   }
   const uint8_t type = bytes[2];
   if (type != 0x08) {
-    throw Error(data::cat(name, ": unsupported element type ", data::hex(type, 2), " (",
+    throw Error(util::cat(name, ": unsupported element type ", util::hex(type, 2), " (",
                           idx_type_name(type), "); only unsigned bytes (0x08) are supported"));
   }
   const size_t ndims = bytes[3];
-  if (ndims == 0) throw Error(data::cat(name, ": not an IDX file (header declares 0 dimensions)"));
+  if (ndims == 0) throw Error(util::cat(name, ": not an IDX file (header declares 0 dimensions)"));
   const size_t header = 4 + 4 * ndims;
   if (bytes.size() < header) {
-    throw Error(data::cat(name, ": truncated IDX header (", ndims, " dimensions need ", header,
+    throw Error(util::cat(name, ": truncated IDX header (", ndims, " dimensions need ", header,
                           " bytes, file has ", bytes.size(), ")"));
   }
 
@@ -69,7 +69,7 @@ IdxArray read_idx(const std::filesystem::path& file) {
   for (size_t i = 0; i < ndims; ++i) {
     const uint32_t d = big_endian_u32(bytes.data() + 4 + 4 * i);
     if (d > static_cast<uint32_t>(std::numeric_limits<int32_t>::max())) {
-      throw Error(data::cat(name, ": not an IDX file (dimension ", i,
+      throw Error(util::cat(name, ": not an IDX file (dimension ", i,
                             " is negative: ", static_cast<int32_t>(d), ")"));
     }
     result.dims.push_back(d);
@@ -83,12 +83,12 @@ IdxArray read_idx(const std::filesystem::path& file) {
 
   const uint64_t actual = bytes.size() - header;
   if (actual < expected) {
-    throw Error(data::cat(name, ": truncated data: dimensions [", data::join(result.dims, ", "),
+    throw Error(util::cat(name, ": truncated data: dimensions [", util::join(result.dims, ", "),
                           "] need ", expected, " bytes after the header, file has only ", actual));
   }
   if (actual > expected) {
-    throw Error(data::cat(name, ": ", actual - expected, " bytes of extra data after the ",
-                          expected, " bytes that dimensions [", data::join(result.dims, ", "),
+    throw Error(util::cat(name, ": ", actual - expected, " bytes of extra data after the ",
+                          expected, " bytes that dimensions [", util::join(result.dims, ", "),
                           "] describe"));
   }
   bytes.erase(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(header));

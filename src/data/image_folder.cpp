@@ -6,7 +6,7 @@
 #include <map>
 #include <set>
 
-#include "data/text.hpp"
+#include "util/strings.hpp"
 #include "torchvino/data.hpp"
 #include "torchvino/error.hpp"
 
@@ -36,10 +36,10 @@ std::vector<std::string> sorted_subfolders(const fs::path& root) {
 
 std::vector<std::string> read_class_names(const fs::path& labels_file) {
   if (!fs::is_regular_file(labels_file)) {
-    throw Error(data::cat(labels_file.string(), ": labels file not found"));
+    throw Error(util::cat(labels_file.string(), ": labels file not found"));
   }
   std::ifstream in(labels_file);
-  if (!in) throw Error(data::cat(labels_file.string(), ": cannot open"));
+  if (!in) throw Error(util::cat(labels_file.string(), ": cannot open"));
   std::vector<std::string> lines;
   std::string line;
   while (std::getline(in, line)) {
@@ -53,26 +53,26 @@ std::vector<std::string> read_class_names(const fs::path& labels_file) {
   for (size_t i = 0; i < lines.size(); ++i) {
     // Line numbers are class indices, so a gap cannot be skipped silently.
     if (lines[i].find_first_not_of(" \t") == std::string::npos) {
-      throw Error(data::cat(labels_file.string(), ":", i + 1, ": empty class name"));
+      throw Error(util::cat(labels_file.string(), ":", i + 1, ": empty class name"));
     }
     const auto [it, fresh] = seen.emplace(lines[i], i);
     if (!fresh) {
-      throw Error(data::cat(labels_file.string(), ":", i + 1, ": class '", lines[i],
+      throw Error(util::cat(labels_file.string(), ":", i + 1, ": class '", lines[i],
                             "' already listed on line ", it->second + 1));
     }
   }
-  if (lines.empty()) throw Error(data::cat(labels_file.string(), ": no class names"));
+  if (lines.empty()) throw Error(util::cat(labels_file.string(), ": no class names"));
   return lines;
 }
 
 std::vector<std::string> image_folder_classes(const fs::path& root) {
-  if (!fs::is_directory(root)) throw Error(data::cat(root.string(), ": image folder not found"));
+  if (!fs::is_directory(root)) throw Error(util::cat(root.string(), ": image folder not found"));
   if (fs::is_regular_file(root / "labels.txt")) return read_class_names(root / "labels.txt");
   return sorted_subfolders(root);
 }
 
 ImageFolder scan_image_folder(const fs::path& root, const std::vector<std::string>& classes) {
-  if (!fs::is_directory(root)) throw Error(data::cat(root.string(), ": image folder not found"));
+  if (!fs::is_directory(root)) throw Error(util::cat(root.string(), ": image folder not found"));
   ImageFolder out;
   out.class_names = classes.empty() ? image_folder_classes(root) : classes;
   std::map<std::string, int64_t> index;
@@ -84,7 +84,7 @@ ImageFolder scan_image_folder(const fs::path& root, const std::vector<std::strin
   for (const auto& name : sorted_subfolders(root)) {
     const auto it = index.find(name);
     if (it == index.end()) {
-      throw Error(data::cat((root / name).string(), ": folder '", name,
+      throw Error(util::cat((root / name).string(), ": folder '", name,
                             "' is not one of the dataset's ", out.class_names.size(), " classes"));
     }
     for (const auto& entry : fs::recursive_directory_iterator(root / name)) {
@@ -95,7 +95,7 @@ ImageFolder scan_image_folder(const fs::path& root, const std::vector<std::strin
   }
   if (found.empty()) {
     throw Error(
-        data::cat(root.string(), ": no images (*.jpg, *.jpeg, *.png) in class sub-folders"));
+        util::cat(root.string(), ": no images (*.jpg, *.jpeg, *.png) in class sub-folders"));
   }
   std::sort(found.begin(), found.end());
   for (auto& [label, file] : found) {
@@ -121,12 +121,12 @@ Dataset load_image_folder(const fs::path& root, const Preprocessing& p, int64_t 
       const std::string msg = e.what();
       // decode_image names the file already; preprocessing errors do not.
       if (msg.find(file.string()) != std::string::npos) throw;
-      throw Error(data::cat(file.string(), ": ", msg));
+      throw Error(util::cat(file.string(), ": ", msg));
     }
     if (!images.defined()) {
       images = torch::empty({static_cast<int64_t>(n), x.size(0), x.size(1), x.size(2)});
     } else if (x.sizes() != images.sizes().slice(1)) {
-      throw Error(data::cat(file.string(), ": preprocessed to ", x.size(1), "×", x.size(2), " but ",
+      throw Error(util::cat(file.string(), ": preprocessed to ", x.size(1), "×", x.size(2), " but ",
                             folder.files[0].string(), " to ", images.size(2), "×", images.size(3),
                             "; images of mixed sizes need a crop size or a "
                             "square resize"));

@@ -1,6 +1,6 @@
 #include <torch/torch.h>
 
-#include "data/text.hpp"
+#include "util/strings.hpp"
 #include "torchvino/data.hpp"
 #include "torchvino/error.hpp"
 
@@ -16,39 +16,39 @@ fs::path find_mnist_file(const fs::path& dir, const std::string& base) {
   const fs::path gz = dir / (base + ".gz");
   if (fs::exists(plain)) return plain;
   if (fs::exists(gz)) return gz;
-  throw Error(data::cat(plain.string(), ": file not found (nor ", gz.filename().string(), ")"));
+  throw Error(util::cat(plain.string(), ": file not found (nor ", gz.filename().string(), ")"));
 }
 
 }  // namespace
 
 Dataset load_mnist_format(const fs::path& dir, Split split, const Preprocessing& p, int64_t limit) {
-  if (!fs::is_directory(dir)) throw Error(data::cat(dir.string(), ": data folder not found"));
+  if (!fs::is_directory(dir)) throw Error(util::cat(dir.string(), ": data folder not found"));
   const std::string prefix = split == Split::Train ? "train" : "t10k";
   const fs::path image_file = find_mnist_file(dir, prefix + "-images-idx3-ubyte");
   const fs::path label_file = find_mnist_file(dir, prefix + "-labels-idx1-ubyte");
 
   IdxArray images = read_idx(image_file);
   if (images.dims.size() != 3) {
-    throw Error(data::cat(image_file.string(), ": expected 3 dimensions (count × 28 × 28), found ",
-                          images.dims.size(), ": [", data::join(images.dims, ", "), "]"));
+    throw Error(util::cat(image_file.string(), ": expected 3 dimensions (count × 28 × 28), found ",
+                          images.dims.size(), ": [", util::join(images.dims, ", "), "]"));
   }
   if (images.dims[1] != 28 || images.dims[2] != 28) {
-    throw Error(data::cat(image_file.string(), ": images are ", images.dims[1], "×", images.dims[2],
+    throw Error(util::cat(image_file.string(), ": images are ", images.dims[1], "×", images.dims[2],
                           ", expected 28×28"));
   }
   IdxArray labels = read_idx(label_file);
   if (labels.dims.size() != 1) {
-    throw Error(data::cat(label_file.string(), ": expected 1 dimension for labels, found ",
-                          labels.dims.size(), ": [", data::join(labels.dims, ", "), "]"));
+    throw Error(util::cat(label_file.string(), ": expected 1 dimension for labels, found ",
+                          labels.dims.size(), ": [", util::join(labels.dims, ", "), "]"));
   }
   if (images.dims[0] != labels.dims[0]) {
-    throw Error(data::cat("image and label counts differ: ", image_file.string(), " has ",
+    throw Error(util::cat("image and label counts differ: ", image_file.string(), " has ",
                           images.dims[0], " images, ", label_file.string(), " has ", labels.dims[0],
                           " labels"));
   }
   for (size_t i = 0; i < labels.data.size(); ++i) {
     if (labels.data[i] >= 10) {
-      throw Error(data::cat(label_file.string(), ": label ", labels.data[i], " at index ", i,
+      throw Error(util::cat(label_file.string(), ": label ", labels.data[i], " at index ", i,
                             " is out of range 0..9"));
     }
   }

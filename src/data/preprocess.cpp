@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "data/text.hpp"
+#include "util/strings.hpp"
 #include "torchvino/data.hpp"
 #include "torchvino/error.hpp"
 
@@ -12,7 +12,7 @@ namespace F = torch::nn::functional;
 
 Preprocessing Preprocessing::imagenet(int64_t crop) {
   if (crop < 1)
-    throw Error(data::cat("ImageNet preprocessing: crop size must be positive, got ", crop));
+    throw Error(util::cat("ImageNet preprocessing: crop size must be positive, got ", crop));
   const Normalization n = imagenet_normalization();
   Preprocessing p;
   p.resize = crop * 256 / 224;
@@ -32,22 +32,22 @@ namespace {
 
 void check_preprocessing(const Preprocessing& p) {
   if (p.channels != 1 && p.channels != 3) {
-    throw Error(data::cat("preprocessing: channels must be 1 or 3, got ", p.channels));
+    throw Error(util::cat("preprocessing: channels must be 1 or 3, got ", p.channels));
   }
   if (p.resize < 0 || p.crop < 0) {
-    throw Error(data::cat("preprocessing: resize (", p.resize, ") and crop (", p.crop,
+    throw Error(util::cat("preprocessing: resize (", p.resize, ") and crop (", p.crop,
                           ") must not be negative"));
   }
   auto check_size = [&](const std::vector<float>& v, const char* what) {
     if (v.size() != 1 && v.size() != static_cast<size_t>(p.channels)) {
-      throw Error(data::cat("preprocessing: ", what, " needs 1 or ", p.channels, " values, got ",
+      throw Error(util::cat("preprocessing: ", what, " needs 1 or ", p.channels, " values, got ",
                             v.size()));
     }
   };
   check_size(p.mean, "mean");
   check_size(p.std, "std");
   for (float s : p.std) {
-    if (!(s > 0.0f)) throw Error(data::cat("preprocessing: std values must be positive, got ", s));
+    if (!(s > 0.0f)) throw Error(util::cat("preprocessing: std values must be positive, got ", s));
   }
 }
 
@@ -76,11 +76,11 @@ torch::Tensor preprocess_batch(const torch::Tensor& nchw_uint8, const Preprocess
   }
   const int64_t c = nchw_uint8.size(1);
   if (c != 1 && c != 3) {
-    throw Error(data::cat("preprocessing: images must have 1 or 3 channels, got ", c));
+    throw Error(util::cat("preprocessing: images must have 1 or 3 channels, got ", c));
   }
   const int64_t h = nchw_uint8.size(2);
   const int64_t w = nchw_uint8.size(3);
-  if (h < 1 || w < 1) throw Error(data::cat("preprocessing: empty image ", h, "×", w));
+  if (h < 1 || w < 1) throw Error(util::cat("preprocessing: empty image ", h, "×", w));
 
   torch::Tensor x = nchw_uint8.to(torch::kFloat);
   // Whether x owns a fresh buffer that later steps may overwrite in place.
@@ -102,7 +102,7 @@ torch::Tensor preprocess_batch(const torch::Tensor& nchw_uint8, const Preprocess
 
   if (p.crop > 0) {
     if (rh < p.crop || rw < p.crop) {
-      throw Error(data::cat("preprocessing: image ", rh, "×", rw, " is smaller than the ", p.crop,
+      throw Error(util::cat("preprocessing: image ", rh, "×", rw, " is smaller than the ", p.crop,
                             "×", p.crop, " centre crop"));
     }
     // Round half to even, as torchvision's CenterCrop does with Python's round().

@@ -1,4 +1,4 @@
-#include "data/text.hpp"
+#include "util/strings.hpp"
 #include "torchvino/data.hpp"
 #include "torchvino/error.hpp"
 
@@ -10,7 +10,7 @@ namespace {
 
 [[noreturn]] void unknown_dataset(const std::string& name) {
   throw Error(
-      data::cat("unknown dataset '", name, "' (known: ", data::join(dataset_names(), ", "), ")"));
+      util::cat("unknown dataset '", name, "' (known: ", util::join(dataset_names(), ", "), ")"));
 }
 
 bool is_mnist_like(const std::string& name) {
@@ -24,7 +24,7 @@ std::string how_to_get(const std::string& name, const fs::path& dir) {
            "four Fashion-MNIST IDX files";
   }
   if (name == "mnist")
-    return data::cat("download it with `torchvino download mnist ", dir.string(), "`");
+    return util::cat("download it with `torchvino download mnist ", dir.string(), "`");
   if (name == "cifar10") {
     return "download the binary version from https://www.cs.toronto.edu/~kriz/cifar.html, "
            "extract it and pass --data-dir with its cifar-10-batches-bin folder";
@@ -72,7 +72,7 @@ Dataset load_folder_dataset(const fs::path& dir, Split split, const Preprocessin
   fs::path root = dir / "train";
   if (split == Split::Test) root = fs::is_directory(dir / "val") ? dir / "val" : dir / "test";
   if (!fs::is_directory(root)) {
-    throw Error(data::cat(dir.string(), ": no ",
+    throw Error(util::cat(dir.string(), ": no ",
                           split == Split::Train ? "train/ sub-folder" : "val/ or test/ sub-folder",
                           " (", how_to_get("folder", dir), ")"));
   }
@@ -95,10 +95,10 @@ Dataset load_dataset(const DatasetOptions& options, Split split) {
   const fs::path dir = options.data_dir.empty() ? default_data_dir(name) : options.data_dir;
   if (!fs::is_directory(dir)) {
     throw Error(
-        data::cat(name, " data folder ", dir.string(), " not found: ", how_to_get(name, dir)));
+        util::cat(name, " data folder ", dir.string(), " not found: ", how_to_get(name, dir)));
   }
   if (options.limit < 0) {
-    throw Error(data::cat("--limit must not be negative, got ", options.limit));
+    throw Error(util::cat("--limit must not be negative, got ", options.limit));
   }
   if (name == "cifar10") return load_cifar10(dir, split, p, options.limit);
   if (name == "folder") return load_folder_dataset(dir, split, p, options.limit);

@@ -1,6 +1,8 @@
 #pragma once
-// Message building without fmt: LibTorch's bundled fmt headers (v12) shadow the system's fmt
-// (v9) on the include path, so fmt calls compile against one version and link against the other.
+// Message building shared by every stage: concatenation, joining lists, and the two ways
+// accuracy figures are printed (points and percent).
+#include <fmt/format.h>
+
 #include <cstdint>
 #include <iomanip>
 #include <sstream>
@@ -8,7 +10,7 @@
 #include <string_view>
 #include <type_traits>
 
-namespace torchvino::data {
+namespace torchvino::util {
 
 template <typename T>
 void append(std::ostringstream& out, const T& value) {
@@ -28,7 +30,7 @@ std::string cat(const Args&... args) {
 }
 
 template <typename Range>
-std::string join(const Range& items, std::string_view separator) {
+std::string join(const Range& items, std::string_view separator = ", ") {
   std::ostringstream out;
   bool first = true;
   for (const auto& item : items) {
@@ -45,4 +47,9 @@ inline std::string hex(uint64_t value, int digits) {
   return out.str();
 }
 
-}  // namespace torchvino::data
+// An accuracy fraction as percentage points without the sign: 0.9094 → "90.94".
+inline std::string points(double fraction) { return fmt::format("{:.2f}", fraction * 100); }
+// The same with the sign: 0.9094 → "90.94%".
+inline std::string percent(double fraction) { return points(fraction) + "%"; }
+
+}  // namespace torchvino::util
