@@ -1,6 +1,7 @@
 """Compares torchvino quantize against NNCF from a bench/quantize_vs_nncf.sh run.
 
-Usage: python bench/compare_nncf.py OUT FP32_XML [--subset N] [--threads N] [--batch N]
+Usage: python bench/compare_nncf.py OUT FP32_XML [--subset-size N] [--bias-correction fast|full|none]
+                                    [--threads N] [--batch N]
 Reads OUT/times.tsv (whole-process quantization wall times), OUT/eval/{fp32,ours,nncf}_rN.json
 (torchvino eval --json) and the INT8 IRs OUT/quant/{ours,nncf}_rN.xml. Prints a Markdown table,
 checks the targets (exit 1 if one is missed) and compares where the two IRs quantize:
@@ -24,7 +25,9 @@ import openvino as ov
 p = argparse.ArgumentParser()
 p.add_argument("out")
 p.add_argument("fp32_xml")
-p.add_argument("--subset", type=int, default=300)
+p.add_argument("--subset-size", type=int, default=300)
+p.add_argument("--bias-correction", choices=("fast", "full", "none"), default="fast",
+               help="the mode both quantizers were run with (recorded in the report)")
 p.add_argument("--threads", type=int, default=2)
 p.add_argument("--batch", type=int, default=96)
 a = p.parse_args()
@@ -93,10 +96,35 @@ def ours_quantize_only():
     return med(xs) if xs else float("nan")
 
 
+def nncf_ir_bias_correction():
+    """What NNCF recorded in its IR's rt_info (nncf/quantization/...), to confirm the mode it ran in."""
+    try:
+        m = ov.Core().read_model(os.path.join(OUT, "quant", f"nncf_r{qreps[0]}.xml"))
+        fast = m.get_rt_info(["nncf", "quantization", "fast_bias_correction"]).astype(str)
+        adv = m.get_rt_info(["nncf", "quantization", "advanced_parameters"]).astype(str)
+    except Exception:  # noqa: BLE001
+        return None
+    if "'disable_bias_correction': True" in adv:
+        return "none"
+    return {"True": "fast", "False": "full"}.get(fast, fast)
+
+
+BC_DETAIL = {"fast": "fast (NNCF fast_bias_correction=True, skip threshold 2)",
+             "full": f"full (NNCF fast_bias_correction=False on max(int(0.2 x {a.subset_size}), 1) = "
+                     f"{max(int(a.subset_size * 0.2), 1)} images, skip threshold 1000)",
+             "none": "none (both disabled)"}[a.bias_correction]
+NNCF_SKIP_RULE = {"fast": "NNCF's fast bias correction skips a layer when max |shift / bias| >= 2 "
+                          "(or any bias is exactly 0)",
+                  "full": "NNCF's full bias correction skips a layer when max |shift / (bias + 1.2e-7)| >= 1000",
+                  "none": "bias correction was off for both"}[a.bias_correction]
+nncf_bc = nncf_ir_bias_correction()
 MODEL = os.path.splitext(os.path.basename(a.fp32_xml))[0]
-print(f"\n{MODEL}, Fashion-MNIST: quantize on the first {a.subset} training images, evaluate on the test "
+print(f"\n{MODEL}, Fashion-MNIST: quantize on the first {a.subset_size} training images, bias correction "
+      f"{BC_DETAIL}; evaluate on the test "
       f"set (10k) with torchvino eval, batch {a.batch}, {a.threads} threads; {date.today()}, {cpu()}; "
       f"{nncf_versions()}; {len(qreps)} quantize and {len(reps)} eval repeats, interleaved, medians.\n")
+if nncf_bc is not None and nncf_bc != a.bias_correction:
+    print(f"WARNING: asked for bias correction {a.bias_correction}, but the NNCF IR's rt_info says {nncf_bc}\n")
 print("| | FP32 | INT8 ours | INT8 NNCF | ours / NNCF |")
 print("|---|---:|---:|---:|---:|")
 print(f"| accuracy | {acc['fp32']:.2f} % | {acc['ours']:.2f} % | {acc['nncf']:.2f} % | |")
@@ -349,8 +377,8 @@ for name in dict.fromkeys(list(info["ours"][2]) + list(info["nncf"][2])):
         rel = bd / max(float(np.abs(ln["bias"] - lr["bias"]).max()), float(np.abs(lr["bias"]).max()) * 1e-3, 1e-12)
         if (so_ == 0) != (sn_ == 0):
             differences.append(f"layer {name}: bias corrected by {'ours only' if so_ else 'NNCF only'} "
-                               f"(max shift ours {so_:.3g}, NNCF {sn_:.3g}); NNCF's fast bias correction skips "
-                               f"a layer when max |shift / bias| >= 2 (run NNCF at DEBUG log level to see it)")
+                               f"(max shift ours {so_:.3g}, NNCF {sn_:.3g}); {NNCF_SKIP_RULE} "
+                               "(run NNCF at DEBUG log level to see it)")
         elif rel > 0.05:
             differences.append(f"layer {name}: corrected biases differ by {bd:.3g} max abs "
                                f"(shift vs FP32: ours {so_:.3g}, NNCF {sn_:.3g})")
@@ -400,7 +428,8 @@ def run_all(xml, x):
 try:
     # The calibration images exactly as both quantizers saw them (torchvino --save-calibration).
     npy = os.path.join(OUT, "calibration.npy")
-    calib = np.load(npy)[:a.subset] if os.path.exists(npy) else load_images("/usr/share/datasets/fashion-mnist", a.subset)
+    calib = np.load(npy)[:a.subset_size] if os.path.exists(npy) else load_images("/usr/share/datasets/fashion-mnist",
+                                                                                   a.subset_size)
     xt, yt = load_test()
     if xt.shape[1:] != calib.shape[1:]:
         # Not the ConvNet's 1x28x28: the test set would need torchvino's preprocessing again, so
@@ -412,7 +441,7 @@ try:
     cal = {t: run_all(pth, calib)[0] for t, pth in paths.items()}
     tst = {t: run_all(pth, xt) for t, pth in paths.items()}
     print(f"\n## Fidelity to FP32 (openvino Python API, f32 precision)\n")
-    print(f"| output | per-channel mean error on {a.subset} calibration images, max abs (ours / NNCF) | "
+    print(f"| output | per-channel mean error on {a.subset_size} calibration images, max abs (ours / NNCF) | "
           f"RMS error (ours / NNCF) |")
     print("|---|---:|---:|")
     for name in cal["fp32"]:

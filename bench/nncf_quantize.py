@@ -1,13 +1,16 @@
 """NNCF post-training quantization of an FP32 OpenVINO IR: the reference torchvino quantize is measured against.
 
-Usage: python bench/nncf_quantize.py FP32_XML OUT_XML [--subset 300] [--calibration FILE.npy | --data-dir DIR]
+Usage: python bench/nncf_quantize.py FP32_XML OUT_XML [--subset-size 300] [--bias-correction fast|full|none]
+                                     [--calibration FILE.npy | --data-dir DIR]
 
 Calibration data as in `torchvino quantize`: with --calibration, the very tensors torchvino fed
 its model (`torchvino quantize --save-calibration FILE.npy`, any model and preprocessing);
 without, the first N Fashion-MNIST training images normalised (x/255 - 0.2860)/0.3530, which is
 what torchvino feeds the 1x28x28 ConvNet. One image (with its batch axis) per nncf.Dataset item:
 NNCF counts an item as one sample, so subset_size=N means N images.
-nncf.quantize with its defaults (preset performance, fast bias correction), saved with
+nncf.quantize with its defaults (preset performance, fast bias correction) unless --bias-correction
+says otherwise: full = fast_bias_correction=False (NNCF then calibrates its bias correction on
+the first max(int(0.2 N), 1) of the N images), none = disable_bias_correction=True. Saved with
 openvino.save_model(compress_to_fp16=False). Prints the wall time since interpreter start
 (imports included) and the time of nncf.quantize alone. Runs in bench/requirements-nncf.txt's venv.
 """
@@ -41,7 +44,9 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("fp32_xml")
     p.add_argument("out_xml")
-    p.add_argument("--subset", type=int, default=300, help="calibration images (default 300)")
+    p.add_argument("--subset-size", type=int, default=300, help="calibration images (default 300)")
+    p.add_argument("--bias-correction", choices=("fast", "full", "none"), default="fast",
+                   help="fast (NNCF default), full (fast_bias_correction=False) or none")
     p.add_argument("--data-dir", default="/usr/share/datasets/fashion-mnist")
     p.add_argument("--calibration", help=".npy of preprocessed images (N x C x H x W float32)")
     a = p.parse_args()
@@ -52,11 +57,11 @@ def main():
     t_imported = time.perf_counter()
 
     if a.calibration:
-        images = np.load(a.calibration)[:a.subset]
+        images = np.load(a.calibration)[:a.subset_size]
         if images.dtype != np.float32 or images.ndim != 4:
             sys.exit(f"{a.calibration}: expected N x C x H x W float32, got {images.dtype} {images.shape}")
     else:
-        images = load_images(a.data_dir, a.subset)
+        images = load_images(a.data_dir, a.subset_size)
     # One item = one image with its batch axis: 1xCxHxW.
     dataset = nncf.Dataset([images[i:i + 1] for i in range(len(images))])
 
@@ -65,7 +70,12 @@ def main():
     model = ov.Core().read_model(a.fp32_xml)
 
     t_q = time.perf_counter()
-    quantized = nncf.quantize(model, dataset, subset_size=len(images))
+    kwargs = {}
+    if a.bias_correction == "full":
+        kwargs["fast_bias_correction"] = False
+    elif a.bias_correction == "none":
+        kwargs["advanced_parameters"] = nncf.AdvancedQuantizationParameters(disable_bias_correction=True)
+    quantized = nncf.quantize(model, dataset, subset_size=len(images), **kwargs)
     t_q_end = time.perf_counter()
 
     os.makedirs(os.path.dirname(os.path.abspath(a.out_xml)), exist_ok=True)
@@ -73,7 +83,8 @@ def main():
     t_end = time.perf_counter()
 
     print(f"nncf {nncf.__version__}, openvino {ov.get_version()}")
-    print(f"nncf_quantize: {a.fp32_xml} on {len(images)} calibration images -> {a.out_xml}")
+    print(f"nncf_quantize: {a.fp32_xml} on {len(images)} calibration images, "
+          f"bias correction {a.bias_correction} -> {a.out_xml}")
     print(f"imports {t_imported - t_imp:.2f} s, nncf.quantize {t_q_end - t_q:.2f} s, "
           f"script wall (from interpreter start, excl. interpreter boot) {t_end - T_START:.2f} s")
     return 0

@@ -5,12 +5,15 @@
 #   our quantization wall time (whole process) <= NNCF's (whole process, Python start-up included).
 # Both quantizers get the same calibration data: the first SUBSET Fashion-MNIST training images as
 # torchvino prepares them for the IR's input (written once with --save-calibration, read by the
-# NNCF script); both use their defaults: preset performance, fast bias correction, overflow fix
-# on the first layer.
+# NNCF script); both use their defaults (preset performance, overflow fix on the first layer) and the
+# same bias-correction mode, BIAS_CORRECTION: fast (both tools' default; NNCF
+# fast_bias_correction=True), full (torchvino --bias-correction full; NNCF fast_bias_correction=False,
+# which calibrates bias correction on max(int(0.2 SUBSET), 1) images) or none (both disabled).
 # Both INT8 IRs and the FP32 IR are evaluated with the same runtime: torchvino eval, batch 96.
 # Usage: bash bench/quantize_vs_nncf.sh [OUT_DIR]   (default runs/bench-nncf)
 #   env: FP32 (default runs/bench-convnet/fp32/convnet.xml), TORCHVINO (default build/torchvino),
-#        THREADS=2, REPEATS=3, SUBSET=300, BATCH=96, BENCH_VENV=.venv-bench, PYTHON (creates it; python3)
+#        THREADS=2, REPEATS=3, SUBSET=300, BATCH=96, BIAS_CORRECTION=fast (fast|full|none),
+#        BENCH_VENV=.venv-bench, PYTHON (creates it; python3)
 # NNCF runs in .venv-bench (bench/requirements-nncf.txt), created here if missing; never in .venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +24,8 @@ THREADS=${THREADS:-2}
 REPEATS=${REPEATS:-3}
 SUBSET=${SUBSET:-300}
 BATCH=${BATCH:-96}
+BIAS_CORRECTION=${BIAS_CORRECTION:-fast}
+case "$BIAS_CORRECTION" in fast|full|none) ;; *) echo "BIAS_CORRECTION must be fast, full or none, not '$BIAS_CORRECTION'" >&2; exit 2;; esac
 VENV=${BENCH_VENV:-.venv-bench}
 VPY=$VENV/bin/python
 case "$(realpath -m "$VENV")" in "$(realpath -m .venv)") echo "refusing to use the product venv .venv" >&2; exit 2;; esac
@@ -50,19 +55,21 @@ timed() {  # timed TOOL REP CMD...
 }
 quant_ours() {
   timed ours "$1" "$BIN" quantize --input "$FP32" --output "$OUT/quant/ours_r$1.xml" \
-    --subset "$SUBSET" --threads "$THREADS"
+    --subset-size "$SUBSET" --bias-correction "$BIAS_CORRECTION" --threads "$THREADS"
 }
 quant_nncf() {
-  timed nncf "$1" "$VPY" bench/nncf_quantize.py "$FP32" "$OUT/quant/nncf_r$1.xml" --subset "$SUBSET" \
-    --calibration "$OUT/calibration.npy"
+  timed nncf "$1" "$VPY" bench/nncf_quantize.py "$FP32" "$OUT/quant/nncf_r$1.xml" --subset-size "$SUBSET" \
+    --bias-correction "$BIAS_CORRECTION" --calibration "$OUT/calibration.npy"
 }
 
 # Warm the page cache and Python's bytecode cache once, untimed, so rep 1 is not penalised.
 # Our warm-up run also writes the calibration images for NNCF.
-"$BIN" quantize --input "$FP32" --output "$OUT/quant/warmup_ours.xml" --subset "$SUBSET" \
-  --threads "$THREADS" --save-calibration "$OUT/calibration.npy" >/dev/null 2>&1
-"$VPY" bench/nncf_quantize.py "$FP32" "$OUT/quant/warmup_nncf.xml" --subset "$SUBSET" \
-  --calibration "$OUT/calibration.npy" >/dev/null 2>&1
+"$BIN" quantize --input "$FP32" --output "$OUT/quant/warmup_ours.xml" --subset-size "$SUBSET" \
+  --bias-correction "$BIAS_CORRECTION" --threads "$THREADS" --save-calibration "$OUT/calibration.npy" \
+  >"$OUT/logs/warmup_ours.log" 2>&1 || { echo "ours warm-up failed, see $OUT/logs/warmup_ours.log" >&2; exit 2; }
+"$VPY" bench/nncf_quantize.py "$FP32" "$OUT/quant/warmup_nncf.xml" --subset-size "$SUBSET" \
+  --bias-correction "$BIAS_CORRECTION" --calibration "$OUT/calibration.npy" \
+  >"$OUT/logs/warmup_nncf.log" 2>&1 || { echo "nncf warm-up failed, see $OUT/logs/warmup_nncf.log" >&2; exit 2; }
 rm -f "$OUT"/quant/warmup_*
 
 # Quantization wall time, interleaved, order alternating so drift hits both alike.
@@ -83,4 +90,5 @@ for rep in $(seq 1 "$REPEATS"); do
   done
 done
 
-"$VPY" bench/compare_nncf.py "$OUT" "$FP32" --subset "$SUBSET" --threads "$THREADS" --batch "$BATCH"
+"$VPY" bench/compare_nncf.py "$OUT" "$FP32" --subset-size "$SUBSET" --bias-correction "$BIAS_CORRECTION" \
+  --threads "$THREADS" --batch "$BATCH"

@@ -132,7 +132,7 @@ TEST(OnnxConversion, PyTorchResNetExportQuantizesAndRunsInt8) {
   for (const std::string estimator : {"mean_minmax", "minmax"}) {
     torchvino::QuantizeOptions options;
     options.subset_size = 64;
-    options.range_estimator = estimator;
+    options.range_estimator = torchvino::parse<torchvino::RangeEstimator>(estimator);
     const auto result = torchvino::quantize(fp32, calibration, options);
     EXPECT_EQ(result.calibration_samples, 64);
     EXPECT_EQ(result.weight_quantizers, weighted);

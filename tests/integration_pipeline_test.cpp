@@ -63,7 +63,7 @@ TEST(PipelineOnSubset, TrainConvertQuantizeEvaluateThenReuse) {
   if (!fs::exists(kFashionMnist)) GTEST_SKIP() << kFashionMnist << " missing (apt-get install dataset-fashion-mnist)";
   const auto dir = fresh_temp_dir("pipeline");
   const auto run = run_cli("pipeline --out " + dir.string() +
-                           " --epochs 1 --train-limit 12000 --limit 2000 --subset 300 --threads 2");
+                           " --epochs 1 --train-limit 12000 --limit 2000 --subset-size 300 --threads 2");
   ASSERT_EQ(run.exit_code, 0) << run.output;
   for (const char* file : {"report.json", "report.md", "report.svg", "convnet.pt", "fp32/convnet.xml",
                            "fp32/convnet.bin", "fp16/convnet.xml", "int8/convnet.xml", "int8/convnet.bin"})
@@ -86,7 +86,7 @@ TEST(PipelineOnSubset, TrainConvertQuantizeEvaluateThenReuse) {
     SCOPED_TRACE("rerun reuses the checkpoint");
     const auto before = fs::last_write_time(dir / "convnet.pt");
     const auto again = run_cli("pipeline --out " + dir.string() +
-                               " --limit 200 --subset 50 --modes pytorch,fp32 --threads 2");
+                               " --limit 200 --subset-size 50 --modes pytorch,fp32 --threads 2");
     ASSERT_EQ(again.exit_code, 0) << again.output;
     EXPECT_NE(again.output.find("reusing"), std::string::npos) << again.output;
     EXPECT_EQ(fs::last_write_time(dir / "convnet.pt"), before);

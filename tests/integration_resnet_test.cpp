@@ -18,7 +18,7 @@ TEST(PipelineOnResNet, ResNet18ThroughEveryMode) {
     GTEST_SKIP() << "/usr/share/datasets/fashion-mnist missing (apt-get install dataset-fashion-mnist)";
   const auto dir = fresh_temp_dir("resnet");
   const auto run = run_cli("pipeline --model resnet18 --image-size 32 --out " + dir.string() +
-                           " --epochs 1 --train-limit 192 --limit 192 --subset 32 --batch 64 --threads 2");
+                           " --epochs 1 --train-limit 192 --limit 192 --subset-size 32 --batch 64 --threads 2");
   ASSERT_EQ(run.exit_code, 0) << run.output;
   std::ifstream in(dir / "report.json");
   const json report = json::parse(in);
@@ -46,7 +46,7 @@ TEST(PipelineOnResNet, ResNet18ThroughEveryMode) {
 
   // The stand-alone commands prepare the data from the IR's own input (3×32×32), not --model.
   const auto q = run_cli("quantize --input " + (dir / "fp32" / "resnet18.xml").string() + " --output " +
-                         (dir / "q" / "resnet18.xml").string() + " --subset 16 --threads 2");
+                         (dir / "q" / "resnet18.xml").string() + " --subset-size 16 --threads 2");
   ASSERT_EQ(q.exit_code, 0) << q.output;
   const auto e = run_cli("eval --mode int8 --ir " + (dir / "q" / "resnet18.xml").string() +
                          " --limit 64 --batch 32 --threads 2 --json " + (dir / "e.json").string());
@@ -72,7 +72,7 @@ TEST(PipelineOnOnnxResNet, ConvertQuantizeEvalFromTheCommandLine) {
   ASSERT_EQ(c.exit_code, 0) << c.output;
   ASSERT_TRUE(fs::exists(fp32.parent_path() / "m.bin")) << c.output;
   const auto q = run_cli("quantize --input " + fp32.string() + " --output " + int8.string() +
-                         " --subset 64 --threads 2 --save-calibration " + (dir / "calib.npy").string());
+                         " --subset-size 64 --threads 2 --save-calibration " + (dir / "calib.npy").string());
   ASSERT_EQ(q.exit_code, 0) << q.output;
   // The calibration images as the model saw them: 64 of 3×32×32 float32, for another tool.
   const std::string npy = test_support::read_bytes(dir / "calib.npy");

@@ -99,7 +99,10 @@ TEST(QuantizePipeline, SmallCnnRunsInt8AndStaysClose) {
   torchvino::QuantizeOptions options;
   options.subset_size = 32;
   int64_t last_progress = 0;
-  options.on_progress = [&](int64_t done, int64_t) { last_progress = done; };
+  options.on_progress = [&](const std::string& stage, int64_t done, int64_t) {
+    EXPECT_EQ(stage, "calibration");
+    last_progress = done;
+  };
   auto result = torchvino::quantize(fp32, dataset_of(smooth_images(64, 3, 16, 11)), options);
   EXPECT_EQ(last_progress, 32);
   EXPECT_EQ(result.calibration_samples, 32);
@@ -205,7 +208,7 @@ TEST(QuantizePipeline, ResidualNetRunsInt8WithAndWithoutQuantizedAdds) {
   }
   torchvino::QuantizeOptions options;
   options.subset_size = 32;
-  options.range_estimator = "minmax";
+  options.range_estimator = torchvino::RangeEstimator::MinMax;
   auto result = torchvino::quantize(fp32, data, options);
   auto compiled = compile(result.model);
   const double relative = ((run(compiled, test) - expected).norm() / expected.norm()).item<double>();
@@ -224,8 +227,8 @@ TEST(QuantizePipeline, MixedPresetAndOtherEstimatorsAlsoRunInt8) {
     torchvino::QuantizeOptions options;
     options.subset_size = 16;
     options.batch_size = 4;
-    options.preset = preset;
-    options.range_estimator = estimator;
+    options.preset = torchvino::parse<torchvino::Preset>(preset);
+    options.range_estimator = torchvino::parse<torchvino::RangeEstimator>(estimator);
     auto result = torchvino::quantize(fp32, data, options);
     EXPECT_EQ(result.calibration_samples, 4);
     auto compiled = compile(result.model);
@@ -254,18 +257,22 @@ TEST(QuantizePipeline, UncompressedWeightsKeepFakeQuantizeAndTheSameNumbers) {
   EXPECT_LT((run(a, test) - run(b, test)).abs().max().item<float>(), 1e-3f);
 }
 
-TEST(QuantizePipeline, RejectsBadOptions) {
+TEST(QuantizePipeline, RejectsBadOptionsNamingTheField) {
   auto fp32 = small_cnn();
   const auto data = dataset_of(smooth_images(4, 3, 16, 1));
+  EXPECT_THROW(torchvino::parse<torchvino::Preset>("turbo"), torchvino::Error);
+  EXPECT_THROW(torchvino::parse<torchvino::RangeEstimator>("median"), torchvino::Error);
   torchvino::QuantizeOptions options;
-  options.preset = "turbo";
-  EXPECT_THROW(torchvino::quantize(fp32, data, options), std::exception);
-  options = {};
-  options.range_estimator = "median";
-  EXPECT_THROW(torchvino::quantize(fp32, data, options), std::exception);
-  options = {};
   options.subset_size = 0;
-  EXPECT_THROW(torchvino::quantize(fp32, data, options), std::exception);
+  try {
+    torchvino::quantize(fp32, data, options);
+    ADD_FAILURE() << "subset_size 0 accepted";
+  } catch (const torchvino::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("subset_size must be at least 1"), std::string::npos) << e.what();
+  }
+  options = {};
+  options.quantile = 0.7;
+  EXPECT_THROW(torchvino::quantize(fp32, data, options), torchvino::Error);
   EXPECT_THROW(torchvino::quantize(fp32, dataset_of(torch::zeros({0, 3, 16, 16})), {}), std::exception);
 }
 
@@ -283,10 +290,10 @@ TEST(QuantizePipeline, FastBiasCorrectionReducesPerChannelMeanError) {
 
   torchvino::QuantizeOptions options;
   options.subset_size = 32;
-  options.range_estimator = "minmax";  // no clipping: what is left is rounding
-  options.fast_bias_correction = false;
+  options.range_estimator = torchvino::RangeEstimator::MinMax;  // no clipping: what is left is rounding
+  options.bias_correction = torchvino::BiasCorrection::None;
   auto plain = torchvino::quantize(fp32, calibration, options);
-  options.fast_bias_correction = true;
+  options.bias_correction = torchvino::BiasCorrection::Fast;
   auto corrected = torchvino::quantize(fp32, calibration, options);
   ASSERT_EQ(corrected.layers.size(), 1u);
   EXPECT_TRUE(corrected.layers[0].bias_corrected);
@@ -305,6 +312,48 @@ TEST(QuantizePipeline, FastBiasCorrectionReducesPerChannelMeanError) {
             << after.mean().item<double>() << "\n";
   EXPECT_LT(after.mean().item<double>(), 0.5 * before.mean().item<double>());
   EXPECT_LT(after.max().item<double>(), before.max().item<double>());
+}
+
+// Three 3×3 convolutions: errors of the first layers reach the last one. Full bias correction
+// measures the quantized model layer by layer, so the last layer's bias absorbs what the layers
+// before it pass on; fast bias correction only sees each layer's own weight rounding.
+TEST(QuantizePipeline, FullBiasCorrectionRemovesTheOutputMeanErrorBest) {
+  auto x = std::make_shared<ov::op::v0::Parameter>(ov::element::f32, ov::PartialShape{-1, 3, 16, 16});
+  auto h = std::make_shared<ov::op::v0::Relu>(conv_bias(x, 3, 8, 51, "c1"));
+  auto h2 = std::make_shared<ov::op::v0::Relu>(conv_bias(h, 8, 8, 52, "c2"));
+  auto out = conv_bias(h2, 8, 8, 53, "c3");
+  auto fp32 = std::make_shared<ov::Model>(ov::OutputVector{out}, ov::ParameterVector{x});
+  const auto calibration = dataset_of(smooth_images(64, 3, 16, 54, 2.0));
+  const auto test = smooth_images(64, 3, 16, 55, 2.0);
+  auto compiled_fp = compile(fp32);
+  const auto expected = run(compiled_fp, test);
+
+  std::map<std::string, double> error;
+  std::vector<std::pair<int64_t, int64_t>> progress;
+  for (const auto mode : {torchvino::BiasCorrection::None, torchvino::BiasCorrection::Fast,
+                          torchvino::BiasCorrection::Full}) {
+    torchvino::QuantizeOptions options;
+    options.subset_size = 64;
+    options.bias_correction = mode;
+    options.on_progress = [&](const std::string& stage, int64_t done, int64_t total) {
+      if (stage == "bias correction") progress.emplace_back(done, total);
+    };
+    auto r = torchvino::quantize(fp32, calibration, options);
+    int corrected = 0;
+    for (const auto& l : r.layers) corrected += l.bias_corrected;
+    EXPECT_EQ(corrected, mode == torchvino::BiasCorrection::None ? 0 : 3) << to_string(mode);
+    EXPECT_EQ(r.model->get_rt_info<std::string>("torchvino", "quantization", "bias_correction"), to_string(mode));
+    auto compiled = compile(r.model);
+    EXPECT_TRUE(torchvino::non_int8_layers(torchvino::executed_layers(compiled)).empty()) << to_string(mode);
+    error[to_string(mode)] =
+        (run(compiled, test) - expected).mean(std::vector<int64_t>{0, 2, 3}).abs().mean().item<double>();
+  }
+  std::cout << "[ figures  ] mean |per-channel output mean error|: none " << error["none"] << ", fast "
+            << error["fast"] << ", full " << error["full"] << "\n";
+  // Only the full correction reports layers, one by one.
+  EXPECT_EQ(progress, (std::vector<std::pair<int64_t, int64_t>>{{1, 3}, {2, 3}, {3, 3}}));
+  EXPECT_LT(error["full"], 0.5 * error["none"]);
+  EXPECT_LT(error["full"], error["fast"]);
 }
 
 }  // namespace
@@ -354,7 +403,7 @@ TEST(QuantizeOverflowFix, FirstLayerGetsSevenBitWeightsByDefaultOnVnni) {
   torchvino::QuantizeOptions options;
   options.subset_size = 16;
   auto r = torchvino::quantize(fp32, data, options);
-  EXPECT_EQ(r.overflow_fix, "first_layer");
+  EXPECT_EQ(r.overflow_fix, torchvino::OverflowFix::FirstLayer);
   EXPECT_EQ(weight_bits(r, "conv1"), 7);
   EXPECT_EQ(weight_bits(r, "conv2"), 8);
   EXPECT_EQ(weight_bits(r, "fc"), 8);
@@ -376,9 +425,9 @@ TEST(QuantizeOverflowFix, EnableAndDisableCoverEveryLayerAndStillRunInt8) {
   options.subset_size = 16;
   std::map<std::string, double> error;
   for (const std::string mode : {"enable", "disable"}) {
-    options.overflow_fix = mode;
+    options.overflow_fix = torchvino::parse<torchvino::OverflowFix>(mode);
     auto r = torchvino::quantize(fp32, data, options);
-    EXPECT_EQ(r.overflow_fix, mode);
+    EXPECT_EQ(to_string(r.overflow_fix), mode);
     for (const std::string name : {"conv1", "conv2", "fc"}) {
       EXPECT_EQ(weight_bits(r, name), mode == "enable" ? 7 : 8) << mode << " " << name;
       EXPECT_EQ(max_stored_weight(r.model, name), mode == "enable" ? 63 : 127) << mode << " " << name;
@@ -392,8 +441,7 @@ TEST(QuantizeOverflowFix, EnableAndDisableCoverEveryLayerAndStillRunInt8) {
             << error["disable"] << "\n";
   EXPECT_LT(error["enable"], 0.1);          // still a faithful model ...
   EXPECT_GT(error["enable"], error["disable"]);  // ... but coarser weights cost something
-  options.overflow_fix = "sometimes";
-  EXPECT_THROW(torchvino::quantize(fp32, data, options), std::exception);
+  EXPECT_THROW(torchvino::parse<torchvino::OverflowFix>("sometimes"), torchvino::Error);
 }
 
 TEST(QuantizeOverflowFix, FirstLayersAreTheOnesReachedFromTheInput) {
@@ -406,7 +454,7 @@ TEST(QuantizeOverflowFix, FirstLayersAreTheOnesReachedFromTheInput) {
   auto model = std::make_shared<ov::Model>(ov::OutputVector{c}, ov::ParameterVector{x});
   torchvino::QuantizeOptions options;
   options.subset_size = 8;
-  options.overflow_fix = "first_layer";
+  options.overflow_fix = torchvino::OverflowFix::FirstLayer;
   auto r = torchvino::quantize(model, dataset_of(smooth_images(8, 3, 16, 44)), options);
   EXPECT_EQ(weight_bits(r, "a"), 7);
   EXPECT_EQ(weight_bits(r, "b"), 7);

@@ -38,10 +38,10 @@ TEST(QuantizeRanges, EstimatorsAggregatePerSampleStatistics) {
   EXPECT_EQ(s.max, (std::vector<float>{2, 4}));
   EXPECT_EQ(s.abs_max, (std::vector<float>{5, 4}));
   // Symmetric quantizers look at |x|: mean of per-sample abs-max (5, 4).
-  expect_range(aggregate(s, Estimator::MeanMinMax, true), -3, 4.5f);
-  expect_range(aggregate(s, Estimator::MeanMinMax, false), -3, 3);
-  expect_range(aggregate(s, Estimator::MinMax, true), -5, 5);
-  expect_range(aggregate(s, Estimator::MinMax, false), -5, 4);
+  expect_range(aggregate(s, torchvino::RangeEstimator::MeanMinMax, true), -3, 4.5f);
+  expect_range(aggregate(s, torchvino::RangeEstimator::MeanMinMax, false), -3, 3);
+  expect_range(aggregate(s, torchvino::RangeEstimator::MinMax, true), -5, 5);
+  expect_range(aggregate(s, torchvino::RangeEstimator::MinMax, false), -5, 4);
 }
 
 TEST(QuantizeRanges, QuantileEstimatorAveragesPerSampleQuantiles) {
@@ -50,9 +50,9 @@ TEST(QuantizeRanges, QuantileEstimatorAveragesPerSampleQuantiles) {
   EXPECT_EQ(s.quantile_low, (std::vector<float>{0, 0}));
   EXPECT_EQ(s.quantile_high, (std::vector<float>{1, 3}));
   EXPECT_EQ(s.abs_quantile_high, (std::vector<float>{2, 3}));  // |x|: {0,0.5,1,2,5}, {0,1,2,3,4}
-  expect_range(aggregate(s, Estimator::Quantile, false), 0, 2);
-  expect_range(aggregate(s, Estimator::Quantile, true), 0, 2.5f);
-  EXPECT_THROW(aggregate(two_samples(false), Estimator::Quantile, true), std::exception);
+  expect_range(aggregate(s, torchvino::RangeEstimator::Quantile, false), 0, 2);
+  expect_range(aggregate(s, torchvino::RangeEstimator::Quantile, true), 0, 2.5f);
+  EXPECT_THROW(aggregate(two_samples(false), torchvino::RangeEstimator::Quantile, true), std::exception);
 }
 
 TEST(QuantizeRanges, QuantileInterpolatesLikeNumpy) {
@@ -89,12 +89,12 @@ TEST(QuantizeRanges, AsymmetricHasAnIntegerZeroPointAndNeverClips) {
 }
 
 TEST(QuantizeRanges, PresetsAndConcatMerging) {
-  expect_range(activation_range({-1, 2}, Preset::Performance, false), -2.0f * 128 / 127, 2);
-  expect_range(activation_range({-1, 2}, Preset::Mixed, false), -1, 2);
-  expect_range(activation_range({-0.5f, 2}, Preset::Mixed, true), 0, 2);
+  expect_range(activation_range({-1, 2}, torchvino::Preset::Performance, false), -2.0f * 128 / 127, 2);
+  expect_range(activation_range({-1, 2}, torchvino::Preset::Mixed, false), -1, 2);
+  expect_range(activation_range({-0.5f, 2}, torchvino::Preset::Mixed, true), 0, 2);
   expect_range(merge({{-1, 2}, {-3, 1}, {0, 5}}), -3, 5);
-  EXPECT_THROW(parse_preset("fast"), std::exception);
-  EXPECT_THROW(parse_estimator("histogram"), std::exception);
+  EXPECT_THROW(torchvino::parse<torchvino::Preset>("fast"), torchvino::Error);
+  EXPECT_THROW(torchvino::parse<torchvino::RangeEstimator>("histogram"), torchvino::Error);
 }
 
 TEST(QuantizeRanges, WeightAbsMaxPerOutputChannel) {

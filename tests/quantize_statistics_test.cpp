@@ -64,7 +64,7 @@ TEST(QuantizeStatistics, CollectsPerBatchMinMaxOfObservedTensors) {
   options.subset_size = 4;
   options.on_progress = [&](int64_t done, int64_t total) { progress.emplace_back(done, total); };
   const std::vector<ObservedTensor> observed{{model->get_parameters()[0]->output(0), 1}, {relu->output(0), -1}};
-  auto stats = collect_statistics(model, observed, images, options);
+  auto stats = collect_statistics(model, observed, images, options, {});
   ASSERT_EQ(stats.size(), 2u);
   EXPECT_EQ(stats[0].min, (std::vector<float>{0, -1, -2, -3}));  // only subset_size images
   EXPECT_EQ(stats[0].max, (std::vector<float>{0, 2, 4, 6}));
@@ -76,7 +76,7 @@ TEST(QuantizeStatistics, CollectsPerBatchMinMaxOfObservedTensors) {
   // Batches of 2 images are single samples; the short last batch still counts.
   options.subset_size = 5;
   options.batch_size = 2;
-  stats = collect_statistics(model, observed, images, options);
+  stats = collect_statistics(model, observed, images, options, {});
   EXPECT_EQ(stats[0].min, (std::vector<float>{-1, -3, -4}));
   EXPECT_EQ(stats[0].max, (std::vector<float>{2, 6, 8}));
 
@@ -92,7 +92,7 @@ TEST(QuantizeStatistics, FixedBatchModelsAreReshapedToTheCalibrationBatch) {
   auto model = std::make_shared<ov::Model>(ov::OutputVector{relu}, ov::ParameterVector{x});
   StatisticsOptions options;
   options.batch_size = 3;
-  auto stats = collect_statistics(model, {{relu->output(0), -1}}, torch::ones({7, 1, 2, 2}), options);
+  auto stats = collect_statistics(model, {{relu->output(0), -1}}, torch::ones({7, 1, 2, 2}), options, {});
   EXPECT_EQ(stats[0].samples(), 2);  // 3 + 3; the last image cannot fill a fixed batch
   EXPECT_EQ(stats[0].first_shape, (ov::Shape{3, 1, 2, 2}));
   EXPECT_EQ(model->get_parameters()[0]->get_partial_shape(), (ov::PartialShape{1, 1, 2, 2}));
@@ -110,7 +110,7 @@ TEST(QuantizeStatistics, SameTensorObservedTwiceAndConvInput) {
   auto model = std::make_shared<ov::Model>(ov::OutputVector{conv}, ov::ParameterVector{x});
   auto work = model->clone();
   auto px = work->get_parameters()[0];
-  auto stats = collect_statistics(work, {{px->output(0), -1}, {px->output(0), 1}}, torch::ones({2, 2, 4, 4}), {});
+  auto stats = collect_statistics(work, {{px->output(0), -1}, {px->output(0), 1}}, torch::ones({2, 2, 4, 4}), {}, {});
   ASSERT_EQ(stats.size(), 2u);
   EXPECT_EQ(stats[1].channel_mean(), (std::vector<float>{1, 1}));
 }

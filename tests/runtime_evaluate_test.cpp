@@ -111,9 +111,7 @@ TEST(OpenVINOBackend, AsyncRequestsGiveTheSameLogitsInDatasetOrder) {
   EvalOptions eval;
   eval.batch_size = 7;  // last batch is partial: the dynamic batch dimension must cope
   for (int requests : {1, 4}) {
-    OpenVINOOptions options;
-    options.requests = requests;
-    auto backend = make_openvino_backend(linear_model(weight), options);
+    auto backend = make_openvino_backend(linear_model(weight), RuntimeContext{}, requests);
     auto r = evaluate(*backend, data, eval);
     EXPECT_LT((r.logits - expected).abs().max().item<float>(), 1e-4f) << requests << " requests";
     EXPECT_NE(backend->compiled_model(), nullptr);
@@ -121,7 +119,5 @@ TEST(OpenVINOBackend, AsyncRequestsGiveTheSameLogitsInDatasetOrder) {
 }
 
 TEST(OpenVINOBackend, RejectsZeroRequests) {
-  OpenVINOOptions options;
-  options.requests = 0;
-  EXPECT_THROW(make_openvino_backend(linear_model(torch::zeros({16, 3})), options), Error);
+  EXPECT_THROW(make_openvino_backend(linear_model(torch::zeros({16, 3})), RuntimeContext{}, 0), Error);
 }

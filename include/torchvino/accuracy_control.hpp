@@ -1,6 +1,7 @@
 #pragma once
 #include <openvino/core/model.hpp>
 
+#include <array>
 #include <functional>
 #include <memory>
 #include <string>
@@ -15,10 +16,18 @@ namespace torchvino {
 // quantize, validate FP32 and INT8, and while the drop exceeds max_drop, return to FP32 the
 // layer whose reversion helps the metric most on the ranking subset (the validation items whose
 // INT8 output differs most from FP32).
+// The validation metric (top-1 accuracy is the only one so far).
+enum class Metric { Accuracy };
+template <>
+struct EnumNames<Metric> {
+  static constexpr const char* what = "metric";
+  static constexpr std::array table{std::pair{Metric::Accuracy, "accuracy"}};
+};
+
 struct AccuracyControlOptions {
-  double max_drop = 0.01;        // absolute top-1 drop allowed (fraction: 0.01 = 1 point)
+  double max_drop = 0.01;        // absolute top-1 drop allowed, in [0, 1) (0.01 = 1 point)
   int64_t ranking_subset = 300;  // validation items used to rank layers
-  std::string metric = "accuracy";  // top-1 accuracy (the only metric so far)
+  Metric metric = Metric::Accuracy;
   int64_t max_iterations = 0;    // layers reverted at most; 0: no limit
   int64_t batch_size = 100;      // validation batch
   // Progress: a stage ("validate", "rank", "revert", ...) and a line describing it.
@@ -47,10 +56,12 @@ struct AccuracyControlResult {
 };
 
 // Throws Error when max_drop cannot be met even with every quantized layer returned to FP32
-// (or max_iterations runs out), giving the figures.
+// (or max_iterations runs out), giving the figures. Every model (FP32, INT8, candidates) runs
+// with `runtime`.
 AccuracyControlResult quantize_with_accuracy_control(const std::shared_ptr<ov::Model>& model,
                                                      const Dataset& calibration, const Dataset& validation,
                                                      const QuantizeOptions& options,
-                                                     const AccuracyControlOptions& control);
+                                                     const AccuracyControlOptions& control,
+                                                     const RuntimeContext& runtime = {});
 
 }  // namespace torchvino

@@ -1,17 +1,23 @@
 #pragma once
 #include <openvino/core/model.hpp>
 
+#include <array>
 #include <filesystem>
 #include <memory>
 #include <string>
 
 #include "torchvino/models.hpp"
+#include "torchvino/names.hpp"
 
 namespace torchvino {
 
+// Precision of the weights stored in an IR.
 enum class Precision { FP32, FP16 };
-Precision parse_precision(const std::string& text);  // "fp32" | "fp16"; Error otherwise
-std::string to_string(Precision precision);
+template <>
+struct EnumNames<Precision> {
+  static constexpr const char* what = "precision";
+  static constexpr std::array table{std::pair{Precision::FP32, "fp32"}, std::pair{Precision::FP16, "fp16"}};
+};
 
 // Builds an OpenVINO model from a LibTorch model, one translator per layer type, BatchNorm
 // folded into the preceding convolution, batch dimension dynamic. Input "input" (N×C×H×W

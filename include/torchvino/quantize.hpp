@@ -1,13 +1,15 @@
 #pragma once
 #include <openvino/core/model.hpp>
-#include <openvino/runtime/compiled_model.hpp>
 
+#include <array>
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "torchvino/data.hpp"
+#include "torchvino/names.hpp"
+#include "torchvino/runtime.hpp"
 
 namespace torchvino {
 
@@ -22,18 +24,55 @@ struct IgnoredScope {
   bool empty() const { return names.empty() && types.empty() && patterns.empty(); }
 };
 
-// Post-training INT8 quantization in the manner of NNCF: graph analysis → statistics →
-// ranges → FakeQuantize insertion → int8 weight storage → fast bias correction. Works on any
-// ov::Model with one image input.
+enum class Preset { Performance, Mixed };  // symmetric | asymmetric activations
+template <>
+struct EnumNames<Preset> {
+  static constexpr const char* what = "preset";
+  static constexpr std::array table{std::pair{Preset::Performance, "performance"}, std::pair{Preset::Mixed, "mixed"}};
+};
+
+// How per-sample activation statistics become one range.
+enum class RangeEstimator { MeanMinMax, MinMax, Quantile };
+template <>
+struct EnumNames<RangeEstimator> {
+  static constexpr const char* what = "range estimator";
+  static constexpr std::array table{std::pair{RangeEstimator::MeanMinMax, "mean_minmax"},
+                                    std::pair{RangeEstimator::MinMax, "minmax"},
+                                    std::pair{RangeEstimator::Quantile, "quantile"}};
+};
+
+// Weight-saturation fix (7-bit weights, see quantize/overflow_fix.hpp). Auto: FirstLayer on CPUs
+// with VNNI (NNCF's default), Enable (every layer) on CPUs without.
+enum class OverflowFix { Auto, FirstLayer, Enable, Disable };
+template <>
+struct EnumNames<OverflowFix> {
+  static constexpr const char* what = "overflow fix";
+  static constexpr std::array table{std::pair{OverflowFix::Auto, "auto"}, std::pair{OverflowFix::FirstLayer, "first_layer"},
+                                    std::pair{OverflowFix::Enable, "enable"}, std::pair{OverflowFix::Disable, "disable"}};
+};
+
+// Bias correction after quantization, as NNCF's two algorithms: Fast shifts each bias by the mean
+// output change that weight rounding alone causes (on FP32 statistics); Full measures the
+// quantized model itself, layer by layer in graph order, so each shift also absorbs activation
+// quantization and the error left by the layers before it.
+enum class BiasCorrection { Fast, Full, None };
+template <>
+struct EnumNames<BiasCorrection> {
+  static constexpr const char* what = "bias correction";
+  static constexpr std::array table{std::pair{BiasCorrection::Fast, "fast"}, std::pair{BiasCorrection::Full, "full"},
+                                    std::pair{BiasCorrection::None, "none"}};
+};
+
+// Post-training INT8 quantization in the manner of NNCF: graph analysis, then a list of steps
+// (ranges and FakeQuantize insertion with int8 weights, then bias correction), each declaring
+// the statistics it needs. Works on any ov::Model with one image input.
 struct QuantizeOptions {
   int64_t subset_size = 300;     // calibration images, taken from the start of the set
   int64_t batch_size = 1;        // calibration batch; each batch is one statistics sample
-  std::string preset = "performance";  // performance (symmetric) | mixed (asymmetric activations)
-  std::string range_estimator = "mean_minmax";  // mean_minmax | minmax | quantile
-  double quantile = 1e-4;        // for range_estimator=quantile
-  int threads = 0;
-  // Shift biases of quantized Conv/MatMul by the mean output change weight rounding causes.
-  bool fast_bias_correction = true;
+  Preset preset = Preset::Performance;
+  RangeEstimator range_estimator = RangeEstimator::MeanMinMax;
+  double quantile = 1e-4;        // for RangeEstimator::Quantile, in (0, 0.5)
+  BiasCorrection bias_correction = BiasCorrection::Fast;
   // Quantize both inputs of Add nodes joining two activations (residual connections), and the
   // input of average pooling, as NNCF does for CNNs: the plugin then keeps ResNet blocks in
   // INT8 end to end (measured: ResNet-18 INT8 ~9 % faster than without both).
@@ -42,11 +81,11 @@ struct QuantizeOptions {
   // Store weights as int8 Constant → Convert → Multiply (≈ ¼ of the FP32 size); false keeps
   // FP32 weights behind a 255-level FakeQuantize (same numbers, bigger file).
   bool compress_weights = true;
-  // Weight-saturation fix (7-bit weights, see overflow_fix.hpp): auto = first_layer on CPUs with
-  // VNNI (NNCF's default), enable (every layer) on CPUs without; first_layer | enable | disable.
-  std::string overflow_fix = "auto";
+  OverflowFix overflow_fix = OverflowFix::Auto;
   IgnoredScope ignored_scope;
-  std::function<void(int64_t done, int64_t total)> on_progress;
+  // Progress of the long parts: stage "calibration" (batches of the statistics pass) and
+  // "bias correction" (layers measured by full bias correction).
+  std::function<void(const std::string& stage, int64_t done, int64_t total)> on_progress;
 };
 
 struct QuantizedLayer {
@@ -64,26 +103,13 @@ struct QuantizeResult {
   int64_t activation_quantizers = 0;  // FakeQuantize nodes on activations
   int64_t weight_quantizers = 0;      // quantized weight tensors
   int64_t calibration_samples = 0;    // statistics samples (batches) actually used
-  std::string overflow_fix;           // the mode applied: first_layer | enable | disable
+  OverflowFix overflow_fix = OverflowFix::Disable;  // the mode applied (never Auto)
   std::vector<std::string> notes;     // things the user must know, e.g. no VNNI on this CPU
   double seconds = 0;
 };
 
+// Throws Error naming the QuantizeOptions field for an invalid option.
 QuantizeResult quantize(const std::shared_ptr<ov::Model>& model, const Dataset& calibration,
-                        const QuantizeOptions& options);
-
-// What the CPU plugin really executes: one entry per layer of the compiled model's runtime
-// graph, read from its rt_info (layerType, runtimePrecision, originalLayersNames).
-struct ExecutedLayer {
-  std::string name;
-  std::string layer_type;         // e.g. Convolution, FullyConnected
-  std::string runtime_precision;  // e.g. u8, i8, f32
-  std::string original_names;
-};
-std::vector<ExecutedLayer> executed_layers(const ov::CompiledModel& compiled);
-
-// The Convolution / FullyConnected layers among `layers` that do not compute in u8/i8: empty
-// when every quantizable layer really runs INT8.
-std::vector<ExecutedLayer> non_int8_layers(const std::vector<ExecutedLayer>& layers);
+                        const QuantizeOptions& options, const RuntimeContext& runtime = {});
 
 }  // namespace torchvino

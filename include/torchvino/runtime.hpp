@@ -4,18 +4,64 @@
 #include <openvino/runtime/core.hpp>
 #include <torch/types.h>
 
+#include <array>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "torchvino/data.hpp"
 #include "torchvino/models.hpp"
+#include "torchvino/names.hpp"
 
 namespace torchvino {
 
+// The variants of a model that are evaluated side by side.
+enum class Mode { PyTorch, FP32, FP16, INT8 };
+template <>
+struct EnumNames<Mode> {
+  static constexpr const char* what = "mode";
+  static constexpr std::array table{std::pair{Mode::PyTorch, "pytorch"}, std::pair{Mode::FP32, "fp32"},
+                                    std::pair{Mode::FP16, "fp16"}, std::pair{Mode::INT8, "int8"}};
+};
+inline bool runs_on_openvino(Mode mode) { return mode != Mode::PyTorch; }
+
+// OpenVINO's performance hint: latency (one request at a time) or throughput (streams and
+// several requests in flight).
+enum class PerformanceHint { Latency, Throughput, None };
+template <>
+struct EnumNames<PerformanceHint> {
+  static constexpr const char* what = "performance hint";
+  static constexpr std::array table{std::pair{PerformanceHint::Latency, "latency"},
+                                    std::pair{PerformanceHint::Throughput, "throughput"},
+                                    std::pair{PerformanceHint::None, "none"}};
+};
+
+// How and where models run. Made once (by the CLI, from --threads) and passed to every stage
+// that runs a model — calibration, bias correction, accuracy control, evaluation — so they all
+// run with the same settings.
+struct RuntimeContext {
+  int threads = 0;  // 0: the libraries' default (all cores)
+  std::string device = "CPU";
+  // FP32 means FP32: on CPUs with bf16 support the plugin would otherwise silently compute an
+  // FP32 model in bf16.
+  ov::element::Type inference_precision = ov::element::f32;
+  // Unset: latency for one infer request, throughput for several.
+  std::optional<PerformanceHint> hint;
+};
+
 // The process-wide OpenVINO core (plugins are loaded once).
 ov::Core& openvino_core();
+
+// Every OpenVINO compilation goes through here, so the context's settings apply everywhere.
+// `requests`: infer requests the caller will keep in flight (a hint for the plugin).
+ov::CompiledModel compile_model(const std::shared_ptr<ov::Model>& model, const RuntimeContext& runtime,
+                                int requests = 1);
+
+// Sets LibTorch's thread count from the context; called once per process, before any model runs.
+void configure_libtorch(const RuntimeContext& runtime);
 
 // Whether this CPU has VNNI (AVX-512 VNNI or AVX-VNNI): INT8 dot products accumulate in int32.
 // Without it they pass through int16 and 8-bit weights can saturate (see QuantizeOptions).
@@ -35,18 +81,12 @@ class Backend {
   virtual const ov::CompiledModel* compiled_model() const { return nullptr; }
 };
 
-std::unique_ptr<Backend> make_libtorch_backend(const Model& model, int threads);
+// LibTorch runs with the threads configure_libtorch() set.
+std::unique_ptr<Backend> make_libtorch_backend(const Model& model);
 
-struct OpenVINOOptions {
-  int threads = 0;   // 0: the plugin's default
-  int requests = 1;  // >1: that many asynchronous infer requests in flight
-  std::string device = "CPU";
-  // Computation precision. f32 by default: on CPUs with bf16 support the plugin would
-  // otherwise silently compute an FP32 model in bf16.
-  ov::element::Type inference_precision = ov::element::f32;
-};
+// requests > 1: that many asynchronous infer requests in flight.
 std::unique_ptr<Backend> make_openvino_backend(const std::shared_ptr<ov::Model>& model,
-                                               const OpenVINOOptions& options);
+                                               const RuntimeContext& runtime, int requests = 1);
 
 struct EvalOptions {
   int64_t batch_size = 96;
@@ -72,5 +112,21 @@ struct EvalResult {
 };
 
 EvalResult evaluate(Backend& backend, const Dataset& data, const EvalOptions& options);
+
+// What the CPU plugin really executes: one entry per layer of the compiled model's runtime
+// graph, read from its rt_info (layerType, runtimePrecision, originalLayersNames).
+struct ExecutedLayer {
+  std::string name;
+  std::string layer_type;         // e.g. Convolution, FullyConnected
+  std::string runtime_precision;  // e.g. u8, i8, f32
+  std::string original_names;
+};
+std::vector<ExecutedLayer> executed_layers(const ov::CompiledModel& compiled);
+
+// Convolution, GroupConvolution, FullyConnected, MatMul: the layers INT8 is for.
+bool is_compute_layer(const ExecutedLayer& layer);
+// The compute layers among `layers` that do not compute with 8-bit inputs: empty when every one
+// of them really runs INT8.
+std::vector<ExecutedLayer> non_int8_layers(const std::vector<ExecutedLayer>& layers);
 
 }  // namespace torchvino

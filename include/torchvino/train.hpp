@@ -12,7 +12,6 @@ struct TrainOptions {
   int64_t batch_size = 96;
   double learning_rate = 2e-3;  // Adam, peak of a cosine decay to 0 over all epochs
   uint64_t seed = 1;
-  int threads = 0;  // 0: LibTorch's default
   int64_t limit = 0;  // train on the first `limit` images only; 0 = all
   // After every batch: progress within an epoch (a ResNet epoch on 2 cores takes minutes).
   std::function<void(int epoch, int64_t batch, int64_t batches, double mean_loss)> on_batch;

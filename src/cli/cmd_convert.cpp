@@ -9,7 +9,8 @@ namespace torchvino::cli {
 void add_convert_command(CLI::App& app) {
   struct Flags {
     CommonOptions common;
-    std::string checkpoint, onnx, precision = "fp32", output;
+    std::string checkpoint, onnx, output;
+    Precision precision = Precision::FP32;
   };
   auto flags = std::make_shared<Flags>();
   auto* cmd = app.add_subcommand(
@@ -17,15 +18,15 @@ void add_convert_command(CLI::App& app) {
   add_common_options(cmd, flags->common);
   auto* ckpt = cmd->add_option("--checkpoint", flags->checkpoint, "LibTorch checkpoint (default: OUT/MODEL.pt)");
   cmd->add_option("--onnx", flags->onnx, "Convert this ONNX file (exported from PyTorch) instead")->excludes(ckpt);
-  cmd->add_option("--precision", flags->precision, "Weight precision of the IR")
-      ->check(CLI::IsMember({"fp32", "fp16"}))
-      ->capture_default_str();
+  add_choice(cmd, "--precision", flags->precision,
+             "Weight precision of the IR (fp16 halves the file; the CPU still computes in f32)");
   cmd->add_option("--output", flags->output, "IR .xml to write (default: OUT/PRECISION/MODEL.xml)");
   cmd->callback([flags] {
     const auto& c = flags->common;
-    const Precision precision = parse_precision(flags->precision);
+    start_runtime(c);
+    const Precision precision = flags->precision;
     const std::filesystem::path output =
-        flags->output.empty() ? c.default_ir(flags->precision) : std::filesystem::path(flags->output);
+        flags->output.empty() ? c.default_ir(to_string(precision)) : std::filesystem::path(flags->output);
     if (output.extension() != ".xml") throw Error("--output: " + output.string() + " must end in .xml");
     std::shared_ptr<ov::Model> model;
     if (!flags->onnx.empty()) {
@@ -37,7 +38,7 @@ void add_convert_command(CLI::App& app) {
       log_line("convert: translated " + checkpoint.string());
     }
     save_ir(model, output, precision);
-    log_line(fmt::format("convert: wrote {} ({}, {:.1f} KB)", output.string(), flags->precision,
+    log_line(fmt::format("convert: wrote {} ({}, {:.1f} KB)", output.string(), to_string(precision),
                          model_size_bytes(output) / 1024.0));
   });
 }

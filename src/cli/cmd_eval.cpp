@@ -3,7 +3,6 @@
 #include "cli/common.hpp"
 #include "torchvino/convert.hpp"
 #include "torchvino/error.hpp"
-#include "torchvino/pipeline.hpp"
 #include "torchvino/report.hpp"
 #include "torchvino/runtime.hpp"
 #include "torchvino/state_dict.hpp"
@@ -15,16 +14,17 @@ void add_eval_command(CLI::App& app) {
   struct Flags {
     CommonOptions common;
     EvalOptions eval;
-    std::string mode = "pytorch", checkpoint, ir, json;
+    Mode mode = Mode::PyTorch;
+    std::string checkpoint, ir, json;
     int requests = 1;
   };
   auto flags = std::make_shared<Flags>();
   auto* cmd = app.add_subcommand("eval", "Accuracy, loss, throughput and latency on the test set");
   add_common_options(cmd, flags->common);
   add_weights_options(cmd, flags->common);
-  cmd->add_option("--mode", flags->mode, "Which variant to run")
-      ->check(CLI::IsMember({"pytorch", "fp32", "fp16", "int8"}))
-      ->capture_default_str();
+  add_choice(cmd, "--mode", flags->mode,
+             "Which variant to run: pytorch (LibTorch checkpoint) or an OpenVINO IR (fp32; fp16: FP16 weights, "
+             "f32 compute; int8)");
   cmd->add_option("--checkpoint", flags->checkpoint, "For --mode pytorch (default: OUT/MODEL.pt)");
   cmd->add_option("--ir", flags->ir, "For OpenVINO modes: IR .xml or .onnx (default: OUT/MODE/MODEL.xml)");
   cmd->add_option("--batch", flags->eval.batch_size, "Images per inference")->check(CLI::PositiveNumber)->capture_default_str();
@@ -37,11 +37,12 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--json", flags->json, "Also write the result as JSON to this file");
   cmd->callback([flags] {
     const auto& c = flags->common;
+    const RuntimeContext runtime = start_runtime(c);
     std::unique_ptr<Backend> backend;
     std::filesystem::path file;
     CommonOptions data_options = c;
     DatasetOptions data;
-    if (flags->mode == "pytorch") {
+    if (flags->mode == Mode::PyTorch) {
       if (flags->requests > 1) throw Error("--requests applies to OpenVINO modes only, not --mode pytorch");
       Model m;
       if (!c.weights.empty()) {
@@ -58,31 +59,28 @@ void add_eval_command(CLI::App& app) {
       data_options.image_size = static_cast<int>(m.spec.image_size);
       data_options.num_classes = static_cast<int>(m.spec.num_classes);
       data = data_options.data();
-      backend = make_libtorch_backend(std::move(m), c.threads);
+      backend = make_libtorch_backend(m);
     } else {
-      file = flags->ir.empty() ? c.default_ir(flags->mode) : std::filesystem::path(flags->ir);
-      OpenVINOOptions options;
-      options.threads = c.threads;
-      options.requests = flags->requests;
+      file = flags->ir.empty() ? c.default_ir(to_string(flags->mode)) : std::filesystem::path(flags->ir);
       auto model = read_model_file(file);
       data = c.data_for(*model);
-      backend = make_openvino_backend(model, options);
+      backend = make_openvino_backend(model, runtime, flags->requests);
     }
     data.limit = flags->eval.limit;  // only what is evaluated: 3×224×224 test sets are large
     const Dataset test_set = load_dataset(data, Split::Test);
-    log_line(fmt::format("eval: {} ({}) on {} test images, batch {}, {} request(s)", flags->mode,
+    log_line(fmt::format("eval: {} ({}) on {} test images, batch {}, {} request(s)", to_string(flags->mode),
                          file.string(), flags->eval.limit ? std::min(flags->eval.limit, test_set.size()) : test_set.size(),
                          flags->eval.batch_size, flags->requests));
     const EvalResult r = evaluate(*backend, test_set, flags->eval);
     fmt::print("mode {}  accuracy {:.2f}%  top5 {:.2f}%  loss {:.4f}  {:.0f} images/s  latency {:.3f} ms mean, "
                "{:.3f} ms median, {:.3f} ms p90 per batch  size {:.1f} KB\n",
-               flags->mode, 100 * r.accuracy, 100 * r.top5, r.loss, r.throughput, r.latency_mean_ms,
+               to_string(flags->mode), 100 * r.accuracy, 100 * r.top5, r.loss, r.throughput, r.latency_mean_ms,
                r.latency_median_ms, r.latency_p90_ms, model_size_bytes(file) / 1024.0);
     ModeRecord record{flags->mode, file, model_size_bytes(file), weights_size_bytes(file), r, {}, flags->requests};
     if (const auto* compiled = backend->compiled_model()) {
       record.executed = executed_layers(*compiled);
-      if (flags->mode == "int8") {
-        for (const auto& l : layers_not_in_int8(record.executed))
+      if (flags->mode == Mode::INT8) {
+        for (const auto& l : non_int8_layers(record.executed))
           log_line(fmt::format("WARNING: layer {} ({}) executes in {}, not 8-bit", l.name, l.layer_type,
                                l.runtime_precision));
       }

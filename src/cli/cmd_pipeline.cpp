@@ -14,7 +14,6 @@ void add_pipeline_command(CLI::App& app) {
     CommonOptions common;
     PipelineOptions pipeline;
     std::string checkpoint;
-    std::vector<std::string> modes = {"pytorch", "fp32", "fp16", "int8"};
   };
   auto flags = std::make_shared<Flags>();
   auto& p = flags->pipeline;
@@ -30,10 +29,11 @@ void add_pipeline_command(CLI::App& app) {
   cmd->add_option("--seed", p.train.seed, "Random seed")->capture_default_str();
   cmd->add_option("--checkpoint", flags->checkpoint, "Checkpoint to reuse or write (default: OUT/MODEL.pt)");
   cmd->add_flag("--retrain", p.retrain, "Train even if the checkpoint exists");
-  cmd->add_option("--subset", p.quantize.subset_size, "Calibration images")->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--preset", p.quantize.preset, "Quantization preset")
-      ->check(CLI::IsMember({"performance", "mixed"}))
+  cmd->add_option("--subset-size", p.quantize.subset_size, "Calibration images")
+      ->check(within(kSubsetSize))
       ->capture_default_str();
+  add_choice(cmd, "--preset", p.quantize.preset, "Quantization preset");
+  add_choice(cmd, "--bias-correction", p.quantize.bias_correction, "Bias correction after quantization");
   cmd->add_option("--batch", p.eval.batch_size, "Evaluation batch size")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--requests", p.requests, "Asynchronous infer requests for OpenVINO modes")
       ->check(CLI::PositiveNumber)
@@ -41,27 +41,23 @@ void add_pipeline_command(CLI::App& app) {
   cmd->add_option("--limit", p.eval.limit, "Evaluate only the first N test images (0: all)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  cmd->add_option("--modes", flags->modes, "Modes to evaluate")
-      ->check(CLI::IsMember({"pytorch", "fp32", "fp16", "int8"}))
-      ->delimiter(',')
-      ->capture_default_str();
+  add_choices(cmd, "--modes", p.modes,
+              "Modes to evaluate, comma-separated (fp16: FP16 weights, f32 compute; int8 is quantized only when asked)");
   cmd->callback([flags] {
     auto o = flags->pipeline;
     const auto& c = flags->common;
+    const RuntimeContext runtime = start_runtime(c);
     o.spec = c.spec();
     o.data = c.data();
-    o.threads = c.threads;
-    o.train.threads = c.threads;
     o.train.on_batch = batch_progress_logger(o.train.epochs, o.train.batch_size);
     o.out = c.out_dir();
     o.checkpoint = flags->checkpoint;
-    o.modes = flags->modes;
-    const PipelineReport report = run_pipeline(o, log_line);
+    const PipelineReport report = run_pipeline(o, runtime, log_line);
     write_report(report, o.out);
     std::cout << "\n" << format_table(report) << std::flush;
     for (const auto& par : report.parity)
       std::cout << fmt::format("{:<6} vs pytorch: max |Δlogit| {:.3g} ({:.3g} of max |logit|), same argmax {:.3f}%\n",
-                               par.mode, par.max_abs_diff, par.max_abs_diff / std::max(par.max_abs_logit, 1e-12),
+                               to_string(par.mode), par.max_abs_diff, par.max_abs_diff / std::max(par.max_abs_logit, 1e-12),
                                100 * par.argmax_agreement);
     log_line("pipeline: report in " + (o.out / "report.md").string());
   });

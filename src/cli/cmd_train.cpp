@@ -19,7 +19,7 @@ void add_train_command(CLI::App& app) {
   add_weights_options(cmd, flags->common);
   cmd->add_option("--epochs", flags->train.epochs, "Training epochs (0: only initialise (seeded) or load --weights, and save the checkpoint)")
       ->check(CLI::NonNegativeNumber)->capture_default_str();
-  cmd->add_option("--batch", flags->train.batch_size, "Training batch size")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--train-batch", flags->train.batch_size, "Training batch size")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--lr", flags->train.learning_rate, "Adam learning rate")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--train-limit", flags->train.limit, "Train on the first N training images only (0: all)")
       ->check(CLI::NonNegativeNumber)
@@ -28,7 +28,7 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--checkpoint", flags->checkpoint, "Where to write the checkpoint (default: OUT/MODEL.pt)");
   cmd->callback([flags] {
     const auto& c = flags->common;
-    flags->train.threads = c.threads;
+    start_runtime(c);
     const auto checkpoint = flags->checkpoint.empty() ? c.default_checkpoint() : std::filesystem::path(flags->checkpoint);
     torch::manual_seed(flags->train.seed);  // the initial weights come from the seed too
     Model model = create_model(c.spec());

@@ -100,6 +100,29 @@ void add_common_options(CLI::App* command, CommonOptions& o) {
       ->capture_default_str();
 }
 
+RuntimeContext start_runtime(const CommonOptions& options) {
+  RuntimeContext runtime;
+  runtime.threads = options.threads;
+  configure_libtorch(runtime);
+  return runtime;
+}
+
+CLI::Validator within(const Limit& limit) {
+  return CLI::Validator(
+      [limit](std::string& text) -> std::string {
+        double value = 0;
+        try {
+          size_t used = 0;
+          value = std::stod(text, &used);
+          if (used != text.size()) return "'" + text + "' is not a number";
+        } catch (const std::exception&) {
+          return "'" + text + "' is not a number";
+        }
+        return limit.problem(value).value_or("");
+      },
+      "");
+}
+
 void add_weights_options(CLI::App* command, CommonOptions& o) {
   command->add_option("--weights", o.weights, "PyTorch state dict (torch.save(model.state_dict()) in Python)");
   command->add_flag("--weights-non-strict", o.weights_non_strict,

@@ -6,8 +6,11 @@
 #include <openvino/core/model.hpp>
 #include <string>
 
+#include "cli/option_limits.hpp"
 #include "torchvino/data.hpp"
 #include "torchvino/models.hpp"
+#include "torchvino/names.hpp"
+#include "torchvino/runtime.hpp"
 
 namespace torchvino::cli {
 
@@ -44,6 +47,40 @@ DatasetOptions dataset_for_model(const std::string& dataset, const std::string& 
                                  const ov::Model& model, const DatasetOptions& otherwise);
 
 void add_common_options(CLI::App* command, CommonOptions& options);
+
+// The runtime context of this run (from --threads), with LibTorch's threads set: called once, at
+// the start of a command.
+RuntimeContext start_runtime(const CommonOptions& options);
+
+// A flag whose value is one of the names of E's table (names.hpp): the choices in --help and
+// in the error for a bad value come from that table.
+template <NamedEnum E>
+CLI::Option* add_choice(CLI::App* command, const std::string& flag, E& value, const std::string& help) {
+  return command->add_option_function<std::string>(
+                    flag, [&value](const std::string& text) { value = parse<E>(text); }, help)
+      ->check(CLI::IsMember(names_of<E>()))
+      ->default_str(to_string(value));
+}
+// The same for a comma-separated list of choices.
+template <NamedEnum E>
+CLI::Option* add_choices(CLI::App* command, const std::string& flag, std::vector<E>& values, const std::string& help) {
+  std::vector<std::string> defaults;
+  for (const auto& v : values) defaults.push_back(to_string(v));
+  return command
+      ->add_option_function<std::vector<std::string>>(
+          flag,
+          [&values](const std::vector<std::string>& texts) {
+            values.clear();
+            for (const auto& t : texts) values.push_back(parse<E>(t));
+          },
+          help)
+      ->check(CLI::IsMember(names_of<E>()))
+      ->delimiter(',')
+      ->default_str(CLI::detail::join(defaults, ","));
+}
+
+// A CLI11 check for a numeric option with the same limits its YAML key has.
+CLI::Validator within(const Limit& limit);
 // --weights / --weights-non-strict, for the commands that start from a LibTorch model.
 void add_weights_options(CLI::App* command, CommonOptions& options);
 

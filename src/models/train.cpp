@@ -31,7 +31,6 @@ std::vector<EpochStats> train(Model& model, const Dataset& train_set, const Data
   if (options.epochs < 1) throw Error("--epochs must be at least 1");
   if (options.batch_size < 1) throw Error("--batch must be at least 1");
   if (train_set.size() == 0) throw Error("the training set is empty");
-  if (options.threads > 0) torch::set_num_threads(options.threads);
   torch::manual_seed(options.seed);
 
   torch::optim::Adam optimizer(model.module().parameters(),

@@ -3,15 +3,19 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include <algorithm>
+#include <map>
+
 #include "torchvino/convert.hpp"
 #include "torchvino/error.hpp"
+#include "torchvino/report.hpp"
+#include "util/strings.hpp"
 
 namespace torchvino {
 
 namespace fs = std::filesystem;
 
-Parity compare_logits(const std::string& mode, const torch::Tensor& reference,
-                      const torch::Tensor& logits) {
+Parity compare_logits(Mode mode, const torch::Tensor& reference, const torch::Tensor& logits) {
   if (reference.sizes() != logits.sizes())
     throw Error("cannot compare logits of shapes " + c10::str(reference.sizes()) + " and " +
                 c10::str(logits.sizes()));
@@ -19,28 +23,69 @@ Parity compare_logits(const std::string& mode, const torch::Tensor& reference,
   p.mode = mode;
   p.max_abs_diff = (reference - logits).abs().max().item<double>();
   p.max_abs_logit = reference.abs().max().item<double>();
-  p.argmax_agreement =
-      reference.argmax(1).eq(logits.argmax(1)).to(torch::kDouble).mean().item<double>();
+  p.argmax_agreement = reference.argmax(1).eq(logits.argmax(1)).to(torch::kDouble).mean().item<double>();
   return p;
-}
-
-std::vector<ExecutedLayer> layers_not_in_int8(const std::vector<ExecutedLayer>& executed) {
-  std::vector<ExecutedLayer> out;
-  for (const auto& layer : executed) {
-    const bool quantizable = layer.layer_type == "Convolution" ||
-                             layer.layer_type == "FullyConnected" || layer.layer_type == "MatMul";
-    const bool int8 = layer.runtime_precision == "u8" || layer.runtime_precision == "i8";
-    if (quantizable && !int8) out.push_back(layer);
-  }
-  return out;
 }
 
 namespace {
 
-std::string pct(double fraction) { return fmt::format("{:.2f}%", 100.0 * fraction); }
+bool wants(const PipelineOptions& o, Mode mode) {
+  return std::find(o.modes.begin(), o.modes.end(), mode) != o.modes.end();
+}
 
-Model obtain_model(const PipelineOptions& o, const fs::path& checkpoint, bool train_it, const Dataset& train_set,
-                   const Dataset& test_set, PipelineReport& report, const Logger& log) {
+// Everything that can be refused is refused here, before hours of training.
+void check(const PipelineOptions& o) {
+  if (o.modes.empty()) throw Error("pipeline: modes must name at least one mode");
+  for (size_t i = 0; i < o.modes.size(); ++i)
+    if (std::count(o.modes.begin(), o.modes.end(), o.modes[i]) > 1)
+      throw Error("pipeline: mode " + to_string(o.modes[i]) + " is given twice");
+  if (o.eval.batch_size < 1) throw Error("pipeline: eval.batch_size must be at least 1");
+  if (o.eval.limit < 0) throw Error("pipeline: eval.limit must not be negative");
+  if (o.requests < 1) throw Error("pipeline: requests must be at least 1");
+  if (o.quantize.subset_size < 1) throw Error("pipeline: quantize.subset_size must be at least 1");
+}
+
+// Where each artefact of the run goes.
+struct Outputs {
+  fs::path checkpoint, fp32, fp16, int8;
+
+  Outputs(const PipelineOptions& o)
+      : checkpoint(o.checkpoint.empty() ? o.out / (o.spec.arch + ".pt") : o.checkpoint),
+        fp32(o.out / "fp32" / (o.spec.arch + ".xml")),
+        fp16(o.out / "fp16" / (o.spec.arch + ".xml")),
+        int8(o.out / "int8" / (o.spec.arch + ".xml")) {}
+
+  const fs::path& of(Mode mode) const {
+    switch (mode) {
+      case Mode::PyTorch: return checkpoint;
+      case Mode::FP32: return fp32;
+      case Mode::FP16: return fp16;
+      case Mode::INT8: return int8;
+    }
+    throw Error("unknown mode");
+  }
+};
+
+struct Data {
+  Dataset train, test;
+};
+
+// Load only what is used (train.limit, quantize.subset_size, eval.limit): at 3×224×224 a whole
+// split would not fit in memory (60k training images are 36 GB). A reused checkpoint needs only
+// the calibration subset of the training split.
+Data load_data(const PipelineOptions& o, bool will_train, const Logger& log) {
+  log(fmt::format("data: loading {}", o.data.name));
+  DatasetOptions train_data = o.data, test_data = o.data;
+  if (!will_train) train_data.limit = o.quantize.subset_size;
+  else if (o.train.limit > 0) train_data.limit = std::max(o.train.limit, o.quantize.subset_size);
+  test_data.limit = o.eval.limit;
+  Data d{load_dataset(train_data, Split::Train), load_dataset(test_data, Split::Test)};
+  log(fmt::format("data: {} training, {} test images", d.train.size(), d.test.size()));
+  return d;
+}
+
+Model obtain_model(const PipelineOptions& o, const fs::path& checkpoint, bool train_it, const Data& data,
+                   PipelineReport& report, const Logger& log) {
   if (!train_it) {
     Model model = load_checkpoint(checkpoint);
     if (model.spec.arch != o.spec.arch)
@@ -51,106 +96,99 @@ Model obtain_model(const PipelineOptions& o, const fs::path& checkpoint, bool tr
   }
   torch::manual_seed(o.train.seed);  // the initial weights come from the seed too
   Model model = create_model(o.spec);
-  const int64_t images = o.train.limit > 0 ? std::min(o.train.limit, train_set.size()) : train_set.size();
-  log(fmt::format("train: {} on {} images, {} epochs, batch {}", o.spec.arch, images,
-                  o.train.epochs, o.train.batch_size));
-  // Per-epoch test accuracy on the same images the evaluation uses (--limit), not more.
-  const Dataset monitor = o.eval.limit > 0 ? test_set.head(o.eval.limit) : test_set;
-  report.training = train(model, train_set, &monitor, o.train, [&](const EpochStats& s) {
-    log(fmt::format("  epoch {}/{}  loss {:.4f}  train acc {}  test acc {}  {:.1f}s", s.epoch,
-                    o.train.epochs, s.loss, pct(s.accuracy), pct(s.test_accuracy), s.seconds));
+  const int64_t images = o.train.limit > 0 ? std::min(o.train.limit, data.train.size()) : data.train.size();
+  log(fmt::format("train: {} on {} images, {} epochs, batch {}", o.spec.arch, images, o.train.epochs,
+                  o.train.batch_size));
+  // Per-epoch test accuracy on the same images the evaluation uses (eval.limit), not more.
+  const Dataset monitor = o.eval.limit > 0 ? data.test.head(o.eval.limit) : data.test;
+  report.training = train(model, data.train, &monitor, o.train, [&](const EpochStats& s) {
+    log(fmt::format("  epoch {}/{}  loss {:.4f}  train acc {}  test acc {}  {:.1f}s", s.epoch, o.train.epochs, s.loss,
+                    util::percent(s.accuracy), util::percent(s.test_accuracy), s.seconds));
   });
   save_checkpoint(model, checkpoint);
   log("train: saved " + checkpoint.string());
   return model;
 }
 
-}  // namespace
-
-PipelineReport run_pipeline(const PipelineOptions& o, const Logger& log) {
-  PipelineReport report;
-  report.options = o;
-  if (o.threads > 0) torch::set_num_threads(o.threads);
-
-  const fs::path checkpoint = o.checkpoint.empty() ? o.out / (o.spec.arch + ".pt") : o.checkpoint;
-  const bool will_train = o.retrain || !fs::exists(checkpoint);
-
-  log(fmt::format("data: loading {}", o.data.name));
-  // Load only what is used (--train-limit, --subset, --limit): at 3×224×224 a whole split would
-  // not fit in memory (60k training images are 36 GB). A reused checkpoint needs only the
-  // calibration subset of the training split.
-  DatasetOptions train_data = o.data, test_data = o.data;
-  if (!will_train) train_data.limit = o.quantize.subset_size;
-  else if (o.train.limit > 0) train_data.limit = std::max(o.train.limit, o.quantize.subset_size);
-  test_data.limit = o.eval.limit;
-  const Dataset train_set = load_dataset(train_data, Split::Train);
-  const Dataset test_set = load_dataset(test_data, Split::Test);
-  log(fmt::format("data: {} training, {} test images", train_set.size(), test_set.size()));
-
-  Model model = obtain_model(o, checkpoint, will_train, train_set, test_set, report, log);
-
-  // Convert once; FP32 and FP16 IR are the same graph saved at two weight precisions.
-  auto fp32_model = to_openvino(model);
-  const fs::path fp32_xml = o.out / "fp32" / (o.spec.arch + ".xml");
-  const fs::path fp16_xml = o.out / "fp16" / (o.spec.arch + ".xml");
-  const fs::path int8_xml = o.out / "int8" / (o.spec.arch + ".xml");
-  save_ir(fp32_model, fp32_xml, Precision::FP32);
-  save_ir(fp32_model, fp16_xml, Precision::FP16);
-  log("convert: wrote " + fp32_xml.string() + " and " + fp16_xml.string());
-
-  QuantizeOptions qopt = o.quantize;
-  qopt.threads = o.threads;
-  const Dataset calibration = train_set.head(qopt.subset_size);
-  qopt.on_progress = [&](int64_t done, int64_t total) {
-    if (done == total || done % 100 == 0) log(fmt::format("  calibration {}/{}", done, total));
+void quantize_model(const PipelineOptions& o, const RuntimeContext& runtime, const std::shared_ptr<ov::Model>& fp32,
+                    const Dataset& train_set, const fs::path& int8_xml, PipelineReport& report, const Logger& log) {
+  QuantizeOptions options = o.quantize;
+  const Dataset calibration = train_set.head(options.subset_size);
+  options.on_progress = [&](const std::string& stage, int64_t done, int64_t total) {
+    if (done == total || done % 100 == 0) log(fmt::format("  {} {}/{}", stage, done, total));
   };
   log(fmt::format("quantize: calibrating on {} training images ({} preset)", calibration.size(),
-                  qopt.preset));
-  auto quantized = quantize(read_model_file(fp32_xml), calibration, qopt);
+                  to_string(options.preset)));
+  auto quantized = quantize(fp32, calibration, options, runtime);
   report.quantized_layers = quantized.layers;
   report.quantize_seconds = quantized.seconds;
   save_ir(quantized.model, int8_xml, Precision::FP32);
   log(fmt::format("quantize: wrote {} in {:.1f}s (overflow fix {})", int8_xml.string(), quantized.seconds,
-                  quantized.overflow_fix));
+                  to_string(quantized.overflow_fix)));
   for (const auto& note : quantized.notes) report.warnings.push_back("quantize: " + note);
+}
 
-  torch::Tensor reference;
-  for (const auto& mode : o.modes) {
-    ModeRecord record;
-    record.mode = mode;
-    std::unique_ptr<Backend> backend;
-    if (mode == "pytorch") {
-      record.model_file = checkpoint;
-      backend = make_libtorch_backend(model, o.threads);
-    } else {
-      record.model_file = mode == "fp32" ? fp32_xml : mode == "fp16" ? fp16_xml : int8_xml;
-      if (mode != "fp32" && mode != "fp16" && mode != "int8")
-        throw Error("unknown mode '" + mode + "' (known: pytorch, fp32, fp16, int8)");
-      OpenVINOOptions ov_options;
-      ov_options.threads = o.threads;
-      ov_options.requests = o.requests;
-      record.requests = o.requests;
-      backend = make_openvino_backend(read_model_file(record.model_file), ov_options);
-    }
-    record.size_bytes = model_size_bytes(record.model_file);
-    record.weights_bytes = weights_size_bytes(record.model_file);
-    log(fmt::format("eval: {} on {} test images, batch {}", mode,
-                    o.eval.limit > 0 ? std::min(o.eval.limit, test_set.size()) : test_set.size(),
-                    o.eval.batch_size));
-    record.eval = evaluate(*backend, test_set, o.eval);
-    if (const auto* compiled = backend->compiled_model()) record.executed = executed_layers(*compiled);
-    log(fmt::format("  accuracy {}  loss {:.4f}  {:.0f} img/s  {:.3f} ms/batch", pct(record.eval.accuracy),
-                    record.eval.loss, record.eval.throughput, record.eval.latency_mean_ms));
-    if (mode == "pytorch") reference = record.eval.logits;
-    else if (reference.defined()) report.parity.push_back(compare_logits(mode, reference, record.eval.logits));
-    if (mode == "int8") {
-      for (const auto& layer : layers_not_in_int8(record.executed))
-        report.warnings.push_back(fmt::format("int8: layer {} ({}) executes in {}, not 8-bit",
-                                              layer.name, layer.layer_type, layer.runtime_precision));
-    }
-    record.eval.logits = torch::Tensor();  // reports do not need them; free the memory
-    report.records.push_back(std::move(record));
+ModeRecord evaluate_mode(const PipelineOptions& o, const RuntimeContext& runtime, Mode mode, const Model& model,
+                         const fs::path& file, const Dataset& test_set, const Logger& log) {
+  ModeRecord record;
+  record.mode = mode;
+  record.model_file = file;
+  record.requests = runs_on_openvino(mode) ? o.requests : 1;
+  auto backend = runs_on_openvino(mode) ? make_openvino_backend(read_model_file(file), runtime, o.requests)
+                                        : make_libtorch_backend(model);
+  record.size_bytes = model_size_bytes(file);
+  record.weights_bytes = weights_size_bytes(file);
+  log(fmt::format("eval: {} on {} test images, batch {}", to_string(mode),
+                  o.eval.limit > 0 ? std::min(o.eval.limit, test_set.size()) : test_set.size(), o.eval.batch_size));
+  record.eval = evaluate(*backend, test_set, o.eval);
+  if (const auto* compiled = backend->compiled_model()) record.executed = executed_layers(*compiled);
+  log(fmt::format("  accuracy {}  loss {:.4f}  {:.0f} img/s  {:.3f} ms/batch", util::percent(record.eval.accuracy),
+                  record.eval.loss, record.eval.throughput, record.eval.latency_mean_ms));
+  return record;
+}
+
+// Parity against LibTorch (when it ran) and the INT8 execution check; logits are dropped after.
+void compare_modes(PipelineReport& report) {
+  const ModeRecord* reference = nullptr;
+  for (const auto& r : report.records)
+    if (r.mode == Mode::PyTorch) reference = &r;
+  for (auto& r : report.records) {
+    if (reference && r.mode != Mode::PyTorch)
+      report.parity.push_back(compare_logits(r.mode, reference->eval.logits, r.eval.logits));
+    if (r.mode == Mode::INT8)
+      for (const auto& layer : non_int8_layers(r.executed))
+        report.warnings.push_back(fmt::format("int8: layer {} ({}) executes in {}, not 8-bit", layer.name,
+                                              layer.layer_type, layer.runtime_precision));
   }
+  for (auto& r : report.records) r.eval.logits = torch::Tensor();  // reports do not need them
+}
+
+}  // namespace
+
+PipelineReport run_pipeline(const PipelineOptions& o, const RuntimeContext& runtime, const Logger& log) {
+  check(o);
+  PipelineReport report;
+  report.options = o;
+  report.runtime = runtime;
+  const Outputs out(o);
+  const bool will_train = o.retrain || !fs::exists(out.checkpoint);
+  const Data data = load_data(o, will_train, log);
+  Model model = obtain_model(o, out.checkpoint, will_train, data, report, log);
+
+  // Convert once; FP32 and FP16 IR are the same graph saved at two weight precisions. The FP32
+  // IR is always written: it is what INT8 is made from and what other tools read.
+  const auto fp32_model = to_openvino(model);
+  save_ir(fp32_model, out.fp32, Precision::FP32);
+  log("convert: wrote " + out.fp32.string());
+  if (wants(o, Mode::FP16)) {
+    save_ir(fp32_model, out.fp16, Precision::FP16);
+    log("convert: wrote " + out.fp16.string());
+  }
+  if (wants(o, Mode::INT8)) quantize_model(o, runtime, fp32_model, data.train, out.int8, report, log);
+
+  for (const Mode mode : o.modes)
+    report.records.push_back(evaluate_mode(o, runtime, mode, model, out.of(mode), data.test, log));
+  compare_modes(report);
   for (const auto& w : report.warnings) log("WARNING: " + w);
   return report;
 }

@@ -13,6 +13,7 @@
 
 #include "torchvino/error.hpp"
 #include "torchvino/runtime.hpp"
+#include "util/strings.hpp"
 
 namespace torchvino {
 namespace {
@@ -22,11 +23,9 @@ struct Validation {
   torch::Tensor logits;
 };
 
-Validation validate(const std::shared_ptr<ov::Model>& model, const Dataset& data, const QuantizeOptions& q,
+Validation validate(const std::shared_ptr<ov::Model>& model, const Dataset& data, const RuntimeContext& runtime,
                     const AccuracyControlOptions& c) {
-  OpenVINOOptions ov_options;
-  ov_options.threads = q.threads;  // inference precision f32 by default: no silent bf16
-  auto backend = make_openvino_backend(model, ov_options);
+  auto backend = make_openvino_backend(model, runtime);
   EvalOptions eval;
   eval.batch_size = c.batch_size;
   eval.warmup_batches = 0;
@@ -55,8 +54,6 @@ torch::Tensor ranking_indices(const Dataset& data, const torch::Tensor& fp32, co
   return std::get<0>(top.sort());
 }
 
-std::string points(double fraction) { return fmt::format("{:.2f}", fraction * 100); }
-
 QuantizeOptions with_reverted(QuantizeOptions options, const std::vector<std::string>& reverted) {
   options.on_progress = nullptr;
   for (const auto& name : reverted)
@@ -66,86 +63,91 @@ QuantizeOptions with_reverted(QuantizeOptions options, const std::vector<std::st
   return options;
 }
 
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out;
+void check(const AccuracyControlOptions& c, const Dataset& validation) {
+  if (c.ranking_subset < 1) throw Error("accuracy control: ranking_subset must be at least 1");
+  if (c.max_iterations < 0) throw Error("accuracy control: max_iterations must not be negative");
+  if (c.batch_size < 1) throw Error("accuracy control: batch_size must be at least 1");
+  if (!(c.max_drop >= 0 && c.max_drop < 1))
+    throw Error(fmt::format("accuracy control: max_drop must be in [0, 1) (a top-1 fraction), got {}", c.max_drop));
+  if (validation.size() == 0) throw Error("accuracy control: the validation set is empty");
 }
 
-}  // namespace
+// The search: one object so that the steps below can share the FP32 reference and the state.
+class Controller {
+ public:
+  Controller(const std::shared_ptr<ov::Model>& model, const Dataset& calibration, const Dataset& validation,
+             const QuantizeOptions& options, const AccuracyControlOptions& control, const RuntimeContext& runtime)
+      : model_(model), calibration_(calibration), validation_(validation), options_(options), control_(control),
+        runtime_(runtime) {}
 
-AccuracyControlResult quantize_with_accuracy_control(const std::shared_ptr<ov::Model>& model,
-                                                     const Dataset& calibration, const Dataset& validation,
-                                                     const QuantizeOptions& options,
-                                                     const AccuracyControlOptions& control) {
-  const auto started = std::chrono::steady_clock::now();
-  if (control.metric != "accuracy")
-    throw Error("accuracy control: metric '" + control.metric + "' is not supported (only accuracy)");
-  if (control.ranking_subset < 1) throw Error("accuracy control: the ranking subset must have at least 1 item");
-  if (control.max_iterations < 0) throw Error("accuracy control: max_iterations must not be negative");
-  if (control.batch_size < 1) throw Error("accuracy control: the batch size must be at least 1");
-  if (validation.size() == 0) throw Error("accuracy control: the validation set is empty");
-  auto progress = [&](const std::string& stage, const std::string& message) {
-    if (control.on_progress) control.on_progress(stage, message);
-  };
-
-  AccuracyControlResult result;
-  result.validation_images = validation.size();
-  progress("validate", fmt::format("FP32 model on {} validation images", validation.size()));
-  const Validation fp32 = validate(model, validation, options, control);
-  result.fp32_accuracy = fp32.accuracy;
-  if (control.max_drop < 0)
-    throw Error(fmt::format("accuracy control: max drop {} points cannot be met: even the FP32 model itself "
-                            "(accuracy {}%) has a drop of 0",
-                            points(control.max_drop), points(fp32.accuracy)));
-
-  progress("quantize", "INT8 model");
-  result.quantized = quantize(model, calibration, options);
-  Validation current = validate(result.quantized.model, validation, options, control);
-  result.initial_int8_accuracy = result.final_int8_accuracy = current.accuracy;
-  result.initial_drop = result.final_drop = fp32.accuracy - current.accuracy;
-  progress("validate", fmt::format("FP32 {}%, INT8 {}%: drop {} points (max {})", points(fp32.accuracy),
-                                   points(current.accuracy), points(result.initial_drop), points(control.max_drop)));
-
-  std::vector<std::string> reverted;  // layer names, in order of reversion
-  std::set<std::string> rejected;     // reverting them made things worse in the current state
-  auto candidates = [&] {
-    std::vector<std::pair<std::string, std::string>> out;  // name, type
-    for (const auto& l : result.quantized.layers)
-      if (l.int8 && !rejected.count(l.name)) out.emplace_back(l.name, l.type);
-    return out;
-  };
-
-  while (result.final_drop > control.max_drop) {
-    const auto names = candidates();
-    const bool out_of_iterations = control.max_iterations > 0 && int64_t(reverted.size()) >= control.max_iterations;
-    if (names.empty() || out_of_iterations) {
-      throw Error(fmt::format(
-          "accuracy control: max drop {} points cannot be met: FP32 {}%, INT8 {}% (drop {} points); "
-          "after returning {} layer(s) to FP32{} the drop is still {} points{}",
-          points(control.max_drop), points(fp32.accuracy), points(result.initial_int8_accuracy),
-          points(result.initial_drop), reverted.size(), reverted.empty() ? "" : " (" + join(reverted) + ")",
-          points(result.final_drop),
-          out_of_iterations ? fmt::format(" (max_iterations {} reached)", control.max_iterations)
-                            : std::string(" and no quantized layer is left whose reversion helps")));
+  AccuracyControlResult run() {
+    result_.validation_images = validation_.size();
+    progress("validate", fmt::format("FP32 model on {} validation images", validation_.size()));
+    fp32_ = validate(model_, validation_, runtime_, control_);
+    result_.fp32_accuracy = fp32_.accuracy;
+    progress("quantize", "INT8 model");
+    result_.quantized = quantize(model_, calibration_, options_, runtime_);
+    current_ = validate(result_.quantized.model, validation_, runtime_, control_);
+    result_.initial_int8_accuracy = result_.final_int8_accuracy = current_.accuracy;
+    result_.initial_drop = result_.final_drop = fp32_.accuracy - current_.accuracy;
+    progress("validate", fmt::format("FP32 {}%, INT8 {}%: drop {} points (max {})", util::points(fp32_.accuracy),
+                                     util::points(current_.accuracy), util::points(result_.initial_drop),
+                                     util::points(control_.max_drop)));
+    while (result_.final_drop > control_.max_drop) {
+      const auto candidates = remaining_layers();
+      const bool out_of_iterations =
+          control_.max_iterations > 0 && int64_t(reverted_.size()) >= control_.max_iterations;
+      if (candidates.empty() || out_of_iterations) cannot_meet(out_of_iterations);
+      auto [best, model] = rank(candidates);
+      try_revert(candidates[best], std::move(model));
     }
+    finish();
+    return std::move(result_);
+  }
 
-    // Rank: each candidate reverted on its own, scored on the items INT8 gets most wrong.
-    const auto indices = ranking_indices(validation, fp32.logits, current.logits, control.ranking_subset);
-    const Dataset ranking = subset(validation, indices);
-    const auto fp32_ranking = fp32.logits.index_select(0, indices);
-    progress("rank", fmt::format("{} candidate layer(s) on {} ranking items", names.size(), ranking.size()));
+ private:
+  using Layer = std::pair<std::string, std::string>;  // name, type
+
+  void progress(const std::string& stage, const std::string& message) const {
+    if (control_.on_progress) control_.on_progress(stage, message);
+  }
+
+  std::vector<Layer> remaining_layers() const {
+    std::vector<Layer> out;
+    for (const auto& l : result_.quantized.layers)
+      if (l.int8 && !rejected_.count(l.name)) out.emplace_back(l.name, l.type);
+    return out;
+  }
+
+  [[noreturn]] void cannot_meet(bool out_of_iterations) const {
+    throw Error(fmt::format(
+        "accuracy control: max drop {} points cannot be met: FP32 {}%, INT8 {}% (drop {} points); "
+        "after returning {} layer(s) to FP32{} the drop is still {} points{}",
+        util::points(control_.max_drop), util::points(fp32_.accuracy), util::points(result_.initial_int8_accuracy),
+        util::points(result_.initial_drop), reverted_.size(),
+        reverted_.empty() ? "" : " (" + util::join(reverted_) + ")", util::points(result_.final_drop),
+        out_of_iterations ? fmt::format(" (max_iterations {} reached)", control_.max_iterations)
+                          : std::string(" and no quantized layer is left whose reversion helps")));
+  }
+
+  // Each candidate reverted on its own, scored on the items INT8 gets most wrong: the best by
+  // ranking accuracy, then by logit error. Returns its index and its quantized model.
+  std::pair<size_t, QuantizeResult> rank(const std::vector<Layer>& candidates) const {
+    const auto indices = ranking_indices(validation_, fp32_.logits, current_.logits, control_.ranking_subset);
+    const Dataset ranking = subset(validation_, indices);
+    const auto fp32_ranking = fp32_.logits.index_select(0, indices);
+    progress("rank", fmt::format("{} candidate layer(s) on {} ranking items", candidates.size(), ranking.size()));
     double best_accuracy = -1, best_error = std::numeric_limits<double>::infinity();
     size_t best = 0;
     QuantizeResult best_model;
-    for (size_t i = 0; i < names.size(); ++i) {
-      auto trial_names = reverted;
-      trial_names.push_back(names[i].first);
-      auto trial = quantize(model, calibration, with_reverted(options, trial_names));
-      const auto v = validate(trial.model, ranking, options, control);
+    for (size_t i = 0; i < candidates.size(); ++i) {
+      auto trial_names = reverted_;
+      trial_names.push_back(candidates[i].first);
+      auto trial = quantize(model_, calibration_, with_reverted(options_, trial_names), runtime_);
+      const auto v = validate(trial.model, ranking, runtime_, control_);
       const double error = (v.logits - fp32_ranking).pow(2).sum(1).mean().item<double>();
-      progress("rank", fmt::format("  {} ({}): ranking accuracy {}%, mean squared logit error {:.4g}", names[i].first,
-                                   names[i].second, points(v.accuracy), error));
+      progress("rank", fmt::format("  {} ({}): ranking accuracy {}%, mean squared logit error {:.4g}",
+                                   candidates[i].first, candidates[i].second, util::points(v.accuracy), error));
       if (v.accuracy > best_accuracy || (v.accuracy == best_accuracy && error < best_error)) {
         best_accuracy = v.accuracy;
         best_error = error;
@@ -153,50 +155,75 @@ AccuracyControlResult quantize_with_accuracy_control(const std::shared_ptr<ov::M
         best_model = std::move(trial);
       }
     }
-
-    // Revert the best one and validate on the whole set.
-    const auto& [name, type] = names[best];
-    const Validation after = validate(best_model.model, validation, options, control);
-    ++result.iterations;
-    const double drop_after = fp32.accuracy - after.accuracy;
-    if (after.accuracy < current.accuracy) {
-      progress("revert", fmt::format("{} ({}): drop {}→{} points, worse: undone", name, type,
-                                     points(result.final_drop), points(drop_after)));
-      rejected.insert(name);
-      continue;
-    }
-    progress("revert", fmt::format("{} ({}) to FP32: drop {}→{} points", name, type, points(result.final_drop),
-                                   points(drop_after)));
-    RevertedLayer r;
-    r.name = name;
-    r.type = type;
-    r.drop_before = result.final_drop;
-    r.drop_after = drop_after;
-    r.reason = fmt::format("accuracy control: drop {}→{} points", points(r.drop_before), points(r.drop_after));
-    result.reverted.push_back(std::move(r));
-    reverted.push_back(name);
-    rejected.clear();  // a new state: every remaining layer is a candidate again
-    result.quantized = std::move(best_model);
-    current = after;
-    result.final_int8_accuracy = after.accuracy;
-    result.final_drop = drop_after;
+    return {best, std::move(best_model)};
   }
 
-  // Report reverted layers with their own reason, and record the run in the model.
-  for (auto& layer : result.quantized.layers)
-    for (const auto& r : result.reverted)
-      if (layer.name == r.name) layer.reason = r.reason;
-  auto& m = *result.quantized.model;
-  m.set_rt_info(std::string("AccuracyAwareQuantization"), "torchvino", "quantization", "algorithm");
-  m.set_rt_info(fmt::format("{}", control.max_drop), "torchvino", "quantization", "accuracy_control", "max_drop");
-  m.set_rt_info(fmt::format("{}", result.fp32_accuracy), "torchvino", "quantization", "accuracy_control",
-                "fp32_accuracy");
-  m.set_rt_info(fmt::format("{}", result.initial_drop), "torchvino", "quantization", "accuracy_control",
-                "initial_drop");
-  m.set_rt_info(fmt::format("{}", result.final_drop), "torchvino", "quantization", "accuracy_control", "final_drop");
-  m.set_rt_info(std::to_string(result.validation_images), "torchvino", "quantization", "accuracy_control",
-                "validation_images");
-  m.set_rt_info(join(reverted), "torchvino", "quantization", "accuracy_control", "reverted");
+  // Validates the best candidate on the whole set: kept if it does not make things worse.
+  void try_revert(const Layer& layer, QuantizeResult model) {
+    const auto& [name, type] = layer;
+    const Validation after = validate(model.model, validation_, runtime_, control_);
+    ++result_.iterations;
+    const double drop_after = fp32_.accuracy - after.accuracy;
+    if (after.accuracy < current_.accuracy) {
+      progress("revert", fmt::format("{} ({}): drop {}→{} points, worse: undone", name, type,
+                                     util::points(result_.final_drop), util::points(drop_after)));
+      rejected_.insert(name);
+      return;
+    }
+    progress("revert", fmt::format("{} ({}) to FP32: drop {}→{} points", name, type, util::points(result_.final_drop),
+                                   util::points(drop_after)));
+    RevertedLayer r{name, type, "", result_.final_drop, drop_after};
+    r.reason = fmt::format("accuracy control: drop {}→{} points", util::points(r.drop_before),
+                           util::points(r.drop_after));
+    result_.reverted.push_back(std::move(r));
+    reverted_.push_back(name);
+    rejected_.clear();  // a new state: every remaining layer is a candidate again
+    result_.quantized = std::move(model);
+    current_ = after;
+    result_.final_int8_accuracy = after.accuracy;
+    result_.final_drop = drop_after;
+  }
+
+  // Reverted layers get their own reason, and the run is recorded in the model.
+  void finish() {
+    for (auto& layer : result_.quantized.layers)
+      for (const auto& r : result_.reverted)
+        if (layer.name == r.name) layer.reason = r.reason;
+    auto& m = *result_.quantized.model;
+    m.set_rt_info(std::string("AccuracyAwareQuantization"), "torchvino", "quantization", "algorithm");
+    auto set = [&](const std::string& key, const std::string& value) {
+      m.set_rt_info(value, "torchvino", "quantization", "accuracy_control", key);
+    };
+    set("max_drop", fmt::format("{}", control_.max_drop));
+    set("fp32_accuracy", fmt::format("{}", result_.fp32_accuracy));
+    set("initial_drop", fmt::format("{}", result_.initial_drop));
+    set("final_drop", fmt::format("{}", result_.final_drop));
+    set("validation_images", std::to_string(result_.validation_images));
+    set("reverted", util::join(reverted_));
+  }
+
+  const std::shared_ptr<ov::Model>& model_;
+  const Dataset& calibration_;
+  const Dataset& validation_;
+  const QuantizeOptions& options_;
+  const AccuracyControlOptions& control_;
+  const RuntimeContext& runtime_;
+  AccuracyControlResult result_;
+  Validation fp32_, current_;
+  std::vector<std::string> reverted_;  // layer names, in order of reversion
+  std::set<std::string> rejected_;     // reverting them made things worse in the current state
+};
+
+}  // namespace
+
+AccuracyControlResult quantize_with_accuracy_control(const std::shared_ptr<ov::Model>& model,
+                                                     const Dataset& calibration, const Dataset& validation,
+                                                     const QuantizeOptions& options,
+                                                     const AccuracyControlOptions& control,
+                                                     const RuntimeContext& runtime) {
+  const auto started = std::chrono::steady_clock::now();
+  check(control, validation);
+  auto result = Controller(model, calibration, validation, options, control, runtime).run();
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return result;
 }

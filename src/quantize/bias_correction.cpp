@@ -1,9 +1,10 @@
 #include "quantize/bias_correction.hpp"
 
+#include "quantize/statistics.hpp"
+
 #include <openvino/op/add.hpp>
 #include <openvino/op/constant.hpp>
 #include <openvino/op/parameter.hpp>
-#include <openvino/runtime/properties.hpp>
 
 #include <cmath>
 
@@ -13,17 +14,10 @@
 namespace torchvino::quant {
 namespace {
 
-// Mean over every axis but `axis` of a row-major tensor.
-std::vector<double> channel_means(const float* data, const ov::Shape& shape, size_t axis) {
-  const size_t channels = shape.at(axis);
-  size_t inner = 1;
-  for (size_t d = axis + 1; d < shape.size(); ++d) inner *= shape[d];
-  const size_t outer = ov::shape_size(shape) / (channels * inner);
-  std::vector<double> mean(channels, 0.0);
-  for (size_t o = 0; o < outer; ++o)
-    for (size_t c = 0; c < channels; ++c)
-      for (size_t i = 0; i < inner; ++i) mean[c] += data[(o * channels + c) * inner + i];
-  for (auto& m : mean) m /= static_cast<double>(outer * inner);
+std::vector<double> channel_means(const ov::Tensor& tensor, size_t axis) {
+  std::vector<double> mean(tensor.get_shape().at(axis), 0.0);
+  const size_t count = add_channel_sums(tensor.data<const float>(), tensor.get_shape(), axis, mean);
+  for (auto& m : mean) m /= static_cast<double>(count);
   return mean;
 }
 
@@ -52,9 +46,19 @@ std::optional<BiasAdd> find_bias(const LayerDecision& layer) {
   return bias;
 }
 
+std::vector<BiasedLayer> biased_layers(const QuantizationPlan& plan) {
+  std::vector<BiasedLayer> out;
+  for (size_t l = 0; l < plan.layers.size(); ++l) {
+    const auto& layer = plan.layers[l];
+    if (!layer.quantized || layer.weight < 0 || layer.activation_channel_axis < 0) continue;
+    if (auto bias = find_bias(layer)) out.push_back({l, std::move(*bias)});
+  }
+  return out;
+}
+
 std::vector<float> bias_shift(const LayerDecision& layer, const WeightQuantizer& weights,
                               const QuantizedWeights& quantized, const std::vector<float>& input_mean,
-                              ov::Shape input_shape) {
+                              ov::Shape input_shape, const RuntimeContext& runtime) {
   if (input_shape.empty() || layer.activation_channel_axis < 0) throw Error("quantize: bias correction needs a ranked input");
   input_shape[0] = 1;
   const auto channel_axis = static_cast<size_t>(layer.activation_channel_axis);
@@ -70,7 +74,7 @@ std::vector<float> bias_shift(const LayerDecision& layer, const WeightQuantizer&
   auto fp = build(std::make_shared<ov::op::v0::Constant>(ov::element::f32, weights.shape, weights.values));
   auto q = build(dequantized_weights(quantized, layer.op->get_friendly_name()));
   auto probe = std::make_shared<ov::Model>(ov::OutputVector{fp, q}, ov::ParameterVector{input});
-  auto compiled = openvino_core().compile_model(probe, "CPU", ov::hint::inference_precision(ov::element::f32));
+  auto compiled = compile_model(probe, runtime);
   auto request = compiled.create_infer_request();
 
   ov::Tensor x(ov::element::f32, input_shape);
@@ -82,10 +86,8 @@ std::vector<float> bias_shift(const LayerDecision& layer, const WeightQuantizer&
   request.infer();
 
   const auto axis = static_cast<size_t>(layer.output_channel_axis);
-  const auto out_fp = request.get_output_tensor(0);
-  const auto out_q = request.get_output_tensor(1);
-  const auto mean_fp = channel_means(out_fp.data<const float>(), out_fp.get_shape(), axis);
-  const auto mean_q = channel_means(out_q.data<const float>(), out_q.get_shape(), axis);
+  const auto mean_fp = channel_means(request.get_output_tensor(0), axis);
+  const auto mean_q = channel_means(request.get_output_tensor(1), axis);
   std::vector<float> shift(mean_fp.size());
   for (size_t c = 0; c < shift.size(); ++c) shift[c] = static_cast<float>(mean_fp[c] - mean_q[c]);
   return shift;
@@ -98,11 +100,10 @@ bool shift_is_plausible(const std::vector<float>& bias, const std::vector<float>
   return true;
 }
 
-void apply_bias_shift(const BiasAdd& bias, const std::vector<float>& shift) {
-  std::vector<float> updated(bias.values);
-  for (size_t c = 0; c < updated.size(); ++c) updated[c] += shift.at(c);
+void apply_bias_shift(BiasAdd& bias, const std::vector<float>& shift) {
+  for (size_t c = 0; c < bias.values.size(); ++c) bias.values[c] += shift.at(c);
   auto input = bias.add->input(bias.bias_input);
-  auto constant = std::make_shared<ov::op::v0::Constant>(ov::element::f32, input.get_shape(), updated);
+  auto constant = std::make_shared<ov::op::v0::Constant>(ov::element::f32, input.get_shape(), bias.values);
   constant->set_friendly_name(bias.add->get_friendly_name() + "/corrected_bias");
   input.replace_source_output(constant);
 }

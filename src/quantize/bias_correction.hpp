@@ -9,6 +9,7 @@
 
 #include "quantize/graph_analysis.hpp"
 #include "quantize/insertion.hpp"
+#include "torchvino/runtime.hpp"
 
 namespace torchvino::quant {
 
@@ -21,17 +22,30 @@ struct BiasAdd {
 
 std::optional<BiasAdd> find_bias(const LayerDecision& layer);
 
+// A quantized layer (index into plan.layers) with int8 weights and a per-channel bias: what
+// both bias corrections work on, in graph order.
+struct BiasedLayer {
+  size_t layer = 0;
+  BiasAdd bias;
+};
+std::vector<BiasedLayer> biased_layers(const QuantizationPlan& plan);
+
+// Shifts at least this large against the bias (|shift / bias|) are not applied: NNCF's
+// thresholds for its fast and full bias corrections.
+constexpr float kFastBiasCorrectionThreshold = 2.0f;
+constexpr float kFullBiasCorrectionThreshold = 1000.0f;
+
 // FP32 minus quantized-weight output of the op, per output channel, for an input whose every
 // element of channel c equals input_mean[c] (input_shape gives the spatial size; batch → 1).
 std::vector<float> bias_shift(const LayerDecision& layer, const WeightQuantizer& weights,
                               const QuantizedWeights& quantized, const std::vector<float>& input_mean,
-                              ov::Shape input_shape);
+                              ov::Shape input_shape, const RuntimeContext& runtime);
 
 // A shift large against the bias means the statistics do not describe the op well; such
 // shifts (and biases with zero entries, where the ratio is undefined) are not applied.
-bool shift_is_plausible(const std::vector<float>& bias, const std::vector<float>& shift, float threshold = 2.0f);
+bool shift_is_plausible(const std::vector<float>& bias, const std::vector<float>& shift, float threshold);
 
-// Replaces the bias constant with bias + shift.
-void apply_bias_shift(const BiasAdd& bias, const std::vector<float>& shift);
+// Replaces the bias constant with bias + shift (and records the new values in `bias`).
+void apply_bias_shift(BiasAdd& bias, const std::vector<float>& shift);
 
 }  // namespace torchvino::quant

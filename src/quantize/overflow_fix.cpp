@@ -2,25 +2,12 @@
 
 #include <deque>
 
-#include "torchvino/error.hpp"
 
 namespace torchvino::quant {
 
-OverflowFix resolve_overflow_fix(const std::string& option, bool cpu_has_vnni) {
-  if (option == "auto") return cpu_has_vnni ? OverflowFix::FirstLayer : OverflowFix::Enable;
-  if (option == "first_layer") return OverflowFix::FirstLayer;
-  if (option == "enable") return OverflowFix::Enable;
-  if (option == "disable") return OverflowFix::Disable;
-  throw Error("quantize: unknown overflow fix '" + option + "' (expected auto, first_layer, enable or disable)");
-}
-
-std::string to_string(OverflowFix fix) {
-  switch (fix) {
-    case OverflowFix::Disable: return "disable";
-    case OverflowFix::FirstLayer: return "first_layer";
-    case OverflowFix::Enable: return "enable";
-  }
-  return "?";
+OverflowFix resolve_overflow_fix(OverflowFix option, bool cpu_has_vnni) {
+  if (option != OverflowFix::Auto) return option;
+  return cpu_has_vnni ? OverflowFix::FirstLayer : OverflowFix::Enable;
 }
 
 std::set<const ov::Node*> first_quantized_layers(const ov::Model& model, const QuantizationPlan& plan) {

@@ -8,14 +8,12 @@
 #include <string>
 
 #include "quantize/graph_analysis.hpp"
+#include "torchvino/quantize.hpp"
 
 namespace torchvino::quant {
 
-enum class OverflowFix { Disable, FirstLayer, Enable };
-
-// "auto" picks FirstLayer when `cpu_has_vnni`, else Enable; the others name the mode itself.
-OverflowFix resolve_overflow_fix(const std::string& option, bool cpu_has_vnni);
-std::string to_string(OverflowFix fix);
+// Auto becomes FirstLayer when `cpu_has_vnni`, else Enable; the others stay as they are.
+OverflowFix resolve_overflow_fix(OverflowFix option, bool cpu_has_vnni);
 
 // Largest stored |int8 weight|: 63 with the fix, 127 without.
 constexpr int kWeightLevelMax = 127;

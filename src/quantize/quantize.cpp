@@ -1,21 +1,15 @@
-// The pipeline: every step is in its own file; this one only orders them and reports.
+// The engine: analysis, then the steps built from the options, each fed the statistics it
+// declared. Every step is in its own file; this one orders them and reports.
 #include <openvino/pass/constant_folding.hpp>
 
 #include <chrono>
-#include <map>
-#include <optional>
-#include <regex>
-#include <set>
 
-#include "quantize/bias_correction.hpp"
-#include "quantize/graph_analysis.hpp"
-#include "quantize/insertion.hpp"
+#include "quantize/ignored_scope.hpp"
 #include "quantize/overflow_fix.hpp"
-#include "quantize/ranges.hpp"
-#include "quantize/statistics.hpp"
+#include "quantize/step.hpp"
 #include "torchvino/error.hpp"
 #include "torchvino/quantize.hpp"
-#include "torchvino/runtime.hpp"
+#include "util/strings.hpp"
 
 namespace torchvino {
 namespace {
@@ -23,198 +17,141 @@ namespace {
 using namespace quant;
 
 void check(const QuantizeOptions& o) {
-  if (o.subset_size < 1) throw Error("quantize: --subset-size must be at least 1");
-  if (o.batch_size < 1) throw Error("quantize: --batch-size must be at least 1");
-  if (!(o.quantile > 0 && o.quantile < 0.5)) throw Error("quantize: --quantile must be in (0, 0.5)");
+  if (o.subset_size < 1) throw Error("quantize: subset_size must be at least 1, got " + std::to_string(o.subset_size));
+  if (o.batch_size < 1) throw Error("quantize: batch_size must be at least 1, got " + std::to_string(o.batch_size));
+  if (!(o.quantile > 0 && o.quantile < 0.5)) throw Error("quantize: quantile must be in (0, 0.5)");
 }
 
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out;
+std::vector<std::unique_ptr<Step>> build_steps(const QuantizeOptions& o) {
+  std::vector<std::unique_ptr<Step>> steps;
+  steps.push_back(make_min_max_step());
+  if (o.bias_correction == BiasCorrection::Fast) steps.push_back(make_fast_bias_correction_step());
+  if (o.bias_correction == BiasCorrection::Full) steps.push_back(make_full_bias_correction_step());
+  return steps;
 }
 
-// The ignored scope as a predicate over ops; every name, type and pattern must match some op.
-std::function<bool(const ov::Node&)> ignored_predicate(const ov::Model& model, const IgnoredScope& scope) {
-  if (scope.empty()) return {};
-  std::vector<std::regex> patterns;
-  for (const auto& p : scope.patterns) {
-    try {
-      patterns.emplace_back(p, std::regex::ECMAScript);
-    } catch (const std::regex_error& e) {
-      throw Error("quantize: ignored scope pattern '" + p + "' is not a valid regular expression: " + e.what());
-    }
-  }
-  const std::set<std::string> names(scope.names.begin(), scope.names.end());
-  const std::set<std::string> types(scope.types.begin(), scope.types.end());
-  auto matches_pattern = [patterns](const std::string& name, size_t i) {
-    return std::regex_search(name, patterns[i], std::regex_constants::match_continuous);
-  };
-  std::set<std::string> seen_names, seen_types;
-  std::vector<bool> seen_patterns(patterns.size(), false);
-  for (const auto& op : model.get_ops()) {
-    const std::string name = op->get_friendly_name();
-    if (names.count(name)) seen_names.insert(name);
-    if (types.count(op->get_type_name())) seen_types.insert(op->get_type_name());
-    for (size_t i = 0; i < patterns.size(); ++i) seen_patterns[i] = seen_patterns[i] || matches_pattern(name, i);
-  }
-  std::vector<std::string> missing;
-  for (const auto& n : names)
-    if (!seen_names.count(n)) missing.push_back("name '" + n + "'");
-  for (const auto& t : types)
-    if (!seen_types.count(t)) missing.push_back("type '" + t + "'");
-  for (size_t i = 0; i < patterns.size(); ++i)
-    if (!seen_patterns[i]) missing.push_back("pattern '" + scope.patterns[i] + "'");
-  if (!missing.empty()) throw Error("quantize: ignored scope matches no op of the model: " + join(missing));
-  return [names, types, matches_pattern, count = patterns.size()](const ov::Node& node) {
-    const std::string name = node.get_friendly_name();
-    if (names.count(name) || types.count(node.get_type_name())) return true;
-    for (size_t i = 0; i < count; ++i)
-      if (matches_pattern(name, i)) return true;
-    return false;
-  };
+std::string no_vnni_note(OverflowFix fix) {
+  if (fix == OverflowFix::Enable)
+    return "this CPU has no VNNI (AVX-512 VNNI / AVX-VNNI): INT8 convolutions add u8×i8 products in int16, "
+           "so every layer's weights are quantized to 7 bits (overflow fix) to avoid saturation";
+  return "this CPU has no VNNI (AVX-512 VNNI / AVX-VNNI) and the overflow fix is " + to_string(fix) +
+         ": 8-bit weights may saturate on it (--overflow-fix enable avoids that)";
 }
 
-// One range per group: members of a group (Concat inputs) are merged, and a group is unsigned
-// only when every member comes out of a ReLU.
-std::vector<Range> group_ranges(const QuantizationPlan& plan, const std::vector<TensorStatistics>& stats,
-                                Preset preset, Estimator estimator) {
-  std::vector<std::vector<Range>> members(plan.groups);
-  std::vector<bool> after_relu(plan.groups, true);
-  for (size_t i = 0; i < plan.activations.size(); ++i) {
-    const auto& q = plan.activations[i];
-    members[q.group].push_back(aggregate(stats.at(i), estimator, preset == Preset::Performance));
-    after_relu[q.group] = after_relu[q.group] && q.after_relu;
-  }
-  std::vector<Range> ranges;
-  for (size_t g = 0; g < plan.groups; ++g)
-    ranges.push_back(activation_range(merge(members[g]), preset, after_relu[g]));
-  return ranges;
-}
-
-void record_parameters(ov::Model& model, const QuantizeOptions& o, int64_t samples, OverflowFix fix) {
-  model.set_rt_info(to_string(fix), "torchvino", "quantization", "overflow_fix");
-  model.set_rt_info(o.preset, "torchvino", "quantization", "preset");
-  model.set_rt_info(o.range_estimator, "torchvino", "quantization", "range_estimator");
-  model.set_rt_info(std::to_string(o.subset_size), "torchvino", "quantization", "subset_size");
-  model.set_rt_info(std::to_string(o.batch_size), "torchvino", "quantization", "batch_size");
-  model.set_rt_info(std::to_string(samples), "torchvino", "quantization", "calibration_samples");
-  model.set_rt_info(std::string(o.fast_bias_correction ? "true" : "false"), "torchvino", "quantization",
-                    "fast_bias_correction");
-  model.set_rt_info(std::string("DefaultQuantization"), "torchvino", "quantization", "algorithm");
-  if (!o.ignored_scope.names.empty())
-    model.set_rt_info(join(o.ignored_scope.names), "torchvino", "quantization", "ignored_scope", "names");
-  if (!o.ignored_scope.types.empty())
-    model.set_rt_info(join(o.ignored_scope.types), "torchvino", "quantization", "ignored_scope", "types");
-  if (!o.ignored_scope.patterns.empty())
-    model.set_rt_info(join(o.ignored_scope.patterns), "torchvino", "quantization", "ignored_scope", "patterns");
-  if (o.range_estimator == "quantile")
-    model.set_rt_info(std::to_string(o.quantile), "torchvino", "quantization", "quantile");
-}
-
-}  // namespace
-
-QuantizeResult quantize(const std::shared_ptr<ov::Model>& model, const Dataset& calibration,
-                        const QuantizeOptions& options) {
-  const auto started = std::chrono::steady_clock::now();
-  check(options);
-  const Preset preset = parse_preset(options.preset);
-  const Estimator estimator = parse_estimator(options.range_estimator);
-  if (calibration.size() == 0) throw Error("quantize: the calibration set is empty");
-
-  QuantizeResult result;
-  result.model = model->clone();  // the caller's model stays FP32
-  auto& work = result.model;
-  // Constant subgraphs (e.g. bias shapes computed at run time, as models read from ONNX have)
-  // would hide weights and biases from the analysis; fold them first.
-  ov::pass::ConstantFolding().run_on_model(work);
-  auto plan = analyse(work, AnalysisOptions{options.quantize_residual_adds, options.quantize_pooling},
-                      ignored_predicate(*work, options.ignored_scope));
+void choose_seven_bit_layers(QuantizeState& state) {
   const bool vnni = cpu_has_vnni();
-  const OverflowFix fix = resolve_overflow_fix(options.overflow_fix, vnni);
-  result.overflow_fix = to_string(fix);
-  if (!vnni)
-    result.notes.push_back(
-        fix == OverflowFix::Enable
-            ? "this CPU has no VNNI (AVX-512 VNNI / AVX-VNNI): INT8 convolutions add u8×i8 products in int16, "
-              "so every layer's weights are quantized to 7 bits (overflow fix) to avoid saturation"
-            : "this CPU has no VNNI (AVX-512 VNNI / AVX-VNNI) and the overflow fix is " + to_string(fix) +
-                  ": 8-bit weights may saturate on it (--overflow-fix enable avoids that)");
-  std::set<const ov::Node*> seven_bit;
-  if (fix == OverflowFix::Enable) {
-    for (const auto& w : plan.weights) seven_bit.insert(w.op.get());
-  } else if (fix == OverflowFix::FirstLayer) {
-    seven_bit = first_quantized_layers(*work, plan);
+  state.overflow_fix = resolve_overflow_fix(state.options.overflow_fix, vnni);
+  if (!vnni) state.notes.push_back(no_vnni_note(state.overflow_fix));
+  if (state.overflow_fix == OverflowFix::Enable) {
+    for (const auto& w : state.plan.weights) state.seven_bit.insert(w.op.get());
+  } else if (state.overflow_fix == OverflowFix::FirstLayer) {
+    state.seven_bit = first_quantized_layers(*state.model, state.plan);
   }
-  auto max_level = [&](const WeightQuantizer& w) {
-    return seven_bit.count(w.op.get()) ? kWeightLevelMaxFixed : kWeightLevelMax;
-  };
+}
 
-  // Range statistics for each quantizer, then channel means of biased ops' inputs.
+// The statistics every step declared, in one pass over the FP32 model; then each step applies.
+void run_steps(QuantizeState& state, const std::vector<std::unique_ptr<Step>>& steps) {
   std::vector<ObservedTensor> observed;
-  for (const auto& q : plan.activations) observed.push_back({q.tensor, -1});
-  std::map<size_t, std::pair<size_t, BiasAdd>> corrections;  // layer → (observed index, bias)
-  if (options.fast_bias_correction) {
-    for (size_t l = 0; l < plan.layers.size(); ++l) {
-      const auto& layer = plan.layers[l];
-      if (!layer.quantized || layer.weight < 0 || layer.activation_channel_axis < 0) continue;
-      if (auto bias = find_bias(layer)) {
-        corrections.emplace(l, std::make_pair(observed.size(), std::move(*bias)));
-        observed.push_back({layer.op->input_value(layer.activation_input), layer.activation_channel_axis});
-      }
-    }
+  std::vector<size_t> first;  // index of each step's first tensor in `observed`
+  for (const auto& step : steps) {
+    first.push_back(observed.size());
+    for (auto& t : step->fp32_statistics(state)) observed.push_back(std::move(t));
   }
-  StatisticsOptions stat_options;
-  stat_options.subset_size = options.subset_size;
-  stat_options.batch_size = options.batch_size;
-  stat_options.quantiles = estimator == Estimator::Quantile;
-  stat_options.quantile = options.quantile;
-  stat_options.threads = options.threads;
-  stat_options.on_progress = options.on_progress;
-  const auto stats = collect_statistics(work, observed, calibration.images, stat_options);
-  result.calibration_samples = stats.empty() ? 0 : stats.front().samples();
+  first.push_back(observed.size());
+  const auto stats =
+      state.observe(observed, /*observed_only=*/false, state.options.range_estimator == RangeEstimator::Quantile);
+  state.calibration_samples = stats.empty() ? 0 : stats.front().samples();
+  for (size_t s = 0; s < steps.size(); ++s)
+    steps[s]->apply(state, std::span(stats).subspan(first[s], first[s + 1] - first[s]));
+}
 
-  const auto ranges = group_ranges(plan, stats, preset, estimator);
-  std::vector<QuantizedWeights> quantized;
-  std::vector<std::vector<float>> abs_max;
-  for (const auto& w : plan.weights) {
-    abs_max.push_back(weight_abs_max(w.values, w.shape, w.channel_axes));
-    quantized.push_back(quantize_weights(w, abs_max.back(), max_level(w)));
-  }
+void record_parameters(ov::Model& model, const QuantizeOptions& o, const QuantizeState& state) {
+  auto set = [&](const std::string& key, const std::string& value) {
+    model.set_rt_info(value, "torchvino", "quantization", key);
+  };
+  set("algorithm", "DefaultQuantization");
+  set("overflow_fix", to_string(state.overflow_fix));
+  set("preset", to_string(o.preset));
+  set("range_estimator", to_string(o.range_estimator));
+  set("subset_size", std::to_string(o.subset_size));
+  set("batch_size", std::to_string(o.batch_size));
+  set("calibration_samples", std::to_string(state.calibration_samples));
+  set("bias_correction", to_string(o.bias_correction));
+  if (o.range_estimator == RangeEstimator::Quantile) set("quantile", std::to_string(o.quantile));
+  const auto& scope = o.ignored_scope;
+  for (const auto& [key, entries] : {std::pair{"names", &scope.names}, std::pair{"types", &scope.types},
+                                     std::pair{"patterns", &scope.patterns}})
+    if (!entries->empty()) model.set_rt_info(util::join(*entries), "torchvino", "quantization", "ignored_scope", key);
+}
 
-  std::map<size_t, bool> corrected;
-  for (const auto& [l, entry] : corrections) {
-    const auto& [index, bias] = entry;
-    const auto& layer = plan.layers[l];
-    const auto shift = bias_shift(layer, plan.weights[layer.weight], quantized[layer.weight],
-                                  stats[index].channel_mean(), stats[index].first_shape);
-    corrected[l] = shift_is_plausible(bias.values, shift);
-    if (corrected[l]) apply_bias_shift(bias, shift);
-  }
-
-  for (const auto& q : plan.activations) insert_activation_quantizer(q, ranges[q.group]);
-  for (size_t i = 0; i < plan.weights.size(); ++i) {
-    const auto& w = plan.weights[i];
-    replace_weights(w, options.compress_weights
-                           ? dequantized_weights(quantized[i], w.op->get_friendly_name())
-                           : fake_quantized_weights(w, abs_max[i], w.op->get_friendly_name(), max_level(w)));
-  }
-  work->validate_nodes_and_infer_types();
-  record_parameters(*work, options, result.calibration_samples, fix);
-
-  result.activation_quantizers = static_cast<int64_t>(plan.activations.size());
-  result.weight_quantizers = static_cast<int64_t>(plan.weights.size());
-  for (size_t l = 0; l < plan.layers.size(); ++l) {
-    const auto& layer = plan.layers[l];
+QuantizeResult summarise(const QuantizeState& state) {
+  QuantizeResult result;
+  result.model = state.model;
+  result.activation_quantizers = static_cast<int64_t>(state.plan.activations.size());
+  result.weight_quantizers = static_cast<int64_t>(state.plan.weights.size());
+  result.calibration_samples = state.calibration_samples;
+  result.overflow_fix = state.overflow_fix;
+  result.notes = state.notes;
+  for (size_t l = 0; l < state.plan.layers.size(); ++l) {
+    const auto& layer = state.plan.layers[l];
     QuantizedLayer entry;
     entry.name = layer.op->get_friendly_name();
     entry.type = layer.op->get_type_name();
     entry.int8 = layer.quantized;
     entry.reason = layer.reason;
-    entry.bias_corrected = corrected.count(l) && corrected.at(l);
-    if (layer.quantized && seven_bit.count(layer.op.get())) entry.weight_bits = 7;
+    entry.bias_corrected = state.bias_corrected[l];
+    if (layer.quantized && state.seven_bit.count(layer.op.get())) entry.weight_bits = 7;
     result.layers.push_back(std::move(entry));
   }
+  return result;
+}
+
+}  // namespace
+
+namespace quant {
+
+std::vector<TensorStatistics> QuantizeState::observe(const std::vector<ObservedTensor>& tensors, bool observed_only,
+                                                     bool quantiles, int64_t image_count) const {
+  StatisticsOptions o;
+  o.subset_size = image_count > 0 ? std::min(image_count, options.subset_size) : options.subset_size;
+  o.batch_size = options.batch_size;
+  o.quantiles = quantiles;
+  o.quantile = options.quantile;
+  o.observed_only = observed_only;
+  // Only the main pass reports progress; the per-layer passes of full bias correction report
+  // layers instead.
+  if (!observed_only && options.on_progress)
+    o.on_progress = [this](int64_t done, int64_t total) { options.on_progress("calibration", done, total); };
+  return collect_statistics(model, tensors, images, o, runtime);
+}
+
+int QuantizeState::max_weight_level(const WeightQuantizer& w) const {
+  return seven_bit.count(w.op.get()) ? kWeightLevelMaxFixed : kWeightLevelMax;
+}
+
+}  // namespace quant
+
+QuantizeResult quantize(const std::shared_ptr<ov::Model>& model, const Dataset& calibration,
+                        const QuantizeOptions& options, const RuntimeContext& runtime) {
+  const auto started = std::chrono::steady_clock::now();
+  check(options);
+  if (calibration.size() == 0) throw Error("quantize: the calibration set is empty");
+
+  QuantizeState state(options, runtime);
+  state.images = calibration.images;
+  state.model = model->clone();  // the caller's model stays FP32
+  // Constant subgraphs (e.g. bias shapes computed at run time, as models read from ONNX have)
+  // would hide weights and biases from the analysis; fold them first.
+  ov::pass::ConstantFolding().run_on_model(state.model);
+  state.plan = analyse(state.model, AnalysisOptions{options.quantize_residual_adds, options.quantize_pooling},
+                       ignored_predicate(*state.model, options.ignored_scope));
+  state.bias_corrected.assign(state.plan.layers.size(), false);
+  choose_seven_bit_layers(state);
+  run_steps(state, build_steps(options));
+  state.model->validate_nodes_and_infer_types();
+  record_parameters(*state.model, options, state);
+
+  QuantizeResult result = summarise(state);
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return result;
 }

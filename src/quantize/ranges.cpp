@@ -21,27 +21,14 @@ float highest(const std::vector<float>& v) { return v.empty() ? 0.0f : *std::max
 
 }  // namespace
 
-Preset parse_preset(const std::string& name) {
-  if (name == "performance") return Preset::Performance;
-  if (name == "mixed") return Preset::Mixed;
-  throw Error("quantize: unknown preset '" + name + "' (expected performance or mixed)");
-}
-
-Estimator parse_estimator(const std::string& name) {
-  if (name == "mean_minmax") return Estimator::MeanMinMax;
-  if (name == "minmax") return Estimator::MinMax;
-  if (name == "quantile") return Estimator::Quantile;
-  throw Error("quantize: unknown range estimator '" + name + "' (expected mean_minmax, minmax or quantile)");
-}
-
-Range aggregate(const TensorStatistics& s, Estimator estimator, bool symmetric) {
+Range aggregate(const TensorStatistics& s, RangeEstimator estimator, bool symmetric) {
   if (s.samples() == 0) throw Error("quantize: no statistics were collected for a tensor");
   switch (estimator) {
-    case Estimator::MeanMinMax:
+    case RangeEstimator::MeanMinMax:
       return {mean(s.min), symmetric ? mean(s.abs_max) : mean(s.max)};
-    case Estimator::MinMax:
+    case RangeEstimator::MinMax:
       return {lowest(s.min), symmetric ? highest(s.abs_max) : highest(s.max)};
-    case Estimator::Quantile:
+    case RangeEstimator::Quantile:
       if (s.quantile_low.empty()) throw Error("quantize: quantile statistics were not collected");
       return {mean(s.quantile_low), symmetric ? mean(s.abs_quantile_high) : mean(s.quantile_high)};
   }

@@ -6,14 +6,9 @@
 #include <vector>
 
 #include "quantize/statistics.hpp"
+#include "torchvino/quantize.hpp"
 
 namespace torchvino::quant {
-
-enum class Preset { Performance, Mixed };  // symmetric | asymmetric activations
-enum class Estimator { MeanMinMax, MinMax, Quantile };
-
-Preset parse_preset(const std::string& name);
-Estimator parse_estimator(const std::string& name);
 
 struct Range {
   float lo = 0;
@@ -22,7 +17,7 @@ struct Range {
 
 // Aggregates per-sample statistics into one (min, max). For symmetric quantizers the max is
 // taken of |x|, since their range is ±hi.
-Range aggregate(const TensorStatistics& stats, Estimator estimator, bool symmetric);
+Range aggregate(const TensorStatistics& stats, RangeEstimator estimator, bool symmetric);
 
 // Several tensors that must share one quantizer range (Concat inputs): min of mins, max of maxes.
 Range merge(const std::vector<Range>& ranges);

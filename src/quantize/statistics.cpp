@@ -63,22 +63,27 @@ void StatisticsAccumulator::add(const float* data, const ov::Shape& shape) {
 
   if (channel_axis_ >= 0 && static_cast<size_t>(channel_axis_) < shape.size()) {
     const auto axis = static_cast<size_t>(channel_axis_);
-    const size_t channels = shape[axis];
-    size_t inner = 1;
-    for (size_t d = axis + 1; d < shape.size(); ++d) inner *= shape[d];
-    const size_t outer = n / (channels * inner);
-    if (stats_.channel_sum.empty()) stats_.channel_sum.assign(channels, 0.0);
-    if (stats_.channel_sum.size() != channels)
+    if (stats_.channel_sum.empty()) stats_.channel_sum.assign(shape[axis], 0.0);
+    if (stats_.channel_sum.size() != shape[axis])
       throw Error("quantize: channel count of an observed tensor changed between samples");
-    for (size_t o = 0; o < outer; ++o)
-      for (size_t c = 0; c < channels; ++c) {
-        const float* row = data + (o * channels + c) * inner;
-        double sum = 0;
-        for (size_t i = 0; i < inner; ++i) sum += row[i];
-        stats_.channel_sum[c] += sum;
-      }
-    stats_.channel_count += static_cast<int64_t>(outer * inner);
+    stats_.channel_count += static_cast<int64_t>(add_channel_sums(data, shape, axis, stats_.channel_sum));
   }
+}
+
+size_t add_channel_sums(const float* data, const ov::Shape& shape, size_t axis, std::vector<double>& sums) {
+  const size_t channels = shape.at(axis);
+  if (sums.size() != channels) throw Error("quantize: per-channel sums do not match the tensor's channels");
+  size_t inner = 1;
+  for (size_t d = axis + 1; d < shape.size(); ++d) inner *= shape[d];
+  const size_t outer = channels * inner == 0 ? 0 : ov::shape_size(shape) / (channels * inner);
+  for (size_t o = 0; o < outer; ++o)
+    for (size_t c = 0; c < channels; ++c) {
+      const float* row = data + (o * channels + c) * inner;
+      double sum = 0;
+      for (size_t i = 0; i < inner; ++i) sum += row[i];
+      sums[c] += sum;
+    }
+  return outer * inner;
 }
 
 namespace {
@@ -88,7 +93,7 @@ namespace {
 constexpr const char* kObserveTag = "torchvino_quantize_observed";
 
 std::shared_ptr<ov::Model> clone_with_outputs(const std::shared_ptr<ov::Model>& model,
-                                              const std::vector<ObservedTensor>& tensors) {
+                                              const std::vector<ObservedTensor>& tensors, bool observed_only) {
   std::map<ov::Node*, int64_t> ids;
   for (const auto& t : tensors) ids.emplace(t.tensor.get_node(), static_cast<int64_t>(ids.size()));
   for (auto& [node, id] : ids) node->get_rt_info()[kObserveTag] = id;
@@ -109,6 +114,7 @@ std::shared_ptr<ov::Model> clone_with_outputs(const std::shared_ptr<ov::Model>& 
     if (!node) throw Error("quantize: an observed tensor is not part of the model");
     extra.push_back(std::make_shared<ov::op::v0::Result>(node->output(t.tensor.get_index())));
   }
+  if (observed_only) return std::make_shared<ov::Model>(extra, clone->get_parameters());
   clone->add_results(extra);
   return clone;
 }
@@ -133,7 +139,8 @@ int64_t settle_batch(const std::shared_ptr<ov::Model>& model, int64_t wanted) {
 std::vector<TensorStatistics> collect_statistics(const std::shared_ptr<ov::Model>& model,
                                                  const std::vector<ObservedTensor>& tensors,
                                                  const torch::Tensor& images,
-                                                 const StatisticsOptions& options) {
+                                                 const StatisticsOptions& options,
+                                                 const RuntimeContext& runtime) {
   if (model->get_parameters().size() != 1)
     throw Error("quantize: only models with one input can be calibrated");
   if (options.batch_size < 1) throw Error("quantize: batch size must be at least 1");
@@ -141,14 +148,12 @@ std::vector<TensorStatistics> collect_statistics(const std::shared_ptr<ov::Model
     throw Error("quantize: the calibration set is empty");
   if (tensors.empty()) return {};
 
-  auto observed = clone_with_outputs(model, tensors);
+  auto observed = clone_with_outputs(model, tensors, options.observed_only);
   const size_t first_extra = observed->get_results().size() - tensors.size();
   const int64_t batch = settle_batch(observed, options.batch_size);
   const bool static_batch = observed->get_parameters().front()->get_partial_shape().is_static();
 
-  ov::AnyMap config{ov::hint::inference_precision(ov::element::f32)};
-  if (options.threads > 0) config.emplace(ov::inference_num_threads(options.threads));
-  auto compiled = openvino_core().compile_model(observed, "CPU", config);
+  auto compiled = compile_model(observed, runtime);
   auto request = compiled.create_infer_request();
 
   const int64_t count = std::min<int64_t>(std::max<int64_t>(options.subset_size, 1), images.size(0));
@@ -167,6 +172,7 @@ std::vector<TensorStatistics> collect_statistics(const std::shared_ptr<ov::Model
     request.set_input_tensor(ov::Tensor(ov::element::f32, shape, slice.data_ptr<float>()));
     request.infer();
     for (size_t i = 0; i < tensors.size(); ++i) {
+      if (tensors[i].images > 0 && start >= tensors[i].images) continue;
       const ov::Tensor out = request.get_tensor(compiled.output(first_extra + i));
       if (out.get_element_type() != ov::element::f32)
         throw Error("quantize: observed tensors must be float32, got " + out.get_element_type().get_type_name());

@@ -9,6 +9,8 @@
 #include <memory>
 #include <vector>
 
+#include "torchvino/runtime.hpp"
+
 namespace torchvino::quant {
 
 struct StatisticsOptions {
@@ -16,9 +18,15 @@ struct StatisticsOptions {
   int64_t batch_size = 1;
   bool quantiles = false;  // also keep per-sample quantiles (costs a partial sort per sample)
   double quantile = 1e-4;
-  int threads = 0;
+  // Compute only what the observed tensors need (the model's own outputs are dropped), e.g. a
+  // layer early in the graph observed on its own.
+  bool observed_only = false;
   std::function<void(int64_t done, int64_t total)> on_progress;
 };
+
+// Adds, for every channel c along `axis`, the sum of the row-major tensor's elements of that
+// channel to sums[c] (sums must have shape[axis] entries). Returns the elements per channel.
+size_t add_channel_sums(const float* data, const ov::Shape& shape, size_t axis, std::vector<double>& sums);
 
 // Reductions of one tensor; every vector but channel_sum has one entry per sample.
 struct TensorStatistics {
@@ -54,6 +62,9 @@ class StatisticsAccumulator {
 struct ObservedTensor {
   ov::Output<ov::Node> tensor;
   int64_t channel_axis = -1;  // keep per-channel means along this axis (-1: none)
+  // Only batches within the first `images` calibration images count (0: all), so that a step
+  // can compare with a later, shorter measurement on exactly the same images.
+  int64_t images = 0;
 };
 
 // Observes `tensors` of `model` (which is left unchanged) on the first subset_size images of
@@ -62,7 +73,8 @@ struct ObservedTensor {
 std::vector<TensorStatistics> collect_statistics(const std::shared_ptr<ov::Model>& model,
                                                  const std::vector<ObservedTensor>& tensors,
                                                  const torch::Tensor& images,
-                                                 const StatisticsOptions& options);
+                                                 const StatisticsOptions& options,
+                                                 const RuntimeContext& runtime);
 
 // Linear-interpolated quantile q of values (reordered in place), as numpy's default.
 float quantile_of(std::vector<float>& values, double q);

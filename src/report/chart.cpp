@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-namespace torchvino {
+namespace torchvino::report {
 
 namespace {
 constexpr int kChartWidth = 360, kChartHeight = 260, kMargin = 40, kTitleHeight = 30;
@@ -60,4 +60,4 @@ std::string bar_charts_svg(const std::vector<BarChart>& charts) {
   return svg;
 }
 
-}  // namespace torchvino
+}  // namespace torchvino::report

@@ -2,7 +2,7 @@
 #include <string>
 #include <vector>
 
-namespace torchvino {
+namespace torchvino::report {
 
 struct Bar {
   std::string label;
@@ -19,4 +19,4 @@ struct BarChart {
 // Markdown renderers), so reports need no plotting library.
 std::string bar_charts_svg(const std::vector<BarChart>& charts);
 
-}  // namespace torchvino
+}  // namespace torchvino::report

@@ -13,7 +13,7 @@ using nlohmann::json;
 
 namespace {
 
-json settings_json(const PipelineOptions& o) {
+json settings_json(const PipelineOptions& o, const RuntimeContext& runtime) {
   return {{"model", o.spec.arch},
           {"image_size", o.spec.image_size},
           {"num_classes", o.spec.num_classes},
@@ -24,17 +24,18 @@ json settings_json(const PipelineOptions& o) {
           {"learning_rate", o.train.learning_rate},
           {"seed", o.train.seed},
           {"calibration_subset", o.quantize.subset_size},
-          {"preset", o.quantize.preset},
-          {"range_estimator", o.quantize.range_estimator},
+          {"preset", to_string(o.quantize.preset)},
+          {"range_estimator", to_string(o.quantize.range_estimator)},
+          {"bias_correction", to_string(o.quantize.bias_correction)},
           {"eval_batch", o.eval.batch_size},
           {"eval_limit", o.eval.limit},
-          {"threads", o.threads},
+          {"threads", runtime.threads},
           {"requests", o.requests}};
 }
 
 json record_json(const ModeRecord& r) {
   const auto& e = r.eval;
-  json j = {{"mode", r.mode},
+  json j = {{"mode", to_string(r.mode)},
             {"model_file", r.model_file.string()},
             {"size_bytes", r.size_bytes},
             {"weights_bytes", r.weights_bytes},
@@ -53,7 +54,7 @@ json record_json(const ModeRecord& r) {
   if (!r.executed.empty()) {
     json layers = json::array();
     for (const auto& l : r.executed)
-      if (l.layer_type == "Convolution" || l.layer_type == "FullyConnected")
+      if (is_compute_layer(l))
         layers.push_back({{"name", l.name}, {"type", l.layer_type}, {"precision", l.runtime_precision}});
     j["executed_layers"] = layers;
   }
@@ -62,7 +63,7 @@ json record_json(const ModeRecord& r) {
 
 json report_json(const PipelineReport& r) {
   json j;
-  j["settings"] = settings_json(r.options);
+  j["settings"] = settings_json(r.options, r.runtime);
   j["versions"] = {{"torchvino", TORCHVINO_VERSION_STRING},
                    {"libtorch", torch_version()},
                    {"openvino", openvino_version()}};
@@ -70,7 +71,7 @@ json report_json(const PipelineReport& r) {
   for (const auto& rec : r.records) j["records"].push_back(record_json(rec));
   j["parity"] = json::array();
   for (const auto& p : r.parity)
-    j["parity"].push_back({{"mode", p.mode},
+    j["parity"].push_back({{"mode", to_string(p.mode)},
                            {"max_abs_diff", p.max_abs_diff},
                            {"max_abs_logit", p.max_abs_logit},
                            {"argmax_agreement", p.argmax_agreement}});
@@ -95,19 +96,19 @@ std::string report_markdown(const PipelineReport& r) {
   md += fmt::format("Model `{}` on `{}`; LibTorch {}, OpenVINO {}; threads {}, eval batch {}, "
                     "infer requests {}.\n\n",
                     o.spec.arch, o.data.name, torch_version(), openvino_version(),
-                    o.threads > 0 ? std::to_string(o.threads) : "default", o.eval.batch_size,
+                    r.runtime.threads > 0 ? std::to_string(r.runtime.threads) : "default", o.eval.batch_size,
                     o.requests);
   md += "![accuracy and throughput per mode](report.svg)\n\n";
   md += "| mode | accuracy | Δ vs pytorch | loss | images/s | speed-up | latency (ms/batch, mean / median / p90) | weights | on disk |\n";
   md += "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
   const ModeRecord* base = nullptr;
   for (const auto& rec : r.records)
-    if (rec.mode == "pytorch") base = &rec;
+    if (rec.mode == Mode::PyTorch) base = &rec;
   for (const auto& rec : r.records) {
     const auto& e = rec.eval;
     md += fmt::format(
         "| {} | {:.2f} % | {} | {:.4f} | {:.0f} | {} | {:.3f} / {:.3f} / {:.3f} | {:.1f} KB | {:.1f} KB |\n",
-        rec.mode, 100 * e.accuracy,
+        to_string(rec.mode), 100 * e.accuracy,
         base ? fmt::format("{:+.2f}", 100 * (e.accuracy - base->eval.accuracy)) : "-", e.loss,
         e.throughput, base ? fmt::format("{:.2f}×", e.throughput / base->eval.throughput) : "-",
         e.latency_mean_ms, e.latency_median_ms, e.latency_p90_ms, rec.weights_bytes / 1024.0,
@@ -116,7 +117,7 @@ std::string report_markdown(const PipelineReport& r) {
   if (!r.parity.empty()) {
     md += "\n## Agreement with LibTorch\n\n| mode | max abs logit diff | relative to max logit | same argmax |\n|---|---:|---:|---:|\n";
     for (const auto& p : r.parity)
-      md += fmt::format("| {} | {:.3g} | {:.3g} | {:.3f} % |\n", p.mode, p.max_abs_diff,
+      md += fmt::format("| {} | {:.3g} | {:.3g} | {:.3f} % |\n", to_string(p.mode), p.max_abs_diff,
                         p.max_abs_diff / std::max(p.max_abs_logit, 1e-12), 100 * p.argmax_agreement);
   }
   if (!r.quantized_layers.empty()) {
@@ -141,13 +142,13 @@ std::string record_to_json(const ModeRecord& record) { return record_json(record
 void write_report(const PipelineReport& report, const std::filesystem::path& dir) {
   write_text_atomically(dir / "report.json", report_json(report).dump(2) + "\n");
   write_text_atomically(dir / "report.md", report_markdown(report));
-  std::vector<Bar> accuracy, throughput;
+  std::vector<report::Bar> accuracy, throughput;
   for (const auto& rec : report.records) {
-    accuracy.push_back({rec.mode, 100.0 * rec.eval.accuracy});
-    throughput.push_back({rec.mode, rec.eval.throughput});
+    accuracy.push_back({to_string(rec.mode), 100.0 * rec.eval.accuracy});
+    throughput.push_back({to_string(rec.mode), rec.eval.throughput});
   }
   write_text_atomically(dir / "report.svg",
-                        bar_charts_svg({{"Top-1 accuracy (%)", accuracy, "{:.2f}"},
+                        report::bar_charts_svg({{"Top-1 accuracy (%)", accuracy, "{:.2f}"},
                                         {"Throughput (images/s)", throughput, "{:.0f}"}}));
 }
 

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "torchvino/error.hpp"
 #include "torchvino/runtime.hpp"
 
 namespace torchvino {
@@ -10,10 +11,7 @@ namespace {
 
 class LibTorchBackend final : public Backend {
  public:
-  LibTorchBackend(Model model, int threads) : model_(std::move(model)) {
-    if (threads > 0) torch::set_num_threads(threads);
-    model_.module().eval();
-  }
+  explicit LibTorchBackend(Model model) : model_(std::move(model)) { model_.module().eval(); }
   std::string name() const override { return "pytorch"; }
 
   void run(const std::vector<torch::Tensor>& batches, const Sink& sink) override {
@@ -32,8 +30,11 @@ class LibTorchBackend final : public Backend {
 
 }  // namespace
 
-std::unique_ptr<Backend> make_libtorch_backend(const Model& model, int threads) {
-  return std::make_unique<LibTorchBackend>(model, threads);
+std::unique_ptr<Backend> make_libtorch_backend(const Model& model) { return std::make_unique<LibTorchBackend>(model); }
+
+void configure_libtorch(const RuntimeContext& runtime) {
+  if (runtime.threads < 0) throw Error("threads must not be negative, got " + std::to_string(runtime.threads));
+  if (runtime.threads > 0) torch::set_num_threads(runtime.threads);
 }
 
 }  // namespace torchvino

@@ -29,21 +29,9 @@ torch::Tensor copy_out(const ov::Tensor& out) {
 
 class OpenVINOBackend final : public Backend {
  public:
-  OpenVINOBackend(const std::shared_ptr<ov::Model>& model, const OpenVINOOptions& options)
-      : options_(options) {
-    if (options.requests < 1) throw Error("--requests must be at least 1");
-    ov::AnyMap config;
-    // FP32 must mean FP32: on CPUs with bf16 support the plugin would otherwise compute in bf16.
-    config[ov::hint::inference_precision.name()] = options.inference_precision;
-    if (options.threads > 0) config[ov::inference_num_threads.name()] = options.threads;
-    if (options.requests > 1) {
-      config[ov::hint::performance_mode.name()] = ov::hint::PerformanceMode::THROUGHPUT;
-      config[ov::hint::num_requests.name()] = uint32_t(options.requests);
-    } else {
-      config[ov::hint::performance_mode.name()] = ov::hint::PerformanceMode::LATENCY;
-    }
-    compiled_ = openvino_core().compile_model(model, options.device, config);
-    for (int i = 0; i < options.requests; ++i) requests_.push_back(compiled_.create_infer_request());
+  OpenVINOBackend(const std::shared_ptr<ov::Model>& model, const RuntimeContext& runtime, int requests)
+      : compiled_(compile_model(model, runtime, requests)) {
+    for (int i = 0; i < requests; ++i) requests_.push_back(compiled_.create_infer_request());
   }
 
   std::string name() const override { return "openvino"; }
@@ -103,7 +91,13 @@ class OpenVINOBackend final : public Backend {
       if (d.error) {
         if (!failure) failure = d.error;
       } else if (!failure) {
-        sink(batch_of[d.request], copy_out(requests_[d.request].get_output_tensor()), took);
+        // A throwing sink must not unwind past requests still in flight: their callbacks use
+        // this frame's locals. Keep the error, drain, then rethrow.
+        try {
+          sink(batch_of[d.request], copy_out(requests_[d.request].get_output_tensor()), took);
+        } catch (...) {
+          failure = std::current_exception();
+        }
       }
       idle.push_back(d.request);
     };
@@ -111,19 +105,23 @@ class OpenVINOBackend final : public Backend {
       if (idle.empty()) collect_one();
       if (failure) break;
       const size_t r = idle.front();
+      try {
+        requests_[r].set_input_tensor(wrap(batches[i]));
+        batch_of[r] = i;
+        started[r] = Clock::now();
+        requests_[r].start_async();
+      } catch (...) {
+        failure = std::current_exception();
+        break;
+      }
       idle.pop_front();
-      batch_of[r] = i;
-      requests_[r].set_input_tensor(wrap(batches[i]));
-      started[r] = Clock::now();
       ++in_flight;
-      requests_[r].start_async();
     }
     while (in_flight > 0) collect_one();
     for (auto& request : requests_) request.set_callback([](std::exception_ptr) {});
     if (failure) std::rethrow_exception(failure);
   }
 
-  OpenVINOOptions options_;
   ov::CompiledModel compiled_;
   std::vector<ov::InferRequest> requests_;
 };
@@ -131,8 +129,8 @@ class OpenVINOBackend final : public Backend {
 }  // namespace
 
 std::unique_ptr<Backend> make_openvino_backend(const std::shared_ptr<ov::Model>& model,
-                                               const OpenVINOOptions& options) {
-  return std::make_unique<OpenVINOBackend>(model, options);
+                                               const RuntimeContext& runtime, int requests) {
+  return std::make_unique<OpenVINOBackend>(model, runtime, requests);
 }
 
 }  // namespace torchvino

@@ -7,11 +7,12 @@
 
 #include "cli_runner.hpp"
 #include "torchvino/error.hpp"
-#include "torchvino/quantize_config.hpp"
+#include "cli/quantize_job.hpp"
 
 namespace {
 
-using torchvino::parse_quantize_config;
+using torchvino::cli::parse_quantize_job;
+using namespace torchvino;
 
 const char* kGood = R"(
 model:
@@ -41,7 +42,7 @@ compression:
 // The message parse_quantize_config throws for `yaml` ("" when it parses).
 std::string error_of(const std::string& yaml) {
   try {
-    parse_quantize_config(yaml, "cfg.yaml");
+    parse_quantize_job(yaml, "cfg.yaml");
   } catch (const torchvino::Error& e) {
     return e.what();
   }
@@ -49,18 +50,19 @@ std::string error_of(const std::string& yaml) {
 }
 
 TEST(QuantizeConfig, GoodFile) {
-  const auto c = parse_quantize_config(kGood, "cfg.yaml");
+  const auto c = parse_quantize_job(kGood, "cfg.yaml");
   EXPECT_EQ(c.model, "runs/demo/fp32/convnet.xml");
   EXPECT_EQ(c.output, "runs/demo/int8/convnet.xml");
   EXPECT_EQ(c.dataset, "mnist");
   EXPECT_EQ(c.data_dir, "/usr/share/datasets/fashion-mnist");
   EXPECT_EQ(c.validation_limit, 1000);
   EXPECT_TRUE(c.accuracy_aware());
-  EXPECT_EQ(c.quantize.preset, "mixed");
+  EXPECT_EQ(c.quantize.preset, Preset::Mixed);
   EXPECT_EQ(c.quantize.subset_size, 200);
-  EXPECT_EQ(c.quantize.range_estimator, "minmax");
-  EXPECT_FALSE(c.quantize.fast_bias_correction);
-  EXPECT_EQ(c.quantize.overflow_fix, "enable");
+  EXPECT_EQ(c.quantize.range_estimator, RangeEstimator::MinMax);
+  // NNCF's and POT's meaning: not fast = the full bias correction.
+  EXPECT_EQ(c.quantize.bias_correction, BiasCorrection::Full);
+  EXPECT_EQ(c.quantize.overflow_fix, OverflowFix::Enable);
   EXPECT_DOUBLE_EQ(c.control.max_drop, 0.005);
   EXPECT_EQ(c.control.ranking_subset, 150);
   EXPECT_EQ(c.control.max_iterations, 3);
@@ -70,19 +72,49 @@ TEST(QuantizeConfig, GoodFile) {
 }
 
 TEST(QuantizeConfig, DefaultsOfAMinimalFile) {
-  const auto c = parse_quantize_config("model: {model: a.onnx}\n", "cfg.yaml");
+  const auto c = parse_quantize_job("model: {model: a.onnx}\n", "cfg.yaml");
   EXPECT_EQ(c.model, "a.onnx");
   EXPECT_TRUE(c.output.empty());
-  EXPECT_EQ(c.algorithm, "DefaultQuantization");
+  EXPECT_EQ(c.algorithm, cli::Algorithm::Default);
   EXPECT_EQ(c.dataset, "fashion-mnist");
-  EXPECT_EQ(c.quantize.preset, "performance");
+  EXPECT_EQ(c.quantize.preset, Preset::Performance);
   EXPECT_EQ(c.quantize.subset_size, 300);
-  EXPECT_TRUE(c.quantize.fast_bias_correction);
+  EXPECT_EQ(c.quantize.bias_correction, BiasCorrection::Fast);
   EXPECT_DOUBLE_EQ(c.control.max_drop, 0.01);
   // POT's own name for the drop.
-  const auto pot = parse_quantize_config(
+  const auto pot = parse_quantize_job(
       "model: {model: a.xml}\ncompression: {algorithm: AccuracyAwareQuantization, maximal_drop: 0.02}\n", "cfg.yaml");
   EXPECT_DOUBLE_EQ(pot.control.max_drop, 0.02);
+  EXPECT_EQ(parse_quantize_job("model: {model: a.xml}\ncompression: {subset_size: 64, bias_correction: none}\n", "c")
+                .quantize.bias_correction,
+            BiasCorrection::None);
+  EXPECT_EQ(parse_quantize_job("model: {model: a.xml}\ncompression: {subset_size: 64}\n", "c").quantize.subset_size, 64);
+}
+
+// yaml-cpp keeps the first of two equal keys; the second, which a user may be editing, must not be
+// silently ignored.
+TEST(QuantizeConfig, RepeatedKeysAndAliasesGivenTwice) {
+  EXPECT_EQ(error_of("model: {model: a.xml}\ncompression: {preset: mixed, preset: performance}\n"),
+            "cfg.yaml: compression.preset: given twice");
+  EXPECT_EQ(error_of("model: {model: a.xml}\nmodel: {model: b.xml}\n"), "cfg.yaml: model: given twice");
+  EXPECT_EQ(error_of("model: {model: a.xml}\ncompression: {subset_size: 1, stat_subset_size: 2}\n"),
+            "cfg.yaml: compression.stat_subset_size: give subset_size or its POT name stat_subset_size, not both");
+  EXPECT_EQ(error_of("model: {model: a.xml}\ncompression: {bias_correction: full, fast_bias_correction: true}\n"),
+            "cfg.yaml: compression.fast_bias_correction: give bias_correction or fast_bias_correction, not both");
+}
+
+// The same limits as the flags (option_limits.hpp): what one accepts, the other accepts.
+TEST(QuantizeConfig, NumericLimitsAreTheFlagsLimits) {
+  const std::string aa = "model: {model: a.xml}\ncompression: {algorithm: AccuracyAwareQuantization, ";
+  EXPECT_EQ(error_of(aa + "max_drop: 1.0}\n"),
+            "cfg.yaml: compression.max_drop: 1 must be in [0, 1) (a top-1 fraction: 0.01 = 1 point)");
+  EXPECT_EQ(error_of(aa + "max_drop: .nan}\n"),
+            "cfg.yaml: compression.max_drop: nan must be in [0, 1) (a top-1 fraction: 0.01 = 1 point)");
+  EXPECT_EQ(error_of(aa + "max_drop: 0.999}\n"), "");
+  EXPECT_EQ(error_of("model: {model: a.xml}\ncompression: {quantile: 0.5}\n"),
+            "cfg.yaml: compression.quantile: 0.5 must be in (0, 0.5)");
+  EXPECT_EQ(error_of("model: {model: a.xml}\ncompression: {subset_size: 0}\n"),
+            "cfg.yaml: compression.subset_size: 0 must be at least 1");
 }
 
 TEST(QuantizeConfig, UnknownKeys) {
@@ -104,9 +136,9 @@ TEST(QuantizeConfig, BadValues) {
             "cfg.yaml: compression.algorithm: 'QuickQuantization' is not one of DefaultQuantization, "
             "AccuracyAwareQuantization");
   EXPECT_EQ(error_of(m + "compression: {stat_subset_size: -5}\n"),
-            "cfg.yaml: compression.stat_subset_size: -5 must be at least 1");
+            "cfg.yaml: compression.subset_size: -5 must be at least 1");
   EXPECT_EQ(error_of(m + "compression: {stat_subset_size: many}\n"),
-            "cfg.yaml: compression.stat_subset_size: expected an integer, got 'many'");
+            "cfg.yaml: compression.subset_size: expected an integer, got 'many'");
   EXPECT_EQ(error_of(m + "compression: {overflow_fix: sometimes}\n"),
             "cfg.yaml: compression.overflow_fix: 'sometimes' is not one of auto, first_layer, enable, disable");
   EXPECT_EQ(error_of(m + "compression: {fast_bias_correction: maybe}\n"),
@@ -139,17 +171,17 @@ TEST(QuantizeConfig, MissingRequiredKeysAndBrokenYaml) {
 TEST(QuantizeConfig, Files) {
   const auto dir = fresh_temp_dir("quantize_config");
   try {
-    torchvino::load_quantize_config(dir / "missing.yaml");
+    torchvino::cli::load_quantize_job(dir / "missing.yaml");
     FAIL() << "expected an error";
   } catch (const torchvino::Error& e) {
     EXPECT_EQ(std::string(e.what()).rfind((dir / "missing.yaml").string() + ": cannot read", 0), 0u) << e.what();
   }
-  EXPECT_THROW(torchvino::load_quantize_config(dir), torchvino::Error);
+  EXPECT_THROW(torchvino::cli::load_quantize_job(dir), torchvino::Error);
   std::ofstream(dir / "good.yaml") << kGood;
-  EXPECT_EQ(torchvino::load_quantize_config(dir / "good.yaml").quantize.subset_size, 200);
+  EXPECT_EQ(torchvino::cli::load_quantize_job(dir / "good.yaml").quantize.subset_size, 200);
   std::ofstream(dir / "bad.yaml") << "model: {model: a.xml}\ncompression: {preset: fast}\n";
   try {
-    torchvino::load_quantize_config(dir / "bad.yaml");
+    torchvino::cli::load_quantize_job(dir / "bad.yaml");
     FAIL() << "expected an error";
   } catch (const torchvino::Error& e) {
     EXPECT_EQ(std::string(e.what()), (dir / "bad.yaml").string() + ": compression.preset: 'fast' is not one of performance, mixed");
@@ -161,9 +193,9 @@ TEST(QuantizeConfig, Files) {
 TEST(QuantizeConfig, Examples) {
   for (const char* name : {"convnet_default.yaml", "convnet_accuracy_aware.yaml"}) {
     const auto file = std::filesystem::path(TORCHVINO_SOURCE_DIR) / "examples" / name;
-    EXPECT_NO_THROW(torchvino::load_quantize_config(file)) << file;
+    EXPECT_NO_THROW(torchvino::cli::load_quantize_job(file)) << file;
   }
-  EXPECT_TRUE(torchvino::load_quantize_config(std::filesystem::path(TORCHVINO_SOURCE_DIR) / "examples" /
+  EXPECT_TRUE(torchvino::cli::load_quantize_job(std::filesystem::path(TORCHVINO_SOURCE_DIR) / "examples" /
                                               "convnet_accuracy_aware.yaml")
                   .accuracy_aware());
 }

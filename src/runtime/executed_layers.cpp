@@ -1,6 +1,6 @@
 #include <algorithm>
 
-#include "torchvino/quantize.hpp"
+#include "torchvino/runtime.hpp"
 
 namespace torchvino {
 namespace {
@@ -28,11 +28,15 @@ std::vector<ExecutedLayer> executed_layers(const ov::CompiledModel& compiled) {
   return layers;
 }
 
+bool is_compute_layer(const ExecutedLayer& l) {
+  return l.layer_type == "Convolution" || l.layer_type == "GroupConvolution" || l.layer_type == "FullyConnected" ||
+         l.layer_type == "MatMul";
+}
+
 std::vector<ExecutedLayer> non_int8_layers(const std::vector<ExecutedLayer>& layers) {
   std::vector<ExecutedLayer> found;
   std::copy_if(layers.begin(), layers.end(), std::back_inserter(found), [](const ExecutedLayer& l) {
-    const bool quantizable = l.layer_type == "Convolution" || l.layer_type == "FullyConnected";
-    return quantizable && l.runtime_precision != "u8" && l.runtime_precision != "i8";
+    return is_compute_layer(l) && l.runtime_precision != "u8" && l.runtime_precision != "i8";
   });
   return found;
 }

@@ -1,0 +1,52 @@
+#pragma once
+// Every word a user can type for a choice (preset, range estimator, mode, ...) is an enum with
+// one table of names. parse(), to_string() and names_of() all read that table, so the CLI's
+// choices, the YAML checks, the reports and the IR's rt_info can never disagree.
+//
+// A vocabulary is declared next to its enum by specialising EnumNames:
+//   template <> struct EnumNames<Preset> {
+//     static constexpr const char* what = "preset";
+//     static constexpr std::array table{std::pair{Preset::Performance, "performance"}, ...};
+//   };
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "torchvino/error.hpp"
+
+namespace torchvino {
+
+template <class E>
+struct EnumNames;
+
+template <class E>
+concept NamedEnum = requires {
+  EnumNames<E>::what;
+  EnumNames<E>::table;
+};
+
+template <NamedEnum E>
+std::vector<std::string> names_of() {
+  std::vector<std::string> out;
+  for (const auto& [value, name] : EnumNames<E>::table) out.emplace_back(name);
+  return out;
+}
+
+template <NamedEnum E>
+std::string to_string(E value) {
+  for (const auto& [v, name] : EnumNames<E>::table)
+    if (v == value) return name;
+  throw Error(std::string("invalid ") + EnumNames<E>::what + " value " + std::to_string(static_cast<int>(value)));
+}
+
+// Throws Error "unknown <what> '<text>' (known: a, b, c)".
+template <NamedEnum E>
+E parse(std::string_view text) {
+  for (const auto& [value, name] : EnumNames<E>::table)
+    if (text == name) return value;
+  std::string known;
+  for (const auto& name : names_of<E>()) known += (known.empty() ? "" : ", ") + name;
+  throw Error(std::string("unknown ") + EnumNames<E>::what + " '" + std::string(text) + "' (known: " + known + ")");
+}
+
+}  // namespace torchvino

@@ -1,0 +1,20 @@
+#include "cli/option_limits.hpp"
+
+#include <fmt/format.h>
+
+namespace torchvino::cli {
+
+std::optional<std::string> Limit::problem(double value) const {
+  const bool below = min_exclusive ? !(value > min) : !(value >= min);
+  const bool above = max_exclusive ? !(value < max) : !(value <= max);
+  if (!std::isnan(value) && !below && !above) return std::nullopt;
+  std::string range;
+  if (std::isinf(max)) {
+    range = fmt::format("must be {} {:g}", min_exclusive ? "greater than" : "at least", min);
+  } else {
+    range = fmt::format("must be in {}{:g}, {:g}{}", min_exclusive ? "(" : "[", min, max, max_exclusive ? ")" : "]");
+  }
+  return fmt::format("{:.6g} {}{}", value, range, meaning);
+}
+
+}  // namespace torchvino::cli

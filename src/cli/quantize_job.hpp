@@ -1,0 +1,73 @@
+#pragma once
+// A quantization job: what `torchvino quantize` does, from flags and/or a POT-style YAML file
+// laid out as POT (OpenVINO's retired Post-training Optimization Tool) configs were:
+//
+//   model:
+//     model: runs/demo/fp32/convnet.xml      # IR or ONNX (required)
+//     output: runs/demo/int8/convnet.xml     # INT8 IR to write
+//   engine:
+//     dataset: fashion-mnist                 # a dataset name (see `torchvino --help`)
+//     data_dir: /usr/share/datasets/fashion-mnist
+//     metric: accuracy
+//     validation_limit: 0                    # > 0: only the first N test images validate
+//   compression:
+//     algorithm: DefaultQuantization         # or AccuracyAwareQuantization
+//     preset: performance                    # or mixed
+//     subset_size: 300                       # POT's name stat_subset_size is accepted too
+//     range_estimator: mean_minmax           # mean_minmax | minmax | quantile
+//     bias_correction: fast                  # fast | full | none (POT/NNCF: fast_bias_correction)
+//     overflow_fix: auto                     # auto | first_layer | enable | disable
+//     max_drop: 0.01                         # AccuracyAwareQuantization only
+//     ranking_subset_size: 300               # AccuracyAwareQuantization only
+//     max_iterations: 0                      # AccuracyAwareQuantization only
+//     ignored_scope: {names: [...], types: [...], patterns: [...]}
+//
+// Relative paths are kept as written (relative to the working directory, as POT did). The
+// choices and numeric limits are the same tables the flags use (option_limits.hpp, names.hpp).
+#include <array>
+#include <filesystem>
+#include <string>
+
+#include "torchvino/accuracy_control.hpp"
+#include "torchvino/names.hpp"
+#include "torchvino/quantize.hpp"
+
+namespace torchvino::cli {
+
+enum class Algorithm { Default, AccuracyAware };
+
+}  // namespace torchvino::cli
+
+namespace torchvino {
+template <>
+struct EnumNames<cli::Algorithm> {
+  static constexpr const char* what = "algorithm";
+  static constexpr std::array table{std::pair{cli::Algorithm::Default, "DefaultQuantization"},
+                                    std::pair{cli::Algorithm::AccuracyAware, "AccuracyAwareQuantization"}};
+};
+}  // namespace torchvino
+
+namespace torchvino::cli {
+
+struct QuantizeJob {
+  std::filesystem::path source;  // the file it came from, for messages
+  std::filesystem::path model;
+  std::filesystem::path output;  // empty: not given
+  std::string dataset = "fashion-mnist";
+  std::filesystem::path data_dir;  // empty: the dataset's default folder
+  int64_t validation_limit = 0;
+  Algorithm algorithm = Algorithm::Default;
+  QuantizeOptions quantize;        // preset, subset, estimator, bias correction, ignored scope
+  AccuracyControlOptions control;  // max_drop, ranking subset, iterations, metric
+
+  bool accuracy_aware() const { return algorithm == Algorithm::AccuracyAware; }
+};
+
+// Parses YAML text; `source` names it in error messages. Unknown or repeated keys, values of the
+// wrong type or out of range, unknown names and missing required keys are Errors of the form
+// "<source>: <key.path>: <problem>".
+QuantizeJob parse_quantize_job(const std::string& yaml, const std::string& source);
+// Reads and parses a file; an unreadable file is an Error naming it.
+QuantizeJob load_quantize_job(const std::filesystem::path& file);
+
+}  // namespace torchvino::cli

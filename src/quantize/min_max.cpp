@@ -1,0 +1,54 @@
+// The MinMax step: per-sample activation statistics → one range per quantizer group →
+// FakeQuantize on activations; weights quantized per output channel and stored as int8.
+#include "quantize/ranges.hpp"
+#include "quantize/step.hpp"
+
+namespace torchvino::quant {
+namespace {
+
+// One range per group: members of a group (Concat inputs) are merged, and a group is unsigned
+// only when every member comes out of a ReLU.
+std::vector<Range> group_ranges(const QuantizationPlan& plan, std::span<const TensorStatistics> stats,
+                                Preset preset, RangeEstimator estimator) {
+  std::vector<std::vector<Range>> members(plan.groups);
+  std::vector<bool> after_relu(plan.groups, true);
+  for (size_t i = 0; i < plan.activations.size(); ++i) {
+    const auto& q = plan.activations[i];
+    members[q.group].push_back(aggregate(stats[i], estimator, preset == Preset::Performance));
+    after_relu[q.group] = after_relu[q.group] && q.after_relu;
+  }
+  std::vector<Range> ranges;
+  for (size_t g = 0; g < plan.groups; ++g) ranges.push_back(activation_range(merge(members[g]), preset, after_relu[g]));
+  return ranges;
+}
+
+class MinMaxStep final : public Step {
+ public:
+  std::string name() const override { return "min_max"; }
+
+  std::vector<ObservedTensor> fp32_statistics(const QuantizeState& state) override {
+    std::vector<ObservedTensor> observed;
+    for (const auto& q : state.plan.activations) observed.push_back({q.tensor, -1});
+    return observed;
+  }
+
+  void apply(QuantizeState& state, std::span<const TensorStatistics> stats) override {
+    const auto& plan = state.plan;
+    const auto ranges = group_ranges(plan, stats, state.options.preset, state.options.range_estimator);
+    for (const auto& q : plan.activations) insert_activation_quantizer(q, ranges[q.group]);
+    for (const auto& w : plan.weights) {
+      const auto abs_max = weight_abs_max(w.values, w.shape, w.channel_axes);
+      state.quantized_weights.push_back(quantize_weights(w, abs_max, state.max_weight_level(w)));
+      const std::string name = w.op->get_friendly_name();
+      replace_weights(w, state.options.compress_weights
+                             ? dequantized_weights(state.quantized_weights.back(), name)
+                             : fake_quantized_weights(w, abs_max, name, state.max_weight_level(w)));
+    }
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Step> make_min_max_step() { return std::make_unique<MinMaxStep>(); }
+
+}  // namespace torchvino::quant
