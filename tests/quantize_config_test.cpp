@@ -48,7 +48,7 @@ std::string error_of(const std::string& yaml) {
   return "";
 }
 
-TEST(QuantizeConfig, GoodFile) {
+TEST(QuantizeConfig, CompleteFileSetsEveryOption) {
   const auto c = parse_quantize_config(kGood, "cfg.yaml");
   EXPECT_EQ(c.model, "runs/demo/fp32/convnet.xml");
   EXPECT_EQ(c.output, "runs/demo/int8/convnet.xml");
@@ -85,7 +85,7 @@ TEST(QuantizeConfig, DefaultsOfAMinimalFile) {
   EXPECT_DOUBLE_EQ(pot.control.max_drop, 0.02);
 }
 
-TEST(QuantizeConfig, UnknownKeys) {
+TEST(QuantizeConfig, UnknownKeysAreErrorsNamingTheirPath) {
   EXPECT_EQ(error_of("model: {model: a.xml}\nengin: {}\n"),
             "cfg.yaml: engin: unknown key (expected one of model, engine, compression)");
   EXPECT_EQ(error_of("model: {model: a.xml}\ncompression: {presett: mixed}\n").rfind(
@@ -96,7 +96,7 @@ TEST(QuantizeConfig, UnknownKeys) {
             0u);
 }
 
-TEST(QuantizeConfig, BadValues) {
+TEST(QuantizeConfig, BadValuesAreErrorsNamingKeyAndAllowedValues) {
   const std::string m = "model: {model: a.xml}\n";
   EXPECT_EQ(error_of(m + "compression: {preset: fast}\n"),
             "cfg.yaml: compression.preset: 'fast' is not one of performance, mixed");
@@ -136,7 +136,7 @@ TEST(QuantizeConfig, MissingRequiredKeysAndBrokenYaml) {
   EXPECT_EQ(error_of("- a\n- b\n").rfind("cfg.yaml: expected a map", 0), 0u);
 }
 
-TEST(QuantizeConfig, Files) {
+TEST(QuantizeConfig, LoadsFilesAndErrorsNameTheFile) {
   const auto dir = fresh_temp_dir("quantize_config");
   try {
     torchvino::load_quantize_config(dir / "missing.yaml");
@@ -157,8 +157,7 @@ TEST(QuantizeConfig, Files) {
   std::filesystem::remove_all(dir);
 }
 
-// The shipped examples parse.
-TEST(QuantizeConfig, Examples) {
+TEST(QuantizeConfig, ShippedExamplesLoad) {
   for (const char* name : {"convnet_default.yaml", "convnet_accuracy_aware.yaml"}) {
     const auto file = std::filesystem::path(TORCHVINO_SOURCE_DIR) / "examples" / name;
     EXPECT_NO_THROW(torchvino::load_quantize_config(file)) << file;
