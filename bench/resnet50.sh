@@ -5,7 +5,7 @@
 #   OpenVINO FP32 >= 1.2x LibTorch FP32 at batch 1 and in throughput mode;
 #   INT8 >= 2.5x OpenVINO FP32 throughput (throughput mode: batch BATCH, REQUESTS infer requests).
 # Speed does not depend on the weights' values, so random weights measure it fairly; accuracy
-# figures of this run mean nothing (see bench/resnet_trained.sh for a ResNet trained here).
+# figures of this run mean nothing (see bench/resnet18_trained.sh for a ResNet trained here).
 # Input: Fashion-MNIST test images, prepared to 3x224x224 as the CLI does for a 224 model.
 # Usage: bash bench/resnet50.sh [OUT_DIR]   (default runs/bench-resnet50; reuses its checkpoint)
 #   env: TORCHVINO (default build/torchvino), THREADS=2, REPEATS=3, BATCH=8, REQUESTS=2,

@@ -49,7 +49,7 @@ std::string error_of(const std::string& yaml) {
   return "";
 }
 
-TEST(QuantizeConfig, GoodFile) {
+TEST(QuantizeJob, CompleteFileSetsEveryOption) {
   const auto c = parse_quantize_job(kGood, "cfg.yaml");
   EXPECT_EQ(c.model, "runs/demo/fp32/convnet.xml");
   EXPECT_EQ(c.output, "runs/demo/int8/convnet.xml");
@@ -71,7 +71,7 @@ TEST(QuantizeConfig, GoodFile) {
   EXPECT_EQ(c.quantize.ignored_scope.patterns, (std::vector<std::string>{"block2/.*"}));
 }
 
-TEST(QuantizeConfig, DefaultsOfAMinimalFile) {
+TEST(QuantizeJob, DefaultsOfAMinimalFile) {
   const auto c = parse_quantize_job("model: {model: a.onnx}\n", "cfg.yaml");
   EXPECT_EQ(c.model, "a.onnx");
   EXPECT_TRUE(c.output.empty());
@@ -93,7 +93,7 @@ TEST(QuantizeConfig, DefaultsOfAMinimalFile) {
 
 // yaml-cpp keeps the first of two equal keys; the second, which a user may be editing, must not be
 // silently ignored.
-TEST(QuantizeConfig, RepeatedKeysAndAliasesGivenTwice) {
+TEST(QuantizeJob, RepeatedKeysAndAliasesGivenTwice) {
   EXPECT_EQ(error_of("model: {model: a.xml}\ncompression: {preset: mixed, preset: performance}\n"),
             "cfg.yaml: compression.preset: given twice");
   EXPECT_EQ(error_of("model: {model: a.xml}\nmodel: {model: b.xml}\n"), "cfg.yaml: model: given twice");
@@ -104,7 +104,7 @@ TEST(QuantizeConfig, RepeatedKeysAndAliasesGivenTwice) {
 }
 
 // The same limits as the flags (option_limits.hpp): what one accepts, the other accepts.
-TEST(QuantizeConfig, NumericLimitsAreTheFlagsLimits) {
+TEST(QuantizeJob, NumericLimitsAreTheFlagsLimits) {
   const std::string aa = "model: {model: a.xml}\ncompression: {algorithm: AccuracyAwareQuantization, ";
   EXPECT_EQ(error_of(aa + "max_drop: 1.0}\n"),
             "cfg.yaml: compression.max_drop: 1 must be in [0, 1) (a top-1 fraction: 0.01 = 1 point)");
@@ -117,7 +117,7 @@ TEST(QuantizeConfig, NumericLimitsAreTheFlagsLimits) {
             "cfg.yaml: compression.subset_size: 0 must be at least 1");
 }
 
-TEST(QuantizeConfig, UnknownKeys) {
+TEST(QuantizeJob, UnknownKeysAreErrorsNamingTheirPath) {
   EXPECT_EQ(error_of("model: {model: a.xml}\nengin: {}\n"),
             "cfg.yaml: engin: unknown key (expected one of model, engine, compression)");
   EXPECT_EQ(error_of("model: {model: a.xml}\ncompression: {presett: mixed}\n").rfind(
@@ -128,7 +128,7 @@ TEST(QuantizeConfig, UnknownKeys) {
             0u);
 }
 
-TEST(QuantizeConfig, BadValues) {
+TEST(QuantizeJob, BadValuesAreErrorsNamingKeyAndAllowedValues) {
   const std::string m = "model: {model: a.xml}\n";
   EXPECT_EQ(error_of(m + "compression: {preset: fast}\n"),
             "cfg.yaml: compression.preset: 'fast' is not one of performance, mixed");
@@ -160,7 +160,7 @@ TEST(QuantizeConfig, BadValues) {
   EXPECT_EQ(error_of("model: [a.xml]\n").rfind("cfg.yaml: model: expected a map", 0), 0u);
 }
 
-TEST(QuantizeConfig, MissingRequiredKeysAndBrokenYaml) {
+TEST(QuantizeJob, MissingRequiredKeysAndBrokenYaml) {
   EXPECT_EQ(error_of("compression: {preset: mixed}\n").rfind("cfg.yaml: model: missing", 0), 0u);
   EXPECT_EQ(error_of("model: {output: b.xml}\n").rfind("cfg.yaml: model.model: missing", 0), 0u);
   EXPECT_EQ(error_of("").rfind("cfg.yaml: the file is empty", 0), 0u);
@@ -168,7 +168,7 @@ TEST(QuantizeConfig, MissingRequiredKeysAndBrokenYaml) {
   EXPECT_EQ(error_of("- a\n- b\n").rfind("cfg.yaml: expected a map", 0), 0u);
 }
 
-TEST(QuantizeConfig, Files) {
+TEST(QuantizeJob, LoadsFilesAndErrorsNameTheFile) {
   const auto dir = fresh_temp_dir("quantize_config");
   try {
     torchvino::cli::load_quantize_job(dir / "missing.yaml");
@@ -189,8 +189,7 @@ TEST(QuantizeConfig, Files) {
   std::filesystem::remove_all(dir);
 }
 
-// The shipped examples parse.
-TEST(QuantizeConfig, Examples) {
+TEST(QuantizeJob, ShippedExamplesLoad) {
   for (const char* name : {"convnet_default.yaml", "convnet_accuracy_aware.yaml"}) {
     const auto file = std::filesystem::path(TORCHVINO_SOURCE_DIR) / "examples" / name;
     EXPECT_NO_THROW(torchvino::cli::load_quantize_job(file)) << file;

@@ -1,0 +1,263 @@
+#include "models/pickle_rewrite.hpp"
+
+#include <cstdint>
+#include <set>
+#include <utility>
+#include <vector>
+
+// torch.save(model.state_dict()) pickles a collections.OrderedDict: `OrderedDict()` (GLOBAL,
+// EMPTY_TUPLE, REDUCE), its items (SETITEMS), then its `_metadata` attribute (a dict of further
+// OrderedDicts, applied with BUILD). LibTorch 2.15's unpickler turns OrderedDict() into None, so
+// the SETITEMS that follow fail ("Expected GenericDict but got None"); its BUILD only works for
+// TorchScript objects, and it has no POP opcode. So before LibTorch reads the pickle, it is
+// rewritten (protocol 2 has no byte offsets, so lengths may change):
+//   GLOBAL collections.OrderedDict, or BINGET of it   →  EMPTY_DICT
+//   the EMPTY_TUPLE + REDUCE that called it           →  (removed): the empty dict stays
+//   <state> BUILD on such a dict (sets _metadata)     →  (removed)
+// Finding what BUILD applies to needs the stack, so the walk tracks, for each stack item, where
+// its construction started in the stream. A plain dict holds OrderedDicts too (each tensor's
+// empty backward-hooks argument, which LibTorch ignores): they become empty dicts, harmlessly.
+// An opcode the walk does not know leaves the pickle untouched for LibTorch to judge.
+
+namespace torchvino::models {
+
+namespace {
+
+struct Item {
+  size_t start = 0;           // offset of the first opcode that built it
+  bool od_class = false;      // the OrderedDict class (rewritten to an empty dict)
+  bool od_instance = false;   // OrderedDict() (an empty dict after the rewrite)
+  bool empty_tuple = false;
+};
+
+// Bytes [begin, end) of the pickle are replaced by `with`.
+struct Edit {
+  size_t begin, end;
+  std::string with;
+};
+
+uint64_t little_endian(const std::string& data, size_t pos, size_t size) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < size; ++i) {
+    v |= uint64_t(static_cast<unsigned char>(data[pos + i])) << (8 * i);
+  }
+  return v;
+}
+
+// Walks the opcodes one at a time: pos() is the current opcode, next() where the following one
+// starts once the current one's arguments have been skipped. An argument running past the end
+// leaves next() beyond the data, which the caller checks with overran().
+class OpcodeCursor {
+ public:
+  explicit OpcodeCursor(const std::string& pkl) : pkl_(pkl) {}
+
+  bool at_end() const { return pos_ >= pkl_.size(); }
+  unsigned char begin_opcode() {
+    next_ = pos_ + 1;
+    return static_cast<unsigned char>(pkl_[pos_]);
+  }
+  void advance() { pos_ = next_; }
+  bool overran() const { return next_ > pkl_.size(); }
+  size_t pos() const { return pos_; }
+  size_t next() const { return next_; }
+
+  void skip(size_t n) { next_ += n; }
+  // A `width`-byte length, then that many bytes.
+  void skip_counted(size_t width) {
+    if (next_ + width > pkl_.size()) return;
+    next_ += width + little_endian(pkl_, next_, width);
+  }
+  // Newline-terminated text arguments.
+  void skip_lines(int n) {
+    for (int l = 0; l < n; ++l) {
+      const size_t eol = pkl_.find('\n', next_);
+      next_ = eol == std::string::npos ? pkl_.size() + 1 : eol + 1;
+    }
+  }
+  void skip_rest() { next_ = pkl_.size(); }
+
+  // The current opcode's fixed-size argument (a memo slot).
+  uint64_t argument(size_t width) const { return little_endian(pkl_, pos_ + 1, width); }
+  // Whether the arguments skipped so far are exactly `text`.
+  bool arguments_are(const std::string& text) const {
+    return next_ <= pkl_.size() && next_ - pos_ - 1 == text.size() &&
+           pkl_.compare(pos_ + 1, text.size(), text) == 0;
+  }
+
+ private:
+  const std::string& pkl_;
+  size_t pos_ = 0;
+  size_t next_ = 0;
+};
+
+// Follows the pickle's stack and collects the edits. Every handler returns false when the pickle
+// is not one the walk can follow (unknown opcode, stack or marks exhausted).
+class OrderedDictWalk {
+ public:
+  explicit OrderedDictWalk(const std::string& pkl) : in_(pkl) {}
+
+  bool run() {
+    while (!in_.at_end()) {
+      if (!step(in_.begin_opcode()) || in_.overran()) return false;
+      in_.advance();
+    }
+    return true;
+  }
+  const std::vector<Edit>& edits() const { return edits_; }
+
+ private:
+  bool step(unsigned char op) {
+    switch (op) {
+      case 0x80: in_.skip(1); return true;     // PROTO
+      case '.': in_.skip_rest(); return true;  // STOP
+      case '(': marks_.emplace_back(stack_.size(), in_.pos()); return true;
+      case 'c': return global();
+      case 'h': return memo_get(1);
+      case 'j': return memo_get(4);
+      case 'q': return memo_put(1);
+      case 'r': return memo_put(4);
+      case 'R': return reduce();
+      case 'b': return build();
+      case 't': case 'l': case 'd': return collect_to_mark(/*push_result=*/true);
+      case 'u': case 'e': return collect_to_mark(/*push_result=*/false);
+      case 'a': return discard(1);
+      case 's': return discard(2);
+      case 0x85: case 'Q': return combine(1);   // TUPLE1, BINPERSID
+      case 0x86: case 0x81: return combine(2);  // TUPLE2, NEWOBJ
+      case 0x87: return combine(3);             // TUPLE3
+      default: return push_value(op);
+    }
+  }
+
+  // Opcodes that push one value built from their own arguments alone.
+  bool push_value(unsigned char op) {
+    switch (op) {
+      case ']': case 'N': case 0x88: case 0x89: case '}': case ')': break;
+      case 'K': in_.skip(1); break;
+      case 'M': in_.skip(2); break;
+      case 'J': in_.skip(4); break;
+      case 'G': in_.skip(8); break;
+      case 0x8a: case 'U': case 'C': case 0x8c: in_.skip_counted(1); break;
+      case 'X': case 'T': case 'B': case 0x8b: in_.skip_counted(4); break;
+      case 0x8d: case 0x8e: in_.skip_counted(8); break;
+      case 'I': case 'L': case 'S': case 'V': case 'F': in_.skip_lines(1); break;
+      default: return false;
+    }
+    push({.start = in_.pos(), .empty_tuple = op == ')'});
+    return true;
+  }
+
+  bool global() {
+    in_.skip_lines(2);
+    const bool od = in_.arguments_are("collections\nOrderedDict\n");
+    if (od) replace_opcode("}");
+    push({.start = in_.pos(), .od_class = od});
+    return true;
+  }
+
+  bool memo_get(size_t width) {
+    in_.skip(width);
+    const bool od = od_memo_.contains(in_.argument(width));
+    if (od) replace_opcode("}");
+    push({.start = in_.pos(), .od_class = od});
+    return true;
+  }
+
+  bool memo_put(size_t width) {
+    in_.skip(width);
+    if (stack_.empty()) return false;
+    if (stack_.back().od_class) od_memo_.insert(in_.argument(width));
+    return true;
+  }
+
+  bool reduce() {
+    Item args, callable;
+    if (!pop(args) || !pop(callable)) return false;
+    // OrderedDict(): drop the call, keep the empty dict the class became.
+    const bool od = callable.od_class && args.empty_tuple;
+    if (od) remove_from(args.start);
+    push({.start = callable.start, .od_instance = od});
+    return true;
+  }
+
+  bool build() {
+    Item state;
+    if (!pop(state) || stack_.empty()) return false;
+    if (stack_.back().od_instance) remove_from(state.start);
+    return true;
+  }
+
+  bool collect_to_mark(bool push_result) {
+    if (marks_.empty() || marks_.back().first > stack_.size()) return false;
+    stack_.resize(marks_.back().first);
+    const size_t mark_offset = marks_.back().second;
+    marks_.pop_back();
+    if (push_result) push({.start = mark_offset});
+    return true;
+  }
+
+  bool discard(int n) {
+    Item item;
+    for (int i = 0; i < n; ++i) {
+      if (!pop(item)) return false;
+    }
+    return true;
+  }
+
+  // Pops n items and pushes one that starts where the deepest of them did.
+  bool combine(int n) {
+    Item deepest;
+    for (int i = 0; i < n; ++i) {
+      if (!pop(deepest)) return false;
+    }
+    push({.start = deepest.start});
+    return true;
+  }
+
+  bool pop(Item& out) {
+    if (stack_.empty()) return false;
+    out = stack_.back();
+    stack_.pop_back();
+    return true;
+  }
+  void push(Item item) { stack_.push_back(item); }
+
+  void replace_opcode(std::string with) {
+    edits_.push_back({in_.pos(), in_.next(), std::move(with)});
+  }
+  // Removes everything from `start` through the current opcode; earlier edits inside that span
+  // are superseded.
+  void remove_from(size_t start) {
+    while (!edits_.empty() && edits_.back().begin >= start) edits_.pop_back();
+    edits_.push_back({start, in_.next(), ""});
+  }
+
+  OpcodeCursor in_;
+  std::vector<Edit> edits_;  // in increasing, non-overlapping order
+  std::vector<Item> stack_;
+  std::vector<std::pair<size_t, size_t>> marks_;  // (stack height, offset)
+  std::set<uint64_t> od_memo_;                    // memo slots holding the OrderedDict class
+};
+
+std::string apply_edits(const std::string& pkl, const std::vector<Edit>& edits) {
+  std::string out;
+  out.reserve(pkl.size());
+  size_t copied = 0;
+  for (const Edit& e : edits) {
+    out.append(pkl, copied, e.begin - copied);
+    out += e.with;
+    copied = e.end;
+  }
+  out.append(pkl, copied, std::string::npos);
+  return out;
+}
+
+}  // namespace
+
+std::string rewrite_ordered_dicts(const std::string& pkl) {
+  OrderedDictWalk walk(pkl);
+  if (!walk.run()) return pkl;
+  return apply_edits(pkl, walk.edits());
+}
+
+}  // namespace torchvino::models
