@@ -28,7 +28,7 @@ if [ ! -f "$OUT/resnet50.onnx" ]; then
   "$EXPORT_PYTHON" bench/export_torchvision_resnet50.py "$OUT"
 fi
 "$BIN" convert --onnx "$OUT/resnet50.onnx" --output "$OUT/fp32/resnet50.xml" 2>&1 | tee "$OUT/logs/convert.log"
-"$BIN" quantize --input "$OUT/fp32/resnet50.xml" --output "$OUT/int8/resnet50.xml" --subset "$SUBSET" \
+"$BIN" quantize --input "$OUT/fp32/resnet50.xml" --output "$OUT/int8/resnet50.xml" --subset-size "$SUBSET" \
   --threads "$THREADS" 2>&1 | tee "$OUT/logs/quantize.log"
 for rep in $(seq 1 "$REPEATS"); do
   for mode in fp32 int8; do

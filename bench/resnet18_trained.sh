@@ -22,5 +22,5 @@ COMMON=(--out "$OUT" --model resnet18 --image-size 32 --threads "$THREADS")
 # Training reports test accuracy after every epoch.
 [ -f "$OUT/resnet18.pt" ] || "$BIN" train "${COMMON[@]}" --epochs "$EPOCHS" --train-limit "$TRAIN_LIMIT" \
   2>&1 | tee "$OUT.train.log"
-"$BIN" pipeline "${COMMON[@]}" --subset "$SUBSET"
+"$BIN" pipeline "${COMMON[@]}" --subset-size "$SUBSET"
 python3 bench/check_resnet18_trained.py "$OUT" --epochs "$EPOCHS" --train-limit "$TRAIN_LIMIT"

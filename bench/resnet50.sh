@@ -29,7 +29,7 @@ mkdir -p "$OUT/speed" "$OUT/logs"
 # Seeded, untrained weights (train --epochs 0), then the whole pipeline on a few images: it
 # converts, quantizes, checks parity and the runtime graph, and writes the report.
 [ -f "$OUT/resnet50.pt" ] || "$BIN" train "${COMMON[@]}" --epochs 0
-"$BIN" pipeline "${COMMON[@]}" --subset "$SUBSET" --batch "$BATCH" --limit "$LIMIT"
+"$BIN" pipeline "${COMMON[@]}" --subset-size "$SUBSET" --batch "$BATCH" --limit "$LIMIT"
 
 run() {  # run MODE BATCH REQUESTS LIMIT NAME
   "$BIN" eval "${COMMON[@]}" --mode "$1" --batch "$2" --requests "$3" --limit "$4" \

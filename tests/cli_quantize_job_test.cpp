@@ -39,7 +39,7 @@ compression:
     patterns: ['block2/.*']
 )";
 
-// The message parse_quantize_config throws for `yaml` ("" when it parses).
+// The message parse_quantize_job throws for `yaml` ("" when it parses).
 std::string error_of(const std::string& yaml) {
   try {
     parse_quantize_job(yaml, "cfg.yaml");

@@ -98,7 +98,7 @@ Dataset load_dataset(const DatasetOptions& options, Split split) {
         util::cat(name, " data folder ", dir.string(), " not found: ", how_to_get(name, dir)));
   }
   if (options.limit < 0) {
-    throw Error(util::cat("--limit must not be negative, got ", options.limit));
+    throw Error(util::cat("load_dataset: limit must not be negative, got ", options.limit));
   }
   if (name == "cifar10") return load_cifar10(dir, split, p, options.limit);
   if (name == "folder") return load_folder_dataset(dir, split, p, options.limit);

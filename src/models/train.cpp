@@ -28,8 +28,8 @@ double test_accuracy(Model& model, const Dataset& data, int64_t batch_size) {
 std::vector<EpochStats> train(Model& model, const Dataset& train_set, const Dataset* test_set,
                               const TrainOptions& options,
                               const std::function<void(const EpochStats&)>& on_epoch) {
-  if (options.epochs < 1) throw Error("--epochs must be at least 1");
-  if (options.batch_size < 1) throw Error("--batch must be at least 1");
+  if (options.epochs < 1) throw Error("train: epochs must be at least 1");
+  if (options.batch_size < 1) throw Error("train: batch_size must be at least 1");
   if (train_set.size() == 0) throw Error("the training set is empty");
   torch::manual_seed(options.seed);
 

@@ -22,7 +22,7 @@ double percentile(std::vector<double> values, double q) {
 }  // namespace
 
 EvalResult evaluate(Backend& backend, const Dataset& data, const EvalOptions& options) {
-  if (options.batch_size < 1) throw Error("--batch must be at least 1");
+  if (options.batch_size < 1) throw Error("evaluate: batch_size must be at least 1");
   const int64_t n = options.limit > 0 ? std::min(options.limit, data.size()) : data.size();
   if (n == 0) throw Error("nothing to evaluate: the dataset is empty");
 
