@@ -9,14 +9,14 @@ namespace torchvino::cli {
 void add_convert_command(CLI::App& app) {
   struct Flags {
     CommonOptions common;
-    std::string checkpoint, onnx, output;
+    std::string onnx, output;
     Precision precision = Precision::FP32;
   };
   auto flags = std::make_shared<Flags>();
   auto* cmd = app.add_subcommand(
       "convert", "Model optimization: checkpoint or ONNX → OpenVINO IR (BatchNorm folded, dynamic batch)");
   add_common_options(cmd, flags->common);
-  auto* ckpt = cmd->add_option("--checkpoint", flags->checkpoint, "LibTorch checkpoint (default: OUT/MODEL.pt)");
+  auto* ckpt = add_checkpoint_option(cmd, flags->common, "LibTorch checkpoint");
   cmd->add_option("--onnx", flags->onnx, "Convert this ONNX file (exported from PyTorch) instead")->excludes(ckpt);
   add_choice(cmd, "--precision", flags->precision,
              "Weight precision of the IR (fp16 halves the file; the CPU still computes in f32)");
@@ -33,7 +33,7 @@ void add_convert_command(CLI::App& app) {
       model = read_model_file(flags->onnx);
       log_line("convert: read " + flags->onnx);
     } else {
-      const auto checkpoint = flags->checkpoint.empty() ? c.default_checkpoint() : std::filesystem::path(flags->checkpoint);
+      const auto checkpoint = c.checkpoint_file();
       model = to_openvino(load_checkpoint(checkpoint));
       log_line("convert: translated " + checkpoint.string());
     }

@@ -15,7 +15,7 @@ void add_eval_command(CLI::App& app) {
     CommonOptions common;
     EvalOptions eval;
     Mode mode = Mode::PyTorch;
-    std::string checkpoint, ir, json;
+    std::string ir, json;
     int requests = 1;
   };
   auto flags = std::make_shared<Flags>();
@@ -25,7 +25,7 @@ void add_eval_command(CLI::App& app) {
   add_choice(cmd, "--mode", flags->mode,
              "Which variant to run: pytorch (LibTorch checkpoint) or an OpenVINO IR (fp32; fp16: FP16 weights, "
              "f32 compute; int8)");
-  cmd->add_option("--checkpoint", flags->checkpoint, "For --mode pytorch (default: OUT/MODEL.pt)");
+  add_checkpoint_option(cmd, flags->common, "For --mode pytorch");
   cmd->add_option("--ir", flags->ir, "For OpenVINO modes: IR .xml or .onnx (default: OUT/MODE/MODEL.xml)");
   cmd->add_option("--batch", flags->eval.batch_size, "Images per inference")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--requests", flags->requests, "Asynchronous infer requests in flight (OpenVINO modes)")
@@ -46,12 +46,12 @@ void add_eval_command(CLI::App& app) {
       if (flags->requests > 1) throw Error("--requests applies to OpenVINO modes only, not --mode pytorch");
       Model m;
       if (!c.weights.empty()) {
-        if (!flags->checkpoint.empty()) throw Error("--weights and --checkpoint are exclusive");
+        if (!c.checkpoint.empty()) throw Error("--weights and --checkpoint are exclusive");
         file = c.weights;
         m = create_model(c.spec());
         load_state_dict(m, file, !c.weights_non_strict);
       } else {
-        file = flags->checkpoint.empty() ? c.default_checkpoint() : std::filesystem::path(flags->checkpoint);
+        file = c.checkpoint_file();
         m = load_checkpoint(file);
       }
       // The model's own spec decides how the data is prepared.

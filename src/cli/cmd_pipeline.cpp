@@ -10,24 +10,14 @@
 namespace torchvino::cli {
 
 void add_pipeline_command(CLI::App& app) {
-  struct Flags {
-    CommonOptions common;
-    PipelineOptions pipeline;
-    std::string checkpoint;
-  };
-  auto flags = std::make_shared<Flags>();
-  auto& p = flags->pipeline;
+  auto flags = std::make_shared<CommandFlags<PipelineOptions>>();
+  auto& p = flags->options;
   auto* cmd = app.add_subcommand(
       "pipeline", "train (or reuse) → convert → quantize → eval every mode; writes report.{json,md,svg}");
   add_common_options(cmd, flags->common);
   cmd->add_option("--epochs", p.train.epochs, "Training epochs")->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--train-batch", p.train.batch_size, "Training batch size")->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--lr", p.train.learning_rate, "Adam learning rate")->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--train-limit", p.train.limit, "Train on the first N training images only (0: all)")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
-  cmd->add_option("--seed", p.train.seed, "Random seed")->capture_default_str();
-  cmd->add_option("--checkpoint", flags->checkpoint, "Checkpoint to reuse or write (default: OUT/MODEL.pt)");
+  add_training_options(cmd, p.train);
+  add_checkpoint_option(cmd, flags->common, "Checkpoint to reuse or write");
   cmd->add_flag("--retrain", p.retrain, "Train even if the checkpoint exists");
   cmd->add_option("--subset-size", p.quantize.subset_size, "Calibration images")
       ->check(within(kSubsetSize))
@@ -44,14 +34,14 @@ void add_pipeline_command(CLI::App& app) {
   add_choices(cmd, "--modes", p.modes,
               "Modes to evaluate, comma-separated (fp16: FP16 weights, f32 compute; int8 is quantized only when asked)");
   cmd->callback([flags] {
-    auto o = flags->pipeline;
+    auto o = flags->options;
     const auto& c = flags->common;
     const RuntimeContext runtime = start_runtime(c);
     o.spec = c.spec();
     o.data = c.data();
     o.train.on_batch = batch_progress_logger(o.train.epochs, o.train.batch_size);
     o.out = c.out_dir();
-    o.checkpoint = flags->checkpoint;
+    o.checkpoint = c.checkpoint;
     const PipelineReport report = run_pipeline(o, runtime, log_line);
     write_report(report, o.out);
     std::cout << "\n" << format_table(report) << std::flush;

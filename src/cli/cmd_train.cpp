@@ -8,51 +8,41 @@
 namespace torchvino::cli {
 
 void add_train_command(CLI::App& app) {
-  struct Flags {
-    CommonOptions common;
-    TrainOptions train;
-    std::string checkpoint;
-  };
-  auto flags = std::make_shared<Flags>();
+  auto flags = std::make_shared<CommandFlags<TrainOptions>>();
   auto* cmd = app.add_subcommand("train", "Train the model with LibTorch and save a checkpoint");
   add_common_options(cmd, flags->common);
   add_weights_options(cmd, flags->common);
-  cmd->add_option("--epochs", flags->train.epochs, "Training epochs (0: only initialise (seeded) or load --weights, and save the checkpoint)")
+  cmd->add_option("--epochs", flags->options.epochs, "Training epochs (0: only initialise (seeded) or load --weights, and save the checkpoint)")
       ->check(CLI::NonNegativeNumber)->capture_default_str();
-  cmd->add_option("--train-batch", flags->train.batch_size, "Training batch size")->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--lr", flags->train.learning_rate, "Adam learning rate")->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--train-limit", flags->train.limit, "Train on the first N training images only (0: all)")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
-  cmd->add_option("--seed", flags->train.seed, "Random seed (initialisation and shuffling)")->capture_default_str();
-  cmd->add_option("--checkpoint", flags->checkpoint, "Where to write the checkpoint (default: OUT/MODEL.pt)");
+  add_training_options(cmd, flags->options);
+  add_checkpoint_option(cmd, flags->common, "Where to write the checkpoint");
   cmd->callback([flags] {
     const auto& c = flags->common;
     start_runtime(c);
-    const auto checkpoint = flags->checkpoint.empty() ? c.default_checkpoint() : std::filesystem::path(flags->checkpoint);
-    torch::manual_seed(flags->train.seed);  // the initial weights come from the seed too
+    const auto checkpoint = c.checkpoint_file();
+    torch::manual_seed(flags->options.seed);  // the initial weights come from the seed too
     Model model = create_model(c.spec());
     if (!c.weights.empty()) {
       load_state_dict(model, c.weights, !c.weights_non_strict);
       log_line("train: starting from --weights " + c.weights);
     }
-    if (flags->train.epochs == 0) {
+    if (flags->options.epochs == 0) {
       save_checkpoint(model, checkpoint);
       log_line("train: --epochs 0, saved the initial model to " + checkpoint.string());
       return;
     }
     log_line(fmt::format("train: loading {}", c.dataset));
     DatasetOptions train_data = c.data();
-    train_data.limit = flags->train.limit;
+    train_data.limit = flags->options.limit;
     const Dataset train_set = load_dataset(train_data, Split::Train);
     const Dataset test_set = load_dataset(c.data(), Split::Test);
     log_line(fmt::format("train: {} on {} images, {} epochs, batch {}", c.model, train_set.size(),
-                         flags->train.epochs, flags->train.batch_size));
-    auto options = flags->train;
+                         flags->options.epochs, flags->options.batch_size));
+    auto options = flags->options;
     options.on_batch = batch_progress_logger(options.epochs, options.batch_size);
     train(model, train_set, &test_set, options, [&](const EpochStats& s) {
       log_line(fmt::format("epoch {}/{}  loss {:.4f}  train acc {:.2f}%  test acc {:.2f}%  {:.1f}s",
-                           s.epoch, flags->train.epochs, s.loss, 100 * s.accuracy,
+                           s.epoch, flags->options.epochs, s.loss, 100 * s.accuracy,
                            100 * s.test_accuracy, s.seconds));
       // A checkpoint after every epoch: an interrupted run keeps its last finished epoch.
       save_checkpoint(model, checkpoint);

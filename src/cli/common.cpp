@@ -123,6 +123,21 @@ CLI::Validator within(const Limit& limit) {
       "");
 }
 
+CLI::Option* add_checkpoint_option(CLI::App* command, CommonOptions& o, const std::string& meaning) {
+  return command->add_option("--checkpoint", o.checkpoint, meaning + " (default: OUT/MODEL.pt)");
+}
+
+void add_training_options(CLI::App* command, TrainOptions& o) {
+  command->add_option("--train-batch", o.batch_size, "Training batch size")->check(CLI::PositiveNumber)->capture_default_str();
+  command->add_option("--lr", o.learning_rate, "Adam learning rate (peak of a cosine decay)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  command->add_option("--train-limit", o.limit, "Train on the first N training images only (0: all)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  command->add_option("--seed", o.seed, "Random seed (initialisation and shuffling)")->capture_default_str();
+}
+
 void add_weights_options(CLI::App* command, CommonOptions& o) {
   command->add_option("--weights", o.weights, "PyTorch state dict (torch.save(model.state_dict()) in Python)");
   command->add_flag("--weights-non-strict", o.weights_non_strict,

@@ -11,6 +11,7 @@
 #include "torchvino/models.hpp"
 #include "torchvino/names.hpp"
 #include "torchvino/runtime.hpp"
+#include "torchvino/train.hpp"
 
 namespace torchvino::cli {
 
@@ -23,6 +24,7 @@ struct CommonOptions {
   std::string model = "convnet";
   int image_size = 0;   // 0: 28 for convnet, 32 for resnets on 28/32-pixel datasets, 224 for folder
   int num_classes = 0;  // 0: from the dataset (10)
+  std::string checkpoint;  // --checkpoint: empty means OUT/MODEL.pt
   std::string weights;  // PyTorch state dict (saved in Python) to start from
   bool weights_non_strict = false;
 
@@ -32,10 +34,20 @@ struct CommonOptions {
   DatasetOptions data_for(const ov::Model& model) const;
   ModelSpec spec() const;
   std::filesystem::path out_dir() const { return out; }
-  std::filesystem::path default_checkpoint() const { return out_dir() / (model + ".pt"); }
+  std::filesystem::path checkpoint_file() const {
+    return checkpoint.empty() ? out_dir() / (model + ".pt") : std::filesystem::path(checkpoint);
+  }
   std::filesystem::path default_ir(const std::string& mode) const {
     return out_dir() / mode / (model + ".xml");
   }
+};
+
+// What a command's flags fill: the shared ones and the stage's options (kept alive, by a
+// shared_ptr, for CLI11's callbacks).
+template <class Options>
+struct CommandFlags {
+  CommonOptions common;
+  Options options;
 };
 
 // `dataset` prepared for a model taking channels×image_size×image_size input.
@@ -81,6 +93,10 @@ CLI::Option* add_choices(CLI::App* command, const std::string& flag, std::vector
 
 // A CLI11 check for a numeric option with the same limits its YAML key has.
 CLI::Validator within(const Limit& limit);
+// --checkpoint, with what it means for this command.
+CLI::Option* add_checkpoint_option(CLI::App* command, CommonOptions& options, const std::string& meaning);
+// --train-batch, --lr, --train-limit, --seed: the training flags of `train` and `pipeline`.
+void add_training_options(CLI::App* command, TrainOptions& options);
 // --weights / --weights-non-strict, for the commands that start from a LibTorch model.
 void add_weights_options(CLI::App* command, CommonOptions& options);
 

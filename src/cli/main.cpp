@@ -20,22 +20,20 @@ int main(int argc, char** argv) {
   add_eval_command(app);
   add_pipeline_command(app);
   add_download_command(app);
+  auto failed = [](const char* kind, const char* what) {
+    std::cerr << "torchvino: " << kind << ": " << what << "\n";
+    return 1;
+  };
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);  // usage errors: message naming the flag, exit code 2+
-  } catch (const torchvino::Error& e) {
-    std::cerr << "torchvino: error: " << e.what() << "\n";
-    return 1;
   } catch (const ov::Exception& e) {
-    std::cerr << "torchvino: OpenVINO error: " << e.what() << "\n";
-    return 1;
+    return failed("OpenVINO error", e.what());
   } catch (const c10::Error& e) {
-    std::cerr << "torchvino: LibTorch error: " << e.what_without_backtrace() << "\n";
-    return 1;
-  } catch (const std::exception& e) {
-    std::cerr << "torchvino: error: " << e.what() << "\n";
-    return 1;
+    return failed("LibTorch error", e.what_without_backtrace());
+  } catch (const std::exception& e) {  // torchvino::Error and the rest
+    return failed("error", e.what());
   }
   return 0;
 }

@@ -5,6 +5,8 @@
 // layer is measured, its shift absorbs the error they pass on. Unlike NNCF, which removes the
 // activation FakeQuantizes before measuring, the model measured is the INT8 model as it will run,
 // activation quantizers included.
+#include <algorithm>
+
 #include "quantize/bias_correction.hpp"
 #include "quantize/step.hpp"
 
@@ -27,11 +29,11 @@ class FullBiasCorrectionStep final : public Step {
   // The FP32 per-channel mean of each biased layer's output (after its bias).
   std::vector<ObservedTensor> fp32_statistics(const QuantizeState& state) override {
     targets_ = biased_layers(state.plan);
-    std::vector<ObservedTensor> observed;
-    for (const auto& t : targets_) {
-      observed.push_back(output_of(state, t));
-      observed.back().images = measured_images(state);
-    }
+    std::vector<ObservedTensor> observed(targets_.size());
+    std::transform(targets_.begin(), targets_.end(), observed.begin(), [&](const BiasedLayer& t) {
+      return ObservedTensor{t.bias.add->output(0), state.plan.layers[t.layer].output_channel_axis,
+                            measured_images(state)};
+    });
     return observed;
   }
 

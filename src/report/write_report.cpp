@@ -35,22 +35,14 @@ json settings_json(const PipelineOptions& o, const RuntimeContext& runtime) {
 
 json record_json(const ModeRecord& r) {
   const auto& e = r.eval;
-  json j = {{"mode", to_string(r.mode)},
-            {"model_file", r.model_file.string()},
-            {"size_bytes", r.size_bytes},
-            {"weights_bytes", r.weights_bytes},
-            {"images", e.images},
-            {"batch", e.batch_size},
-            {"requests", r.requests},
-            {"accuracy", e.accuracy},
-            {"top5", e.top5},
-            {"loss", e.loss},
-            {"throughput", e.throughput},
-            {"latency_mean_ms", e.latency_mean_ms},
-            {"latency_median_ms", e.latency_median_ms},
-            {"latency_p90_ms", e.latency_p90_ms},
-            {"seconds", e.seconds},
-            {"warmup_seconds", e.warmup_seconds}};
+  // clang-format off
+  json j = {{"mode", to_string(r.mode)}, {"model_file", r.model_file.string()},
+            {"size_bytes", r.size_bytes}, {"weights_bytes", r.weights_bytes},
+            {"images", e.images}, {"batch", e.batch_size}, {"requests", r.requests},
+            {"accuracy", e.accuracy}, {"top5", e.top5}, {"loss", e.loss}, {"throughput", e.throughput},
+            {"latency_mean_ms", e.latency_mean_ms}, {"latency_median_ms", e.latency_median_ms},
+            {"latency_p90_ms", e.latency_p90_ms}, {"seconds", e.seconds}, {"warmup_seconds", e.warmup_seconds}};
+  // clang-format on
   if (!r.executed.empty()) {
     json layers = json::array();
     for (const auto& l : r.executed)
