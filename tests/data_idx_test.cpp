@@ -367,24 +367,25 @@ TEST(DataRegistry, NamesAndNormalisation) {
   ASSERT_GE(names.size(), 2u);
   EXPECT_EQ(names[0], "fashion-mnist");
   EXPECT_EQ(names[1], "mnist");
-  const auto f = dataset_normalization("fashion-mnist");
+  const auto f = dataset_info("fashion-mnist").normalization;
   EXPECT_EQ(f.mean, std::vector<float>{0.2860f});
   EXPECT_EQ(f.std, std::vector<float>{0.3530f});
-  const auto m = dataset_normalization("mnist");
+  const auto m = dataset_info("mnist").normalization;
   EXPECT_EQ(m.mean, std::vector<float>{0.1307f});
   EXPECT_EQ(m.std, std::vector<float>{0.3081f});
 }
 
 TEST(DataRegistry, UnknownNameListsKnownOnes) {
-  expect_error([] { dataset_normalization("imagenette"); },
-               {"imagenette", "fashion-mnist", "mnist"});
-  expect_error([] { default_data_dir("svhn"); }, {"svhn", "fashion-mnist, mnist"});
+  expect_error([] { dataset_info("imagenette"); },
+               {"unknown dataset 'imagenette'", "fashion-mnist, mnist, cifar10, folder"});
+  expect_error([] { default_preprocessing("svhn"); }, {"svhn", "fashion-mnist, mnist"});
   expect_error([] { load_dataset({.name = "svhn", .data_dir = "/tmp"}, Split::Test); }, {"svhn"});
 }
 
 TEST(DataRegistry, DefaultFolders) {
-  EXPECT_EQ(default_data_dir("fashion-mnist"), fs::path("/usr/share/datasets/fashion-mnist"));
-  EXPECT_EQ(default_data_dir("mnist"), fs::path("data/mnist"));
+  EXPECT_EQ(dataset_info("fashion-mnist").default_dir,
+            fs::path("/usr/share/datasets/fashion-mnist"));
+  EXPECT_EQ(dataset_info("mnist").default_dir, fs::path("data/mnist"));
 }
 
 TEST(DataRegistry, MissingFolderSaysHowToGetTheData) {

@@ -9,7 +9,7 @@
 
 #include "test_support.hpp"
 #include "torchvino/convert.hpp"
-#include "torchvino/deploy.hpp"
+#include "torchvino/bake_preprocessing.hpp"
 #include "torchvino/error.hpp"
 #include "torchvino/runtime.hpp"
 

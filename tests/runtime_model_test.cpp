@@ -115,6 +115,30 @@ TEST(Models, UnknownArchIsAnError) {
   }
 }
 
+TEST(Models, ZooTableGivesNamesAndDefaultInputs) {
+  EXPECT_EQ(model_names().front(), "convnet");
+  EXPECT_EQ(model_names().size(), 6u);
+  const ModelInfo& convnet = model_info("convnet");
+  EXPECT_EQ(convnet.in_channels, 1);
+  EXPECT_EQ(convnet.image_size_for(32), 28);
+  EXPECT_EQ(convnet.image_size_for(224), 224);
+  const ModelInfo& resnet = model_info("resnet50");
+  EXPECT_EQ(resnet.in_channels, 3);
+  EXPECT_EQ(resnet.image_size_for(28), 32);
+  EXPECT_EQ(resnet.image_size_for(224), 224);
+}
+
+TEST(Models, UnknownNameInTheZooListsTheKnownOnes) {
+  try {
+    model_info("vgg99");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("unknown model 'vgg99' (known: convnet, resnet18, "),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(Train, LearnsASeparableProblemAndIsReproducible) {
   // Two classes told apart by the brightness of the left half: a few batches suffice.
   torch::manual_seed(0);

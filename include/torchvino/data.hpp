@@ -122,9 +122,15 @@ torch::Tensor decode_image(const std::filesystem::path& file);
 Dataset load_image_folder(const std::filesystem::path& root, const Preprocessing& p,
                           int64_t limit = 0, const std::vector<std::string>& classes = {});
 
+// A dataset folder split in two: dir/train/ for Split::Train, dir/val/ (or dir/test/) for
+// Split::Test, each a folder of class folders as load_image_folder reads them. Both splits number
+// classes alike: dir/labels.txt when present, else the training folder's classes.
+Dataset load_folder_dataset(const std::filesystem::path& dir, Split split, const Preprocessing& p,
+                            int64_t limit);
+
 // Options shared by every command that reads data (`--dataset`, `--data-dir`).
 struct DatasetOptions {
-  std::string name = "fashion-mnist";  // fashion-mnist | mnist | cifar10 | folder
+  std::string name = "fashion-mnist";  // one of dataset_names()
   std::filesystem::path data_dir;      // empty: the dataset's default folder
   // Unset: the dataset's own input (28×28×1 for MNIST, 32×32×3 for CIFAR-10, 224×224×3 cropped
   // from 256 for folders) with its normalisation. Set: e.g. a zoo model's input recipe.
@@ -132,12 +138,36 @@ struct DatasetOptions {
   int64_t limit = 0;  // > 0: only the first `limit` items are loaded
 };
 
-// Datasets torchvino knows by name.
+// How a dataset's images are brought to a model input size other than their own.
+enum class Resize {
+  Squash,      // resize to size×size, aspect ratio ignored: fixed-size sources (MNIST, CIFAR)
+  CentreCrop,  // shorter side to size·256/224, then centre crop: photos of any size and shape
+};
+
+// What torchvino knows about a dataset it can load by name.
+struct DatasetInfo {
+  std::string name;
+  int64_t channels;    // of the dataset's own input: 1 (grayscale) or 3
+  int64_t image_size;  // side of the dataset's own (square) input
+  int64_t num_classes;  // 0: as many as the data has (class folders)
+  Normalization normalization;
+  std::filesystem::path default_dir;  // empty: none, the folder must be given
+  // What to tell a user whose data folder is missing; "{dir}" stands for that folder.
+  std::string how_to_get;
+  Resize resize;
+  Dataset (*load)(const std::filesystem::path& dir, Split split, const Preprocessing& p,
+                  int64_t limit);
+};
+
+// Datasets torchvino knows by name, in table order.
 std::vector<std::string> dataset_names();
-// The normalisation the named dataset is trained and evaluated with.
-Normalization dataset_normalization(const std::string& name);
-// Where the named dataset is looked for when --data-dir is not given.
-std::filesystem::path default_data_dir(const std::string& name);
+// Throws Error for a name not in dataset_names(), listing the known ones.
+const DatasetInfo& dataset_info(const std::string& name);
+// The preprocessing that turns the dataset's images into channels×image_size×image_size model
+// input, normalised as the dataset is. At the dataset's own channels and size it is the dataset's
+// default preprocessing.
+Preprocessing preprocessing_for_input(const DatasetInfo& dataset, int64_t channels,
+                                      int64_t image_size);
 // The preprocessing used when DatasetOptions::preprocessing is unset.
 Preprocessing default_preprocessing(const std::string& name);
 Dataset load_dataset(const DatasetOptions& options, Split split);

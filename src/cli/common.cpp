@@ -9,27 +9,14 @@
 
 namespace torchvino::cli {
 
-namespace {
-int64_t dataset_image_size(const std::string& dataset) {
-  if (dataset == "cifar10") return 32;
-  if (dataset == "folder") return 224;
-  return 28;
-}
-}  // namespace
-
 ModelSpec CommonOptions::spec() const {
+  const ModelInfo& m = model_info(model);
+  const DatasetInfo& d = dataset_info(dataset);
   ModelSpec s;
   s.arch = model;
-  const bool resnet = resnet_depth(model) > 0;
-  s.in_channels = resnet ? 3 : 1;
-  s.num_classes = num_classes > 0 ? num_classes : 10;
-  if (image_size > 0) {
-    s.image_size = image_size;
-  } else if (!resnet) {
-    s.image_size = dataset == "folder" ? 224 : 28;
-  } else {
-    s.image_size = dataset == "folder" ? 224 : 32;
-  }
+  s.in_channels = m.in_channels;
+  s.num_classes = num_classes > 0 ? num_classes : d.num_classes > 0 ? d.num_classes : 10;
+  s.image_size = image_size > 0 ? image_size : m.image_size_for(d.image_size);
   return s;
 }
 
@@ -56,24 +43,7 @@ DatasetOptions dataset_for_input(const std::string& dataset, const std::string& 
                                  int64_t channels, int64_t image_size) {
   DatasetOptions d{dataset, data_dir};
   if (channels <= 0 || image_size <= 0) return d;  // unknown input: the dataset as it is
-  const Preprocessing def = default_preprocessing(dataset);
-  // Keep the dataset's own input when it already matches the model; otherwise resize and
-  // convert channels through the Preprocessing machinery.
-  if (channels != def.channels || image_size != dataset_image_size(dataset) || dataset == "folder") {
-    Preprocessing p = def;
-    p.channels = channels;
-    if (dataset == "folder") {
-      p.crop = image_size;
-      p.resize = image_size * 256 / 224;
-    } else {
-      p.resize = image_size;
-      p.keep_aspect = false;
-      p.crop = 0;
-    }
-    if (p.channels == 1 && p.mean.size() > 1) p.mean = std::vector<float>{p.mean.front()};
-    if (p.channels == 1 && p.std.size() > 1) p.std = std::vector<float>{p.std.front()};
-    d.preprocessing = p;
-  }
+  d.preprocessing = preprocessing_for_input(dataset_info(dataset), channels, image_size);
   return d;
 }
 

@@ -11,7 +11,8 @@
 #include <openvino/op/slice.hpp>
 #include <openvino/op/subtract.hpp>
 
-#include "torchvino/deploy.hpp"
+#include "data/preprocess.hpp"
+#include "torchvino/bake_preprocessing.hpp"
 #include "torchvino/error.hpp"
 
 namespace torchvino {
@@ -24,23 +25,109 @@ std::shared_ptr<Constant> i64(std::vector<int64_t> values) {
   return Constant::create(ov::element::i64, ov::Shape{values.size()}, values);
 }
 
-// One float per output channel as a 1×C×1×1 constant, like preprocess.cpp's per_channel.
-std::vector<float> per_channel(const std::vector<float>& v, int64_t channels) {
-  std::vector<float> full(static_cast<size_t>(channels), v.front());
-  if (v.size() == full.size()) full = v;
-  return full;
-}
-
 std::shared_ptr<Constant> channel_constant(const std::vector<float>& values) {
   return Constant::create(ov::element::f32, ov::Shape{1, values.size(), 1, 1}, values);
 }
 
-// Output size of the resize step (preprocess.cpp's rule: torchvision's for a single-int size).
-std::pair<int64_t, int64_t> resized_size(int64_t h, int64_t w, const Preprocessing& p) {
-  if (p.resize == 0) return {h, w};
-  if (!p.keep_aspect) return {p.resize, p.resize};
-  if (h <= w) return {p.resize, static_cast<int64_t>(static_cast<double>(p.resize) * w / h)};
-  return {static_cast<int64_t>(static_cast<double>(p.resize) * h / w), p.resize};
+int64_t checked_source_channels(const Preprocessing& p, int64_t source_channels) {
+  const int64_t src_c = source_channels == 0 ? p.channels : source_channels;
+  if (src_c != 1 && src_c != 3) {
+    throw Error(fmt::format("bake_preprocessing: source images must have 1 or 3 channels, got {}",
+                            src_c));
+  }
+  return src_c;
+}
+
+// The model's single input, which must be float32 N×C×H×W.
+ov::Output<const ov::Node> checked_image_input(const ov::Model& model) {
+  if (model.inputs().size() != 1) {
+    throw Error(fmt::format("bake_preprocessing: the model has {} inputs; only single-input image "
+                            "models are supported",
+                            model.inputs().size()));
+  }
+  const ov::Output<const ov::Node> input = model.input();
+  const ov::PartialShape& shape = input.get_partial_shape();
+  if (shape.rank().is_dynamic() || shape.rank().get_length() != 4 ||
+      input.get_element_type() != ov::element::f32) {
+    throw Error(fmt::format("bake_preprocessing: the model input must be float32 N×C×H×W, got {} {}",
+                            input.get_element_type().get_type_name(), shape.to_string()));
+  }
+  return input;
+}
+
+// Static dimensions of the model input must be what the preprocessing makes of a
+// height×width×src_c image: channels×out_h×out_w.
+void check_input_matches(const ov::PartialShape& shape, int64_t channels, int64_t out_h,
+                         int64_t out_w, int64_t height, int64_t width, int64_t src_c) {
+  auto check_dim = [&](size_t axis, int64_t want, const char* what) {
+    if (shape[axis].is_static() && shape[axis].get_length() != want) {
+      throw Error(fmt::format(
+          "bake_preprocessing: the model wants {} {} but the preprocessing makes {} from a "
+          "{}×{}×{} image (model input {})",
+          what, shape[axis].get_length(), want, height, width, src_c, shape.to_string()));
+    }
+  };
+  check_dim(1, channels, "channels:");
+  check_dim(2, out_h, "height");
+  check_dim(3, out_w, "width");
+}
+
+// torch's bilinear with align_corners=false and no antialiasing: source coordinate
+// (d + 0.5)·in/out − 0.5, clamped at the border.
+ov::Output<ov::Node> resize(const ov::Output<ov::Node>& x, int64_t h, int64_t w) {
+  ov::op::util::InterpolateBase::InterpolateAttrs attrs;
+  attrs.mode = ov::op::util::InterpolateBase::InterpolateMode::LINEAR_ONNX;
+  attrs.shape_calculation_mode = ov::op::util::InterpolateBase::ShapeCalcMode::SIZES;
+  attrs.coordinate_transformation_mode =
+      ov::op::util::InterpolateBase::CoordinateTransformMode::PYTORCH_HALF_PIXEL;
+  attrs.antialias = false;
+  attrs.pads_begin = {0, 0, 0, 0};
+  attrs.pads_end = {0, 0, 0, 0};
+  return std::make_shared<ov::op::v11::Interpolate>(x, i64({h, w}), i64({2, 3}), attrs);
+}
+
+ov::Output<ov::Node> centre_crop(const ov::Output<ov::Node>& x, int64_t h, int64_t w,
+                                 int64_t crop) {
+  // Half to even, as torchvision's CenterCrop (Python's round()) and preprocess_batch.
+  const auto top = static_cast<int64_t>(std::nearbyint((h - crop) / 2.0));
+  const auto left = static_cast<int64_t>(std::nearbyint((w - crop) / 2.0));
+  return std::make_shared<ov::op::v8::Slice>(x, i64({top, left}), i64({top + crop, left + crop}),
+                                             i64({1, 1}), i64({2, 3}));
+}
+
+ov::Output<ov::Node> convert_channels(const ov::Output<ov::Node>& x, int64_t from, int64_t to) {
+  if (from == 3 && to == 1) {
+    // ITU-R 601 luma, PIL's convert("L") weights.
+    const auto weights = channel_constant({0.299f, 0.587f, 0.114f});
+    return std::make_shared<ov::op::v1::ReduceSum>(
+        std::make_shared<ov::op::v1::Multiply>(x, weights), i64({1}), /*keep_dims=*/true);
+  }
+  if (from == 1 && to == 3) return std::make_shared<ov::op::v0::Concat>(ov::OutputVector{x, x, x}, 1);
+  return x;
+}
+
+// (v/255 − mean)/std as preprocess_batch computes it: one multiply, one subtract, with the
+// constants rounded to float the same way.
+ov::Output<ov::Node> normalise(const ov::Output<ov::Node>& x, const Preprocessing& p) {
+  const auto mean = per_channel(p.mean, p.channels);
+  const auto deviation = per_channel(p.std, p.channels);
+  std::vector<float> scale, shift;
+  for (size_t c = 0; c < mean.size(); ++c) {
+    scale.push_back(1.0f / (deviation[c] * 255.0f));
+    shift.push_back(mean[c] / deviation[c]);
+  }
+  return std::make_shared<ov::op::v1::Subtract>(
+      std::make_shared<ov::op::v1::Multiply>(x, channel_constant(scale)), channel_constant(shift));
+}
+
+// preprocess_batch's steps on an f32 NCHW image of height×width×src_c.
+ov::Output<ov::Node> preprocess_graph(ov::Output<ov::Node> x, const Preprocessing& p,
+                                      int64_t height, int64_t width, int64_t src_c) {
+  const auto [rh, rw] = resized_size(height, width, p);
+  if (rh != height || rw != width) x = resize(x, rh, rw);
+  if (p.crop > 0 && (rh != p.crop || rw != p.crop)) x = centre_crop(x, rh, rw, p.crop);
+  x = convert_channels(x, src_c, p.channels);
+  return normalise(x, p);
 }
 
 }  // namespace
@@ -60,50 +147,10 @@ std::shared_ptr<ov::Model> bake_preprocessing(const std::shared_ptr<ov::Model>& 
                                               const Preprocessing& p, int64_t height,
                                               int64_t width, int64_t source_channels) {
   if (!model) throw Error("bake_preprocessing: no model");
-  const int64_t src_c = source_channels == 0 ? p.channels : source_channels;
-  if (src_c != 1 && src_c != 3) {
-    throw Error(fmt::format("bake_preprocessing: source images must have 1 or 3 channels, got {}",
-                            src_c));
-  }
-  const auto [out_h, out_w] = preprocessed_size(p, height, width);
-
-  if (model->inputs().size() != 1) {
-    throw Error(fmt::format("bake_preprocessing: the model has {} inputs; only single-input image "
-                            "models are supported",
-                            model->inputs().size()));
-  }
-  const ov::Output<const ov::Node> input = model->input();
-  const ov::PartialShape& shape = input.get_partial_shape();
-  if (shape.rank().is_dynamic() || shape.rank().get_length() != 4 ||
-      input.get_element_type() != ov::element::f32) {
-    throw Error(fmt::format("bake_preprocessing: the model input must be float32 N×C×H×W, got {} {}",
-                            input.get_element_type().get_type_name(), shape.to_string()));
-  }
-  auto check_dim = [&](size_t axis, int64_t want, const char* what) {
-    if (shape[axis].is_static() && shape[axis].get_length() != want) {
-      throw Error(fmt::format(
-          "bake_preprocessing: the model wants {} {} but the preprocessing makes {} from a "
-          "{}×{}×{} image (model input {})",
-          what, shape[axis].get_length(), want, height, width, src_c, shape.to_string()));
-    }
-  };
-  check_dim(1, p.channels, "channels:");
-  check_dim(2, out_h, "height");
-  check_dim(3, out_w, "width");
-
-  const auto [rh, rw] = resized_size(height, width, p);
-  const int64_t model_c = p.channels;
-  // (v/255 − mean)/std as preprocess_batch computes it: one multiply, one subtract, with the
-  // constants rounded to float the same way.
-  std::vector<float> scale, shift;
-  {
-    const auto mean = per_channel(p.mean, model_c);
-    const auto std = per_channel(p.std, model_c);
-    for (int64_t c = 0; c < model_c; ++c) {
-      scale.push_back(1.0f / (std[c] * 255.0f));
-      shift.push_back(mean[c] / std[c]);
-    }
-  }
+  const int64_t src_c = checked_source_channels(p, source_channels);
+  const auto [out_h, out_w] = preprocessed_size(p, height, width);  // checks p first
+  const ov::PartialShape shape = checked_image_input(*model).get_partial_shape();
+  check_input_matches(shape, p.channels, out_h, out_w, height, width, src_c);
 
   std::shared_ptr<ov::Model> baked = model->clone();
   ov::preprocess::PrePostProcessor ppp(baked);
@@ -116,40 +163,8 @@ std::shared_ptr<ov::Model> bake_preprocessing(const std::shared_ptr<ov::Model>& 
   in.preprocess()
       .convert_element_type(ov::element::f32)
       .convert_layout("NCHW")
-      .custom([&, rh = rh, rw = rw](const ov::Output<ov::Node>& node) {
-        ov::Output<ov::Node> x = node;
-        if (rh != height || rw != width) {
-          // torch's bilinear with align_corners=false and no antialiasing: source coordinate
-          // (d + 0.5)·in/out − 0.5, clamped at the border.
-          ov::op::util::InterpolateBase::InterpolateAttrs attrs;
-          attrs.mode = ov::op::util::InterpolateBase::InterpolateMode::LINEAR_ONNX;
-          attrs.shape_calculation_mode = ov::op::util::InterpolateBase::ShapeCalcMode::SIZES;
-          attrs.coordinate_transformation_mode =
-              ov::op::util::InterpolateBase::CoordinateTransformMode::PYTORCH_HALF_PIXEL;
-          attrs.antialias = false;
-          attrs.pads_begin = {0, 0, 0, 0};
-          attrs.pads_end = {0, 0, 0, 0};
-          x = std::make_shared<ov::op::v11::Interpolate>(x, i64({rh, rw}), i64({2, 3}), attrs);
-        }
-        if (p.crop > 0 && (rh != p.crop || rw != p.crop)) {
-          // Half to even, as torchvision's CenterCrop (Python's round()) and preprocess_batch.
-          const auto top = static_cast<int64_t>(std::nearbyint((rh - p.crop) / 2.0));
-          const auto left = static_cast<int64_t>(std::nearbyint((rw - p.crop) / 2.0));
-          x = std::make_shared<ov::op::v8::Slice>(x, i64({top, left}),
-                                                  i64({top + p.crop, left + p.crop}), i64({1, 1}),
-                                                  i64({2, 3}));
-        }
-        if (src_c == 3 && model_c == 1) {
-          // ITU-R 601 luma, PIL's convert("L") weights.
-          const auto weights = channel_constant({0.299f, 0.587f, 0.114f});
-          x = std::make_shared<ov::op::v1::ReduceSum>(
-              std::make_shared<ov::op::v1::Multiply>(x, weights), i64({1}), /*keep_dims=*/true);
-        } else if (src_c == 1 && model_c == 3) {
-          x = std::make_shared<ov::op::v0::Concat>(ov::OutputVector{x, x, x}, 1);
-        }
-        x = std::make_shared<ov::op::v1::Multiply>(x, channel_constant(scale));
-        x = std::make_shared<ov::op::v1::Subtract>(x, channel_constant(shift));
-        return x;
+      .custom([&](const ov::Output<ov::Node>& x) {
+        return preprocess_graph(x, p, height, width, src_c);
       });
   try {
     return ppp.build();

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "data/preprocess.hpp"
 #include "util/strings.hpp"
 #include "torchvino/data.hpp"
 #include "torchvino/error.hpp"
@@ -51,8 +52,13 @@ void check_preprocessing(const Preprocessing& p) {
   }
 }
 
-// Output size of the resize step, following torchvision's rule for a single-int size: the
-// shorter side becomes `resize`, the longer one is scaled and truncated.
+// One value per output channel, as a 1×C×1×1 tensor to broadcast over a batch.
+torch::Tensor channel_tensor(const std::vector<float>& v, int64_t channels) {
+  return torch::tensor(per_channel(v, channels), torch::kFloat).view({1, channels, 1, 1});
+}
+
+}  // namespace
+
 std::pair<int64_t, int64_t> resized_size(int64_t h, int64_t w, const Preprocessing& p) {
   if (p.resize == 0) return {h, w};
   if (!p.keep_aspect) return {p.resize, p.resize};
@@ -60,14 +66,11 @@ std::pair<int64_t, int64_t> resized_size(int64_t h, int64_t w, const Preprocessi
   return {static_cast<int64_t>(static_cast<double>(p.resize) * h / w), p.resize};
 }
 
-// One value per output channel, as a 1×C×1×1 tensor to broadcast over a batch.
-torch::Tensor per_channel(const std::vector<float>& v, int64_t channels) {
+std::vector<float> per_channel(const std::vector<float>& v, int64_t channels) {
   std::vector<float> full(static_cast<size_t>(channels), v.front());
   if (v.size() == full.size()) full = v;
-  return torch::tensor(full, torch::kFloat).view({1, channels, 1, 1});
+  return full;
 }
-
-}  // namespace
 
 torch::Tensor preprocess_batch(const torch::Tensor& nchw_uint8, const Preprocessing& p) {
   check_preprocessing(p);
@@ -125,8 +128,8 @@ torch::Tensor preprocess_batch(const torch::Tensor& nchw_uint8, const Preprocess
   }
 
   // (v/255 - mean)/std folded into one multiply and one subtract per pixel.
-  const auto scale = 1.0f / (per_channel(p.std, p.channels) * 255.0f);
-  const auto shift = per_channel(p.mean, p.channels) / per_channel(p.std, p.channels);
+  const auto scale = 1.0f / (channel_tensor(p.std, p.channels) * 255.0f);
+  const auto shift = channel_tensor(p.mean, p.channels) / channel_tensor(p.std, p.channels);
   if (owned && x.is_contiguous()) {
     x.mul_(scale).sub_(shift);
   } else {

@@ -1,3 +1,6 @@
+#include <array>
+
+#include "util/named_table.hpp"
 #include "util/strings.hpp"
 #include "torchvino/data.hpp"
 #include "torchvino/error.hpp"
@@ -8,101 +11,84 @@ namespace fs = std::filesystem;
 
 namespace {
 
-[[noreturn]] void unknown_dataset(const std::string& name) {
-  throw Error(
-      util::cat("unknown dataset '", name, "' (known: ", util::join(dataset_names(), ", "), ")"));
+// One row per dataset: adding one is a loader plus a row here.
+const std::array<DatasetInfo, 4>& datasets() {
+  static const std::array<DatasetInfo, 4> table = {{
+      {"fashion-mnist", 1, 28, 10, {{0.2860f}, {0.3530f}}, "/usr/share/datasets/fashion-mnist",
+       "install it with `apt-get install dataset-fashion-mnist` or pass --data-dir with the "
+       "four Fashion-MNIST IDX files",
+       Resize::Squash, load_mnist_format},
+      {"mnist", 1, 28, 10, {{0.1307f}, {0.3081f}}, fs::path("data") / "mnist",
+       "download it with `torchvino download mnist {dir}`", Resize::Squash, load_mnist_format},
+      {"cifar10", 3, 32, 10, imagenet_normalization(), fs::path("data") / "cifar-10-batches-bin",
+       "download the binary version from https://www.cs.toronto.edu/~kriz/cifar.html, "
+       "extract it and pass --data-dir with its cifar-10-batches-bin folder",
+       Resize::Squash, load_cifar10},
+      {"folder", 3, 224, 0, imagenet_normalization(), {},
+       "pass --data-dir with train/ and val/ (or test/) sub-folders of class folders",
+       Resize::CentreCrop, load_folder_dataset},
+  }};
+  return table;
 }
 
-bool is_mnist_like(const std::string& name) {
-  return name == "fashion-mnist" || name == "mnist";
-}
-
-// What to tell a user whose data folder does not exist.
-std::string how_to_get(const std::string& name, const fs::path& dir) {
-  if (name == "fashion-mnist") {
-    return "install it with `apt-get install dataset-fashion-mnist` or pass --data-dir with the "
-           "four Fashion-MNIST IDX files";
+std::string how_to_get(const DatasetInfo& d, const fs::path& dir) {
+  std::string hint = d.how_to_get;
+  const std::string placeholder = "{dir}";
+  if (const auto at = hint.find(placeholder); at != std::string::npos) {
+    hint.replace(at, placeholder.size(), dir.string());
   }
-  if (name == "mnist")
-    return util::cat("download it with `torchvino download mnist ", dir.string(), "`");
-  if (name == "cifar10") {
-    return "download the binary version from https://www.cs.toronto.edu/~kriz/cifar.html, "
-           "extract it and pass --data-dir with its cifar-10-batches-bin folder";
-  }
-  return "pass --data-dir with train/ and val/ (or test/) sub-folders of class folders";
+  return hint;
 }
 
 }  // namespace
 
-std::vector<std::string> dataset_names() {
-  return {"fashion-mnist", "mnist", "cifar10", "folder"};
+std::vector<std::string> dataset_names() { return util::row_names(datasets()); }
+
+const DatasetInfo& dataset_info(const std::string& name) {
+  return util::find_row(datasets(), name, "dataset");
 }
 
-Normalization dataset_normalization(const std::string& name) {
-  if (name == "fashion-mnist") return {{0.2860f}, {0.3530f}};
-  if (name == "mnist") return {{0.1307f}, {0.3081f}};
-  if (name == "cifar10" || name == "folder") return imagenet_normalization();
-  unknown_dataset(name);
-}
-
-fs::path default_data_dir(const std::string& name) {
-  if (name == "fashion-mnist") return "/usr/share/datasets/fashion-mnist";
-  if (name == "mnist") return fs::path("data") / "mnist";
-  if (name == "cifar10") return fs::path("data") / "cifar-10-batches-bin";
-  if (name == "folder") {
-    throw Error("dataset 'folder' has no default folder: " + how_to_get(name, {}));
-  }
-  unknown_dataset(name);
-}
-
-Preprocessing default_preprocessing(const std::string& name) {
-  if (name == "folder") return Preprocessing::imagenet(224);
-  const Normalization n = dataset_normalization(name);
+Preprocessing preprocessing_for_input(const DatasetInfo& dataset, int64_t channels,
+                                      int64_t image_size) {
   Preprocessing p;
-  p.mean = n.mean;
-  p.std = n.std;
-  p.channels = is_mnist_like(name) ? 1 : 3;
+  p.mean = dataset.normalization.mean;
+  p.std = dataset.normalization.std;
+  p.channels = channels;
+  if (dataset.resize == Resize::CentreCrop) {
+    // Images of any size: always resized and cropped, even to the dataset's own size.
+    p.resize = image_size * 256 / 224;
+    p.crop = image_size;
+  } else if (image_size != dataset.image_size) {
+    p.resize = image_size;
+    p.keep_aspect = false;
+  }
+  // Colour converted to luma is normalised with the first channel's statistics.
+  if (channels == 1 && p.mean.size() > 1) p.mean = {p.mean.front()};
+  if (channels == 1 && p.std.size() > 1) p.std = {p.std.front()};
   return p;
 }
 
-namespace {
-
-Dataset load_folder_dataset(const fs::path& dir, Split split, const Preprocessing& p,
-                            int64_t limit) {
-  fs::path root = dir / "train";
-  if (split == Split::Test) root = fs::is_directory(dir / "val") ? dir / "val" : dir / "test";
-  if (!fs::is_directory(root)) {
-    throw Error(util::cat(dir.string(), ": no ",
-                          split == Split::Train ? "train/ sub-folder" : "val/ or test/ sub-folder",
-                          " (", how_to_get("folder", dir), ")"));
-  }
-  // Both splits must number classes alike, even when the test split lacks a class folder.
-  std::vector<std::string> classes;
-  if (fs::is_regular_file(dir / "labels.txt")) {
-    classes = read_class_names(dir / "labels.txt");
-  } else if (!fs::is_regular_file(root / "labels.txt") && fs::is_directory(dir / "train")) {
-    classes = image_folder_classes(dir / "train");
-  }
-  return load_image_folder(root, p, limit, classes);
+Preprocessing default_preprocessing(const std::string& name) {
+  const DatasetInfo& d = dataset_info(name);
+  return preprocessing_for_input(d, d.channels, d.image_size);
 }
 
-}  // namespace
-
 Dataset load_dataset(const DatasetOptions& options, Split split) {
-  const std::string& name = options.name;
+  const DatasetInfo& d = dataset_info(options.name);
   const Preprocessing p =
-      options.preprocessing ? *options.preprocessing : default_preprocessing(name);
-  const fs::path dir = options.data_dir.empty() ? default_data_dir(name) : options.data_dir;
+      options.preprocessing ? *options.preprocessing : default_preprocessing(d.name);
+  const fs::path dir = options.data_dir.empty() ? d.default_dir : options.data_dir;
+  if (dir.empty()) {
+    throw Error(util::cat("dataset '", d.name, "' has no default folder: ", how_to_get(d, dir)));
+  }
   if (!fs::is_directory(dir)) {
     throw Error(
-        util::cat(name, " data folder ", dir.string(), " not found: ", how_to_get(name, dir)));
+        util::cat(d.name, " data folder ", dir.string(), " not found: ", how_to_get(d, dir)));
   }
   if (options.limit < 0) {
     throw Error(util::cat("load_dataset: limit must not be negative, got ", options.limit));
   }
-  if (name == "cifar10") return load_cifar10(dir, split, p, options.limit);
-  if (name == "folder") return load_folder_dataset(dir, split, p, options.limit);
-  return load_mnist_format(dir, split, p, options.limit);
+  return d.load(dir, split, p, options.limit);
 }
 
 }  // namespace torchvino

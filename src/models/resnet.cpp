@@ -2,8 +2,8 @@
 
 #include <map>
 
+#include "models/resnet.hpp"
 #include "torchvino/error.hpp"
-#include "torchvino/models.hpp"
 
 namespace torchvino {
 
@@ -128,21 +128,6 @@ torch::Tensor ResNetImpl::forward(torch::Tensor x) {
   x = maxpool.forward(x);
   x = layer4->forward(layer3->forward(layer2->forward(layer1->forward(x))));
   return fc->forward(torch::flatten(avgpool->forward(x), 1));
-}
-
-int64_t resnet_depth(const std::string& arch) {
-  const std::string prefix = "resnet";
-  if (arch.rfind(prefix, 0) != 0) return 0;
-  for (const auto& [depth, layout] : layouts()) {
-    if (arch == prefix + std::to_string(depth)) return depth;
-  }
-  return 0;
-}
-
-std::vector<std::string> resnet_names() {
-  std::vector<std::string> names;
-  for (const auto& [depth, layout] : layouts()) names.push_back("resnet" + std::to_string(depth));
-  return names;
 }
 
 }  // namespace torchvino

@@ -1,36 +1,57 @@
 #include <torch/serialize.h>
 
+#include <array>
 #include <atomic>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "models/resnet.hpp"
 #include "torchvino/error.hpp"
 #include "torchvino/models.hpp"
 #include "util/atomic_file.hpp"
+#include "util/named_table.hpp"
 
 namespace torchvino {
 
-std::vector<std::string> model_names() {
-  std::vector<std::string> names = {"convnet"};
-  for (const auto& n : resnet_names()) names.push_back(n);
-  return names;
+namespace {
+
+torch::nn::AnyModule build_convnet(const ModelSpec& s) {
+  return torch::nn::AnyModule(ConvNet(s.in_channels, s.num_classes, s.image_size));
 }
+
+template <int64_t Depth>
+torch::nn::AnyModule build_resnet(const ModelSpec& s) {
+  return torch::nn::AnyModule(ResNet(Depth, s.in_channels, s.num_classes, s.image_size));
+}
+
+// One row per model: adding one is a module plus a row here. ConvNet keeps the tutorial's
+// 1×28×28 input; ResNets take colour, at 32 pixels on small images for their small-input stem.
+const std::array<ModelInfo, 6>& zoo() {
+  static const std::array<ModelInfo, 6> table = {{
+      {"convnet", build_convnet, 1, 28},
+      {"resnet18", build_resnet<18>, 3, 32},
+      {"resnet34", build_resnet<34>, 3, 32},
+      {"resnet50", build_resnet<50>, 3, 32},
+      {"resnet101", build_resnet<101>, 3, 32},
+      {"resnet152", build_resnet<152>, 3, 32},
+  }};
+  return table;
+}
+
+}  // namespace
+
+int64_t ModelInfo::image_size_for(int64_t dataset_image_size) const {
+  return dataset_image_size <= 32 ? small_image_size : dataset_image_size;
+}
+
+std::vector<std::string> model_names() { return util::row_names(zoo()); }
+
+const ModelInfo& model_info(const std::string& arch) { return util::find_row(zoo(), arch, "model"); }
 
 Model create_model(const ModelSpec& spec) {
   if (spec.in_channels < 1 || spec.num_classes < 1 || spec.image_size < 4)
     throw Error("invalid model spec: in_channels, num_classes must be >= 1 and image_size >= 4");
-  Model model{spec, {}};
-  if (spec.arch == "convnet") {
-    model.net = torch::nn::AnyModule(ConvNet(spec.in_channels, spec.num_classes, spec.image_size));
-  } else if (const int64_t depth = resnet_depth(spec.arch)) {
-    model.net = torch::nn::AnyModule(
-        ResNet(depth, spec.in_channels, spec.num_classes, spec.image_size));
-  } else {
-    std::string known;
-    for (const auto& n : model_names()) known += (known.empty() ? "" : ", ") + n;
-    throw Error("unknown model '" + spec.arch + "' (known: " + known + ")");
-  }
-  return model;
+  return Model{spec, model_info(spec.arch).build(spec)};
 }
 
 namespace {

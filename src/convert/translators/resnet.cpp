@@ -3,7 +3,7 @@
 #include <torch/torch.h>
 
 #include "convert/translators/translators.hpp"
-#include "torchvino/models.hpp"
+#include "models/resnet.hpp"
 
 namespace torchvino::convert {
 
