@@ -237,11 +237,19 @@ void write_mnist_split(const fs::path& dir, const std::string& prefix, const Byt
 
 }  // namespace
 
+// MNIST's own input: one channel, 28×28, normalised with (mean, std).
+Preprocessing gray(float mean, float std) {
+  Preprocessing p;
+  p.mean = {mean};
+  p.std = {std};
+  p.channels = 1;
+  return p;
+}
+
 TEST(DataMnist, LoadsShapesLabelsAndNormalisation) {
   TempDir tmp;
   write_mnist_split(tmp.path(), "train", {3, 1, 4, 1, 9}, /*gzip=*/false);
-  const Normalization norm{{0.5f}, {0.25f}};
-  const Dataset d = load_mnist_format(tmp.path(), Split::Train, norm);
+  const Dataset d = load_mnist_format(tmp.path(), Split::Train, gray(0.5f, 0.25f));
   EXPECT_EQ(d.size(), 5);
   EXPECT_EQ(d.num_classes, 10);
   EXPECT_EQ(d.images.sizes(), (std::vector<int64_t>{5, 1, 28, 28}));
@@ -260,7 +268,7 @@ TEST(DataMnist, TestSplitFromGzipFiles) {
   TempDir tmp;
   write_mnist_split(tmp.path(), "t10k", {0, 7}, /*gzip=*/true);
   write_mnist_split(tmp.path(), "train", {1, 2, 3}, /*gzip=*/false);
-  const Dataset d = load_mnist_format(tmp.path(), Split::Test, {{0.0f}, {1.0f}});
+  const Dataset d = load_mnist_format(tmp.path(), Split::Test, gray(0.0f, 1.0f));
   EXPECT_EQ(d.size(), 2);
   EXPECT_EQ(d.labels[1].item<int64_t>(), 7);
   EXPECT_NEAR(d.images[1][0][3][3].item<float>(), 0.2f, 1e-6);
@@ -270,7 +278,7 @@ TEST(DataMnist, PlainFilePreferredOverGzip) {
   TempDir tmp;
   write_mnist_split(tmp.path(), "train", {5, 5, 5}, /*gzip=*/true);
   write_mnist_split(tmp.path(), "train", {6, 6}, /*gzip=*/false);
-  const Dataset d = load_mnist_format(tmp.path(), Split::Train, {{0.0f}, {1.0f}});
+  const Dataset d = load_mnist_format(tmp.path(), Split::Train, gray(0.0f, 1.0f));
   EXPECT_EQ(d.size(), 2);
   EXPECT_EQ(d.labels[0].item<int64_t>(), 6);
 }
@@ -279,7 +287,7 @@ TEST(DataMnist, MissingFileNamesExpectedPath) {
   TempDir tmp;
   write_mnist_split(tmp.path(), "train", {1}, false);
   fs::remove(tmp.path() / "train-labels-idx1-ubyte");
-  expect_error([&] { load_mnist_format(tmp.path(), Split::Train, {{0.f}, {1.f}}); },
+  expect_error([&] { load_mnist_format(tmp.path(), Split::Train, gray(0.0f, 1.0f)); },
                {(tmp.path() / "train-labels-idx1-ubyte").string(), "not found", ".gz"});
 }
 
@@ -287,7 +295,7 @@ TEST(DataMnist, MismatchedCountsNameBothFiles) {
   TempDir tmp;
   write_mnist_split(tmp.path(), "train", {1, 2, 3}, false);
   write_bytes(tmp.path() / "train-labels-idx1-ubyte", idx_bytes({2}, {1, 2}));
-  expect_error([&] { load_mnist_format(tmp.path(), Split::Train, {{0.f}, {1.f}}); },
+  expect_error([&] { load_mnist_format(tmp.path(), Split::Train, gray(0.0f, 1.0f)); },
                {(tmp.path() / "train-images-idx3-ubyte").string(), "3 images",
                 (tmp.path() / "train-labels-idx1-ubyte").string(), "2 labels"});
 }
@@ -295,7 +303,7 @@ TEST(DataMnist, MismatchedCountsNameBothFiles) {
 TEST(DataMnist, WrongImageSize) {
   TempDir tmp;
   write_mnist_split(tmp.path(), "train", {1, 2}, false, /*side=*/32);
-  expect_error([&] { load_mnist_format(tmp.path(), Split::Train, {{0.f}, {1.f}}); },
+  expect_error([&] { load_mnist_format(tmp.path(), Split::Train, gray(0.0f, 1.0f)); },
                {(tmp.path() / "train-images-idx3-ubyte").string(), "32×32", "expected 28×28"});
 }
 
@@ -303,7 +311,7 @@ TEST(DataMnist, ImagesMustBeThreeDimensional) {
   TempDir tmp;
   write_mnist_split(tmp.path(), "train", {1}, false);
   write_bytes(tmp.path() / "train-images-idx3-ubyte", idx_bytes({784}, Bytes(784)));
-  expect_error([&] { load_mnist_format(tmp.path(), Split::Train, {{0.f}, {1.f}}); },
+  expect_error([&] { load_mnist_format(tmp.path(), Split::Train, gray(0.0f, 1.0f)); },
                {"train-images-idx3-ubyte", "expected 3 dimensions", "found 1"});
 }
 
@@ -311,20 +319,20 @@ TEST(DataMnist, LabelsMustBeOneDimensional) {
   TempDir tmp;
   write_mnist_split(tmp.path(), "train", {1, 2}, false);
   write_bytes(tmp.path() / "train-labels-idx1-ubyte", idx_bytes({2, 1}, {1, 2}));
-  expect_error([&] { load_mnist_format(tmp.path(), Split::Train, {{0.f}, {1.f}}); },
+  expect_error([&] { load_mnist_format(tmp.path(), Split::Train, gray(0.0f, 1.0f)); },
                {"train-labels-idx1-ubyte", "expected 1 dimension", "found 2"});
 }
 
 TEST(DataMnist, LabelOutOfRange) {
   TempDir tmp;
   write_mnist_split(tmp.path(), "train", {1, 10, 2}, false);
-  expect_error([&] { load_mnist_format(tmp.path(), Split::Train, {{0.f}, {1.f}}); },
+  expect_error([&] { load_mnist_format(tmp.path(), Split::Train, gray(0.0f, 1.0f)); },
                {"train-labels-idx1-ubyte", "label 10 at index 1", "0..9"});
 }
 
 TEST(DataMnist, MissingFolder) {
   TempDir tmp;
-  expect_error([&] { load_mnist_format(tmp.path() / "absent", Split::Train, {{0.f}, {1.f}}); },
+  expect_error([&] { load_mnist_format(tmp.path() / "absent", Split::Train, gray(0.0f, 1.0f)); },
                {(tmp.path() / "absent").string(), "not found"});
 }
 
@@ -348,7 +356,7 @@ TEST(DataMnist, PreprocessingOverloadLimitsAndReplicatesChannels) {
 TEST(DataMnist, HeadTakesFirstItems) {
   TempDir tmp;
   write_mnist_split(tmp.path(), "train", {3, 1, 4, 1, 9}, false);
-  const Dataset d = load_mnist_format(tmp.path(), Split::Train, {{0.f}, {1.f}});
+  const Dataset d = load_mnist_format(tmp.path(), Split::Train, gray(0.0f, 1.0f));
   const Dataset h = d.head(3);
   EXPECT_EQ(h.size(), 3);
   EXPECT_EQ(h.images.size(0), 3);

@@ -74,13 +74,11 @@ struct IdxArray {
 IdxArray read_idx(const std::filesystem::path& file);
 
 // Reads an MNIST-format folder: {train,t10k}-{images-idx3,labels-idx1}-ubyte, each optionally
-// .gz. Checks images are 28×28 and that image and label counts match.
-Dataset load_mnist_format(const std::filesystem::path& dir, Split split, const Normalization& norm);
-// The same with full preprocessing (e.g. 3×224×224 input for a zoo model); `limit` > 0 keeps only
-// the first `limit` items, before preprocessing. (No default for `limit`, so that a braced
-// normalisation in a three-argument call is never ambiguous.)
+// .gz. Checks images are 28×28 and that image and label counts match; `p` prepares them (e.g.
+// 3×224×224 input for a zoo model); `limit` > 0 keeps only the first `limit` items, before
+// preprocessing.
 Dataset load_mnist_format(const std::filesystem::path& dir, Split split, const Preprocessing& p,
-                          int64_t limit);
+                          int64_t limit = 0);
 
 // Raw 8-bit images with labels, before preprocessing.
 struct ImageBatch {

@@ -27,15 +27,7 @@ const Registry& default_registry() {
   // is static, and the linker would drop translator objects nothing refers to.
   static const Registry registry = [] {
     Registry r;
-    add_conv2d_translator(r);
-    add_batchnorm_translator(r);
-    add_activation_translators(r);
-    add_linear_translator(r);
-    add_flatten_translator(r);
-    add_pooling_translators(r);
-    add_sequential_translator(r);
-    add_convnet_translator(r);
-    add_resnet_translators(r);
+    add_all_translators(r);
     return r;
   }();
   return registry;

@@ -20,7 +20,7 @@ using Translator = std::function<ov::Output<ov::Node>(Context&, const torch::nn:
 // dynamic_cast, so that a user's subclass with a different forward is refused rather than
 // silently converted as its parent.
 // A new layer type: write translators/<layer>.cpp with an add_<layer>_translator(Registry&),
-// declare it in translators/translators.hpp and call it from default_registry().
+// then declare it and call it in add_all_translators() (translators/translators.hpp).
 class Registry {
  public:
   template <typename ModuleImpl, typename F>

@@ -66,12 +66,4 @@ Dataset load_mnist_format(const fs::path& dir, Split split, const Preprocessing&
   return out;
 }
 
-Dataset load_mnist_format(const fs::path& dir, Split split, const Normalization& norm) {
-  Preprocessing p;
-  p.mean = norm.mean;
-  p.std = norm.std;
-  p.channels = 1;
-  return load_mnist_format(dir, split, p, 0);
-}
-
 }  // namespace torchvino

@@ -18,6 +18,19 @@ void add_sequential_translator(Registry& r);
 void add_convnet_translator(Registry& r);
 void add_resnet_translators(Registry& r);      // BasicBlock, Bottleneck, ResNet
 
+// Every translator above: a new layer file is declared above and called here, nowhere else.
+inline void add_all_translators(Registry& r) {
+  add_conv2d_translator(r);
+  add_batchnorm_translator(r);
+  add_activation_translators(r);
+  add_linear_translator(r);
+  add_flatten_translator(r);
+  add_pooling_translators(r);
+  add_sequential_translator(r);
+  add_convnet_translator(r);
+  add_resnet_translators(r);
+}
+
 // Shared pieces that composite translators call directly.
 
 // BatchNorm in eval mode as a per-channel affine map y = x·scale + shift (float64, [C]).
