@@ -46,6 +46,17 @@ TEST(CliErrors, BadFlagValuesNameTheFlagAndWhatIsWrong) {
                             "--overflow-fix: sometimes not in {auto,first_layer,enable,disable}");
   expect_failure_mentioning("quantize --save-calibration calib.txt",
                             "--save-calibration: calib.txt must end in .npy");
+  expect_failure_mentioning("quantize --bias-correction slow", "--bias-correction: slow not in {fast,full,none}");
+  // The same limits as the YAML keys (option_limits.hpp), NaN included.
+  expect_failure_mentioning("quantize --max-drop 1.0",
+                            "--max-drop: 1 must be in [0, 1) (a top-1 fraction: 0.01 = 1 point)");
+  expect_failure_mentioning("quantize --max-drop nan", "--max-drop: nan must be in [0, 1)");
+  expect_failure_mentioning("quantize --subset-size 0", "--subset-size: 0 must be at least 1");
+  expect_failure_mentioning("pipeline --modes fp32,int9", "--modes: int9 not in {pytorch,fp32,fp16,int8}");
+  // Refused before any data is loaded or any model trained.
+  expect_failure_mentioning("pipeline --modes fp32,fp32 --out /nonexistent/x", "pipeline: mode fp32 is given twice");
+  // --batch is the inference batch everywhere; training has --train-batch.
+  expect_failure_mentioning("train --batch 32", "not expected: 32 --batch");
   expect_failure_mentioning("eval --no-such-flag", "not expected: --no-such-flag");
   expect_failure_mentioning("", "A subcommand is required");
 }
