@@ -230,6 +230,21 @@ TEST(StateDict, NonStrictSkipsTheClassifierForFineTuning) {
   }
 }
 
+TEST(StateDict, NonStrictWithNoMatchingEntryIsAnError) {
+  TempDir dir;
+  save({{"encoder.weight", torch::zeros({3})}, {"encoder.bias", torch::zeros({3})}},
+       dir / "other.pt");
+  auto model = convnet();
+  const auto before = param(model, "fc.weight").clone();
+  const std::string msg = error_of(
+      [&] { torchvino::load_state_dict(model, dir / "other.pt", /*strict=*/false); });
+  EXPECT_NE(msg.find("other.pt: no entry matches the model's parameters (first keys: "
+                     "encoder.weight, encoder.bias)"),
+            std::string::npos)
+      << msg;
+  EXPECT_TRUE(torch::equal(param(model, "fc.weight"), before));
+}
+
 TEST(StateDict, MissingBatchCountersAreZeroedNotErrors) {
   StateDict state;
   for (const auto& [k, v] : plain()) {

@@ -401,6 +401,12 @@ StateDictLoad load_state_dict(Model& model, const StateDict& state, bool strict,
   const FileTensors file = by_model_name(state, targets.names);
   const LoadPlan plan = match_keys(targets, file);
   if (strict) check_strict(plan.result, model.spec, source);
+  if (plan.result.loaded.empty()) {
+    // Non-strict loading of an unrelated file would leave a randomly initialised model.
+    throw Error(util::cat(source, ": no entry matches the model's parameters (first keys: ",
+                          file.order.empty() ? "none, the file is empty" : key_list(file.order),
+                          ")"));
+  }
   apply(plan);
   return plan.result;
 }
