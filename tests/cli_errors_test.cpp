@@ -97,3 +97,20 @@ TEST(CliErrors, DownloadFailsClearlyWithoutNetworkAndWritesNothing) {
     EXPECT_FALSE(entry.is_regular_file()) << "left behind: " << entry.path();
   fs::remove_all(dir);
 }
+
+TEST(CliErrors, DivergingTrainingStopsWithAnErrorAndSavesNothing) {
+  const fs::path data = "/usr/share/datasets/fashion-mnist";
+  if (!fs::exists(data / "train-images-idx3-ubyte.gz")) {
+    GTEST_SKIP() << data << " missing (Debian package dataset-fashion-mnist)";
+  }
+  const auto dir = fresh_temp_dir("cli_diverge");
+  const auto r = run_cli("train --dataset fashion-mnist --data-dir " + data.string() +
+                         " --lr 1e308 --epochs 1 --train-limit 192 --out " + dir.string());
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("training diverged: loss is nan at epoch 1, batch "), std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("(learning rate 1e+308"), std::string::npos) << r.output;
+  for (const auto& entry : fs::recursive_directory_iterator(dir))
+    EXPECT_FALSE(entry.is_regular_file()) << "left behind: " << entry.path();
+  fs::remove_all(dir);
+}
