@@ -84,6 +84,16 @@ TEST(CliErrors, MissingInputsNameTheFileAndWhatIsWrong) {
   fs::remove_all(dir);
 }
 
+TEST(CliErrors, QuantizeRefusesToOverwriteItsInput) {
+  const auto dir = fresh_temp_dir("cli_same_output");
+  const std::string input = (dir / "model.xml").string();
+  const std::string same = (dir / "." / "model.xml").string();
+  // Refused before the (absent) input is read.
+  expect_failure_mentioning("quantize --input " + input + " --output " + same,
+                            "--output: " + same + " is the FP32 input; write the INT8 IR elsewhere");
+  fs::remove_all(dir);
+}
+
 TEST(CliErrors, DownloadFailsClearlyWithoutNetworkAndWritesNothing) {
   // No test may need the network; this one only checks that failure is clean. If the machine
   // happens to be online it downloads, which is also fine, so only the offline outcome is checked.
