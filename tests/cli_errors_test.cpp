@@ -1,5 +1,6 @@
 // Bad flags and bad input reach the user as one clear line and a non-zero exit.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <fstream>
 #include <string>
@@ -91,6 +92,38 @@ TEST(CliErrors, QuantizeRefusesToOverwriteItsInput) {
   // Refused before the (absent) input is read.
   expect_failure_mentioning("quantize --input " + input + " --output " + same,
                             "--output: " + same + " is the FP32 input; write the INT8 IR elsewhere");
+  fs::remove_all(dir);
+}
+
+TEST(CliErrors, NonRegularFilesAreRefusedNotReadFrom) {
+  // Opening a FIFO for reading blocks until a writer comes, which never happens here: without the
+  // check these commands would hang, so each runs under a timeout (exit code 124).
+  const auto dir = fresh_temp_dir("cli_fifo");
+  const std::string fifo = (dir / "fifo.pt").string();
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const auto expect_refused = [](const std::string& args, const std::string& needle) {
+    const auto r = run_cli(args, /*timeout_seconds=*/20);
+    EXPECT_NE(r.exit_code, 124) << "timed out: " << args;
+    EXPECT_NE(r.exit_code, 0) << args << "\n" << r.output;
+    EXPECT_NE(r.output.find(needle), std::string::npos) << args << "\n" << r.output;
+  };
+  expect_refused("train --epochs 0 --out " + dir.string() + " --weights " + fifo,
+                 fifo + ": not a regular file (a FIFO)");
+  expect_refused("train --epochs 0 --out " + dir.string() + " --weights " + dir.string(),
+                 dir.string() + ": not a regular file (a directory)");
+  expect_refused("eval --mode pytorch --checkpoint " + fifo, fifo + ": not a regular file (a FIFO)");
+  expect_refused("convert --checkpoint /dev/zero", "/dev/zero: not a regular file (a device)");
+
+  // IDX data files.
+  const auto mnist = dir / "mnist";
+  fs::create_directories(mnist);
+  for (const char* name : {"train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+                           "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"}) {
+    ASSERT_EQ(::mkfifo((mnist / name).c_str(), 0600), 0);
+  }
+  expect_refused("train --dataset mnist --epochs 1 --out " + dir.string() + " --data-dir " +
+                     mnist.string(),
+                 (mnist / "train-images-idx3-ubyte").string() + ": not a regular file (a FIFO)");
   fs::remove_all(dir);
 }
 

@@ -15,6 +15,7 @@
 
 #include "models/pickle_rewrite.hpp"
 #include "torchvino/error.hpp"
+#include "util/regular_file.hpp"
 #include "util/strings.hpp"
 
 namespace torchvino {
@@ -355,9 +356,7 @@ std::vector<std::string> StateDictLoad::skipped() const {
 StateDict read_state_dict(const fs::path& file) {
   std::error_code ec;
   if (!fs::exists(file, ec)) throw Error(fmt::format("{}: state dict not found", file.string()));
-  if (fs::is_directory(file, ec)) {
-    throw Error(fmt::format("{}: is a folder, not a state dict file", file.string()));
-  }
+  util::require_regular_file(file);
   check_header(file);
 
   c10::IValue top;
