@@ -1,4 +1,5 @@
 // Loading PyTorch state dicts written in Python (fixtures: tests/fixtures/make_state_dict_fixtures.py).
+#include <caffe2/serialize/in_memory_adapter.h>
 #include <caffe2/serialize/inline_container.h>
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -347,10 +348,13 @@ void write_zip(const Records& records, const fs::path& file) {
       bytes.append(static_cast<const char*>(data), n);
       return n;
     });
+    // The writer adds the version and serialization id records itself.
     for (const auto& [name, data] : records) {
-      // Written by the writer itself.
-      if (name == "version" || name == ".data/version" || name == ".data/serialization_id") continue;
-      writer.writeRecord(name, data.data(), data.size());
+      if (name == "version" || name == ".data/version") {
+        writer.setMinVersion(std::stoull(data));
+      } else if (name != ".data/serialization_id") {
+        writer.writeRecord(name, data.data(), data.size());
+      }
     }
     writer.writeEndOfFile();
   }
