@@ -1,5 +1,6 @@
 // Bad flags and bad input reach the user as one clear line and a non-zero exit.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <fstream>
 #include <string>
@@ -84,6 +85,48 @@ TEST(CliErrors, MissingInputsNameTheFileAndWhatIsWrong) {
   fs::remove_all(dir);
 }
 
+TEST(CliErrors, QuantizeRefusesToOverwriteItsInput) {
+  const auto dir = fresh_temp_dir("cli_same_output");
+  const std::string input = (dir / "model.xml").string();
+  const std::string same = (dir / "." / "model.xml").string();
+  // Refused before the (absent) input is read.
+  expect_failure_mentioning("quantize --input " + input + " --output " + same,
+                            "--output: " + same + " is the FP32 input; write the INT8 IR elsewhere");
+  fs::remove_all(dir);
+}
+
+TEST(CliErrors, NonRegularFilesAreRefusedNotReadFrom) {
+  // Opening a FIFO for reading blocks until a writer comes, which never happens here: without the
+  // check these commands would hang, so each runs under a timeout (exit code 124).
+  const auto dir = fresh_temp_dir("cli_fifo");
+  const std::string fifo = (dir / "fifo.pt").string();
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const auto expect_refused = [](const std::string& args, const std::string& needle) {
+    const auto r = run_cli(args, /*timeout_seconds=*/20);
+    EXPECT_NE(r.exit_code, 124) << "timed out: " << args;
+    EXPECT_NE(r.exit_code, 0) << args << "\n" << r.output;
+    EXPECT_NE(r.output.find(needle), std::string::npos) << args << "\n" << r.output;
+  };
+  expect_refused("train --epochs 0 --out " + dir.string() + " --weights " + fifo,
+                 fifo + ": not a regular file (a FIFO)");
+  expect_refused("train --epochs 0 --out " + dir.string() + " --weights " + dir.string(),
+                 dir.string() + ": not a regular file (a directory)");
+  expect_refused("eval --mode pytorch --checkpoint " + fifo, fifo + ": not a regular file (a FIFO)");
+  expect_refused("convert --checkpoint /dev/zero", "/dev/zero: not a regular file (a device)");
+
+  // IDX data files.
+  const auto mnist = dir / "mnist";
+  fs::create_directories(mnist);
+  for (const char* name : {"train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+                           "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"}) {
+    ASSERT_EQ(::mkfifo((mnist / name).c_str(), 0600), 0);
+  }
+  expect_refused("train --dataset mnist --epochs 1 --out " + dir.string() + " --data-dir " +
+                     mnist.string(),
+                 (mnist / "train-images-idx3-ubyte").string() + ": not a regular file (a FIFO)");
+  fs::remove_all(dir);
+}
+
 TEST(CliErrors, DownloadFailsClearlyWithoutNetworkAndWritesNothing) {
   // No test may need the network; this one only checks that failure is clean. If the machine
   // happens to be online it downloads, which is also fine, so only the offline outcome is checked.
@@ -93,6 +136,24 @@ TEST(CliErrors, DownloadFailsClearlyWithoutNetworkAndWritesNothing) {
   const std::string problem =
       "cannot download train-images-idx3-ubyte.gz into " + (dir / "mnist").string();
   EXPECT_NE(r.output.find(problem), std::string::npos) << r.output;
+  for (const auto& entry : fs::recursive_directory_iterator(dir))
+    EXPECT_FALSE(entry.is_regular_file()) << "left behind: " << entry.path();
+  fs::remove_all(dir);
+}
+
+TEST(CliErrors, DivergingTrainingStopsWithAnErrorAndSavesNothing) {
+  const fs::path data = "/usr/share/datasets/fashion-mnist";
+  if (!fs::exists(data / "train-images-idx3-ubyte.gz")) {
+    GTEST_SKIP() << data << " missing (Debian package dataset-fashion-mnist)";
+  }
+  const auto dir = fresh_temp_dir("cli_diverge");
+  const auto r = run_cli("train --dataset fashion-mnist --data-dir " + data.string() +
+                         " --lr 1e308 --epochs 1 --train-limit 192 --out " + dir.string());
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  // The first step (Adam: about ±lr per weight) makes the second batch's loss nan or inf.
+  EXPECT_NE(r.output.find("training diverged: loss is "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(" at epoch 1, batch 2 (learning rate 1e+308"), std::string::npos)
+      << r.output;
   for (const auto& entry : fs::recursive_directory_iterator(dir))
     EXPECT_FALSE(entry.is_regular_file()) << "left behind: " << entry.path();
   fs::remove_all(dir);

@@ -14,8 +14,11 @@ struct CliResult {
   std::string output;  // stdout and stderr together
 };
 
-inline CliResult run_cli(const std::string& args) {
-  const std::string command = std::string(TORCHVINO_CLI) + " " + args + " 2>&1";
+// timeout_seconds > 0: killed after that long (exit code 124), for inputs that could block.
+inline CliResult run_cli(const std::string& args, int timeout_seconds = 0) {
+  const std::string limit =
+      timeout_seconds > 0 ? "timeout " + std::to_string(timeout_seconds) + " " : "";
+  const std::string command = limit + std::string(TORCHVINO_CLI) + " " + args + " 2>&1";
   CliResult result;
   FILE* pipe = ::popen(command.c_str(), "r");
   if (!pipe) return result;

@@ -119,7 +119,14 @@ TEST(DataIdx, MissingFile) {
 
 TEST(DataIdx, DirectoryInsteadOfFile) {
   TempDir tmp;
-  expect_error([&] { read_idx(tmp.path()); }, {tmp.path().string(), "directory"});
+  expect_error([&] { read_idx(tmp.path()); },
+               {tmp.path().string() + ": not a regular file (a directory)"});
+}
+
+TEST(DataIdx, DeviceInsteadOfFile) {
+  // /dev/zero would be read forever, /dev/null looks like an empty file: both are refused.
+  expect_error([&] { read_idx("/dev/null"); }, {"/dev/null: not a regular file (a device)"});
+  expect_error([&] { read_idx("/dev/zero"); }, {"/dev/zero: not a regular file (a device)"});
 }
 
 TEST(DataIdx, WrongMagic) {

@@ -121,3 +121,36 @@ TEST(OpenVINOBackend, AsyncRequestsGiveTheSameLogitsInDatasetOrder) {
 TEST(OpenVINOBackend, RejectsZeroRequests) {
   EXPECT_THROW(make_openvino_backend(linear_model(torch::zeros({16, 3})), RuntimeContext{}, 0), Error);
 }
+
+TEST(OpenVINOBackend, AThrowingSinkLeavesNoRequestInFlight) {
+  // The same linear model with its output made [batch, 1, 3]: evaluate's sink throws on the
+  // first result while other requests are still running. That must surface as an Error, with
+  // the backend still usable: repeated so that a request outliving the unwinding would crash.
+  torch::manual_seed(4);
+  auto weight = torch::randn({16, 3});
+  auto good = linear_model(weight);
+  auto axis = ov::op::v0::Constant::create(ov::element::i64, {1}, {1});
+  auto rank3 = std::make_shared<ov::op::v0::Unsqueeze>(good->get_results()[0]->input_value(0), axis);
+  auto bad = std::make_shared<ov::Model>(ov::OutputVector{rank3}, good->get_parameters());
+  Dataset data;
+  data.images = torch::randn({20 * 5, 1, 4, 4});
+  data.labels = torch::randint(0, 3, {20 * 5}, torch::kLong);
+  EvalOptions eval;
+  eval.batch_size = 5;  // 20 batches
+  eval.warmup_batches = 0;
+  auto backend = make_openvino_backend(bad, RuntimeContext{}, 4);
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    try {
+      evaluate(*backend, data, eval);
+      FAIL() << "expected an error";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("model output has shape [5, 1, 3]"), std::string::npos)
+          << e.what();
+    }
+  }
+  // A correct model evaluates normally afterwards, 4 requests as well.
+  auto fine = make_openvino_backend(linear_model(weight), RuntimeContext{}, 4);
+  auto r = evaluate(*fine, data, eval);
+  const auto expected = torch::matmul(data.images.reshape({100, 16}), weight);
+  EXPECT_LT((r.logits - expected).abs().max().item<float>(), 1e-4f);
+}

@@ -1,9 +1,14 @@
 // Loading PyTorch state dicts written in Python (fixtures: tests/fixtures/make_state_dict_fixtures.py).
+#include <caffe2/serialize/in_memory_adapter.h>
+#include <caffe2/serialize/inline_container.h>
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <map>
 #include <random>
 #include <string>
 
@@ -226,6 +231,21 @@ TEST(StateDict, NonStrictSkipsTheClassifierForFineTuning) {
   }
 }
 
+TEST(StateDict, NonStrictWithNoMatchingEntryIsAnError) {
+  TempDir dir;
+  save({{"encoder.weight", torch::zeros({3})}, {"encoder.bias", torch::zeros({3})}},
+       dir / "other.pt");
+  auto model = convnet();
+  const auto before = param(model, "fc.weight").clone();
+  const std::string msg = error_of(
+      [&] { torchvino::load_state_dict(model, dir / "other.pt", /*strict=*/false); });
+  EXPECT_NE(msg.find("other.pt: no entry matches the model's parameters (first keys: "
+                     "encoder.weight, encoder.bias)"),
+            std::string::npos)
+      << msg;
+  EXPECT_TRUE(torch::equal(param(model, "fc.weight"), before));
+}
+
 TEST(StateDict, MissingBatchCountersAreZeroedNotErrors) {
   StateDict state;
   for (const auto& [k, v] : plain()) {
@@ -302,4 +322,119 @@ TEST(StateDict, UnreadableFilesGetClearErrors) {
   torchvino::save_checkpoint(model, dir / "checkpoint.pt");
   const std::string ckpt = load(dir / "checkpoint.pt");
   EXPECT_NE(ckpt.find("not a state dict saved with torch.save"), std::string::npos) << ckpt;
+}
+
+namespace {
+
+// The records of a torch.save zip (without the archive prefix), and the zip rebuilt from them:
+// crafted files are made by editing the records of a real one.
+using Records = std::map<std::string, std::string>;
+
+Records records_of(const std::vector<char>& zip) {
+  caffe2::serialize::PyTorchStreamReader reader(
+      std::make_shared<caffe2::serialize::MemoryReadAdapter>(zip.data(), zip.size()));
+  Records records;
+  for (const auto& name : reader.getAllRecords()) {
+    auto [data, size] = reader.getRecord(name);
+    records[name] = std::string(static_cast<const char*>(data.get()), size);
+  }
+  return records;
+}
+
+void write_zip(const Records& records, const fs::path& file) {
+  std::string bytes;
+  {
+    caffe2::serialize::PyTorchStreamWriter writer([&](const void* data, size_t n) {
+      bytes.append(static_cast<const char*>(data), n);
+      return n;
+    });
+    // The writer adds the version and serialization id records itself.
+    for (const auto& [name, data] : records) {
+      if (name == "version" || name == ".data/version") {
+        writer.setMinVersion(std::stoull(data));
+      } else if (name != ".data/serialization_id") {
+        writer.writeRecord(name, data.data(), data.size());
+      }
+    }
+    writer.writeEndOfFile();
+  }
+  write_string(file, bytes);
+}
+
+Records saved_records(const torch::Tensor& weight) {
+  c10::impl::GenericDict dict(c10::StringType::get(), c10::TensorType::get());
+  dict.insert("fc.weight", weight);
+  return records_of(torch::pickle_save(dict));
+}
+
+}  // namespace
+
+TEST(StateDict, TensorsOverClaimingTheirStorageAreErrors) {
+  TempDir dir;
+  // The storage record cut to 4 of its 16 bytes: the tensor still claims 4 floats.
+  Records cut = saved_records(torch::arange(4, torch::kFloat));
+  ASSERT_EQ(cut.at("data/0").size(), 16u);
+  cut["data/0"].resize(4);
+  write_zip(cut, dir / "cut.pt");
+  const std::string msg = error_of([&] { torchvino::read_state_dict(dir / "cut.pt"); });
+  EXPECT_NE(msg.find("cut.pt: tensor 'fc.weight' needs 16 bytes of storage 'data/0', which holds 4"),
+            std::string::npos)
+      << msg;
+
+  // A view at storage offset 4 of 8 floats, whose record is cut to the 4 floats the view has:
+  // the offset takes it past the end.
+  Records offset = saved_records(torch::arange(8, torch::kFloat).slice(0, 4, 8));
+  ASSERT_EQ(offset.at("data/0").size(), 32u);
+  offset["data/0"].resize(16);
+  write_zip(offset, dir / "offset.pt");
+  const std::string msg2 = error_of([&] { torchvino::read_state_dict(dir / "offset.pt"); });
+  EXPECT_NE(msg2.find("offset.pt: tensor 'fc.weight' needs 32 bytes of storage 'data/0', which "
+                      "holds 16"),
+            std::string::npos)
+      << msg2;
+
+  // Untouched, the same records load.
+  write_zip(saved_records(torch::arange(4, torch::kFloat)), dir / "good.pt");
+  EXPECT_EQ(torchvino::read_state_dict(dir / "good.pt").at(0).second.sum().item<float>(), 6.0f);
+}
+
+TEST(StateDict, CraftedPicklesAreErrorsNotHangsOrCrashes) {
+  TempDir dir;
+  Records records = saved_records(torch::arange(4, torch::kFloat));
+  auto load_pickle = [&](const std::string& pkl) {
+    records["data.pkl"] = pkl;
+    write_zip(records, dir / "crafted.pt");
+    return error_of([&] { torchvino::read_state_dict(dir / "crafted.pt"); });
+  };
+
+  // 30 bytes: PROTO 2, BINUNICODE8 claiming 2^64 - 11 bytes (which would wrap the cursor back to
+  // the start), padding.
+  std::string huge = "\x80\x02\x8d";
+  const uint64_t length = ~uint64_t{0} - 10;
+  for (int i = 0; i < 8; ++i) huge += static_cast<char>((length >> (8 * i)) & 0xff);
+  huge.resize(30, 'x');
+  const auto start = std::chrono::steady_clock::now();
+  const std::string msg = load_pickle(huge);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  EXPECT_NE(msg.find("crafted.pt: data.pkl: opcode 0x8d at byte 2 needs 18446744073709551605 more "
+                     "bytes, but only 19 are left"),
+            std::string::npos)
+      << msg;
+
+  // SHORT_BINUNICODE and a memo get running past the end.
+  EXPECT_NE(load_pickle("\x80\x02\x8c\x40" "abc").find("crafted.pt: data.pkl: opcode 0x8c at byte 2"),
+            std::string::npos);
+  EXPECT_NE(load_pickle("\x80\x02j\x01").find("crafted.pt: data.pkl: opcode 0x6a at byte 2 needs 4"),
+            std::string::npos);
+
+  // 100000 nested lists, by MARK + LIST and by EMPTY_LIST + APPEND.
+  const std::string marks =
+      "\x80\x02" + std::string(100000, '(') + std::string(100000, 'l') + ".";
+  const std::string appends =
+      "\x80\x02" + std::string(100000, ']') + std::string(99999, 'a') + ".";
+  for (const std::string& deep : {marks, appends}) {
+    const std::string m = load_pickle(deep);
+    EXPECT_NE(m.find("crafted.pt: data.pkl: nested more than 1000 levels deep"), std::string::npos)
+        << m;
+  }
 }

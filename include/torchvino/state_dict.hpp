@@ -50,8 +50,9 @@ struct StateDictLoad {
 // strict: missing keys, unexpected keys and shape mismatches are an Error naming the file and the
 // offending keys (the first few of each kind, with their count); nothing is copied then.
 // Non-strict (e.g. fine-tuning with another num_classes): those entries are skipped, everything
-// else is loaded, and the returned StateDictLoad lists what was skipped. Either way an unreadable
-// file is an Error (see read_state_dict).
+// else is loaded, and the returned StateDictLoad lists what was skipped; a file of which no entry
+// matches (which would leave the model as randomly initialised) is an Error. Either way an
+// unreadable file is an Error (see read_state_dict).
 StateDictLoad load_state_dict(Model& model, const std::filesystem::path& file, bool strict = true);
 // The same from a state dict already in memory; `source` names it in error messages.
 StateDictLoad load_state_dict(Model& model, const StateDict& state, bool strict = true,

@@ -66,6 +66,14 @@ void add_flags(CLI::App* cmd, Flags& f) {
       ->capture_default_str();
 }
 
+// Whether both paths name the same file (existing or not), after resolving ".", ".." and links.
+bool same_file(const std::filesystem::path& a, const std::filesystem::path& b) {
+  std::error_code ec_a, ec_b;
+  const auto canonical_a = std::filesystem::weakly_canonical(a, ec_a);
+  const auto canonical_b = std::filesystem::weakly_canonical(b, ec_b);
+  return !ec_a && !ec_b && canonical_a == canonical_b;
+}
+
 bool given(CLI::App* cmd, const std::string& name) { return cmd->get_option(name)->count() > 0; }
 
 // The job: the config file (if any) with every flag given on the command line on top.
@@ -135,6 +143,9 @@ void run(CLI::App* cmd, const Flags& flags) {
   const RuntimeContext runtime = start_runtime(flags.common);
   const QuantizeJob job = resolve(cmd, flags);
   if (job.output.extension() != ".xml") throw Error("--output: " + job.output.string() + " must end in .xml");
+  if (same_file(job.output, job.model)) {
+    throw Error("--output: " + job.output.string() + " is the FP32 input; write the INT8 IR elsewhere");
+  }
   if (!flags.save_calibration.empty() && std::filesystem::path(flags.save_calibration).extension() != ".npy")
     throw Error("--save-calibration: " + flags.save_calibration + " must end in .npy");
   auto model = read_model_file(job.model);

@@ -1,4 +1,5 @@
 #include "data/file_bytes.hpp"
+#include "util/regular_file.hpp"
 #include "util/strings.hpp"
 
 #include <zlib.h>
@@ -19,9 +20,7 @@ std::vector<uint8_t> read_file_bytes(const fs::path& file) {
   std::error_code ec;
   const auto status = fs::status(file, ec);
   if (!fs::exists(status)) throw Error(util::cat(file.string(), ": file not found"));
-  if (fs::is_directory(status)) {
-    throw Error(util::cat(file.string(), ": is a directory, expected a file"));
-  }
+  util::require_regular_file(file);
   std::ifstream in(file, std::ios::binary);
   if (!in) {
     throw Error(util::cat(file.string(), ": cannot open (", std::strerror(errno), ")"));

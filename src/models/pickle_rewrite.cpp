@@ -1,9 +1,13 @@
 #include "models/pickle_rewrite.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <set>
 #include <utility>
 #include <vector>
+
+#include "torchvino/error.hpp"
+#include "util/strings.hpp"
 
 // torch.save(model.state_dict()) pickles a collections.OrderedDict: `OrderedDict()` (GLOBAL,
 // EMPTY_TUPLE, REDUCE), its items (SETITEMS), then its `_metadata` attribute (a dict of further
@@ -17,14 +21,21 @@
 // Finding what BUILD applies to needs the stack, so the walk tracks, for each stack item, where
 // its construction started in the stream. A plain dict holds OrderedDicts too (each tensor's
 // empty backward-hooks argument, which LibTorch ignores): they become empty dicts, harmlessly.
-// An opcode the walk does not know leaves the pickle untouched for LibTorch to judge.
+// An opcode the walk does not know leaves the pickle untouched for LibTorch to judge; an argument
+// running past the end, or nesting deeper than kMaxDepth, is an Error (LibTorch would read out of
+// bounds, or recurse until the stack overflows).
 
 namespace torchvino::models {
 
 namespace {
 
+// Deeper MARK / list / tuple / dict nesting is refused: no state dict comes near it, and
+// LibTorch's recursive destruction of the result would overflow the stack.
+constexpr size_t kMaxDepth = 1000;
+
 struct Item {
   size_t start = 0;           // offset of the first opcode that built it
+  size_t depth = 0;           // containers nested inside it, itself included
   bool od_class = false;      // the OrderedDict class (rewritten to an empty dict)
   bool od_instance = false;   // OrderedDict() (an empty dict after the rewrite)
   bool empty_tuple = false;
@@ -45,8 +56,8 @@ uint64_t little_endian(const std::string& data, size_t pos, size_t size) {
 }
 
 // Walks the opcodes one at a time: pos() is the current opcode, next() where the following one
-// starts once the current one's arguments have been skipped. An argument running past the end
-// leaves next() beyond the data, which the caller checks with overran().
+// starts once the current one's arguments have been skipped. Every length is checked against the
+// bytes left before the cursor moves: an argument running past the end is an Error.
 class OpcodeCursor {
  public:
   explicit OpcodeCursor(const std::string& pkl) : pkl_(pkl) {}
@@ -57,31 +68,36 @@ class OpcodeCursor {
     return static_cast<unsigned char>(pkl_[pos_]);
   }
   void advance() { pos_ = next_; }
-  bool overran() const { return next_ > pkl_.size(); }
   size_t pos() const { return pos_; }
   size_t next() const { return next_; }
 
-  void skip(size_t n) { next_ += n; }
+  void skip(uint64_t n) {
+    const size_t left = pkl_.size() - next_;
+    if (n > left) {
+      throw Error(util::cat("data.pkl: opcode ", util::hex(pkl_[pos_] & 0xff, 2), " at byte ",
+                            pos_, " needs ", n, " more bytes, but only ", left, " are left"));
+    }
+    next_ += static_cast<size_t>(n);
+  }
   // A `width`-byte length, then that many bytes.
   void skip_counted(size_t width) {
-    if (next_ + width > pkl_.size()) return;
-    next_ += width + little_endian(pkl_, next_, width);
+    skip(width);
+    skip(little_endian(pkl_, next_ - width, width));
   }
   // Newline-terminated text arguments.
   void skip_lines(int n) {
     for (int l = 0; l < n; ++l) {
       const size_t eol = pkl_.find('\n', next_);
-      next_ = eol == std::string::npos ? pkl_.size() + 1 : eol + 1;
+      skip(eol == std::string::npos ? pkl_.size() - next_ + 1 : eol + 1 - next_);
     }
   }
   void skip_rest() { next_ = pkl_.size(); }
 
-  // The current opcode's fixed-size argument (a memo slot).
+  // The current opcode's fixed-size argument (a memo slot), once skipped.
   uint64_t argument(size_t width) const { return little_endian(pkl_, pos_ + 1, width); }
   // Whether the arguments skipped so far are exactly `text`.
   bool arguments_are(const std::string& text) const {
-    return next_ <= pkl_.size() && next_ - pos_ - 1 == text.size() &&
-           pkl_.compare(pos_ + 1, text.size(), text) == 0;
+    return next_ - pos_ - 1 == text.size() && pkl_.compare(pos_ + 1, text.size(), text) == 0;
   }
 
  private:
@@ -98,7 +114,7 @@ class OrderedDictWalk {
 
   bool run() {
     while (!in_.at_end()) {
-      if (!step(in_.begin_opcode()) || in_.overran()) return false;
+      if (!step(in_.begin_opcode())) return false;
       in_.advance();
     }
     return true;
@@ -110,7 +126,7 @@ class OrderedDictWalk {
     switch (op) {
       case 0x80: in_.skip(1); return true;     // PROTO
       case '.': in_.skip_rest(); return true;  // STOP
-      case '(': marks_.emplace_back(stack_.size(), in_.pos()); return true;
+      case '(': return mark();
       case 'c': return global();
       case 'h': return memo_get(1);
       case 'j': return memo_get(4);
@@ -120,8 +136,8 @@ class OrderedDictWalk {
       case 'b': return build();
       case 't': case 'l': case 'd': return collect_to_mark(/*push_result=*/true);
       case 'u': case 'e': return collect_to_mark(/*push_result=*/false);
-      case 'a': return discard(1);
-      case 's': return discard(2);
+      case 'a': return add_to_container(1);
+      case 's': return add_to_container(2);
       case 0x85: case 'Q': return combine(1);   // TUPLE1, BINPERSID
       case 0x86: case 0x81: return combine(2);  // TUPLE2, NEWOBJ
       case 0x87: return combine(3);             // TUPLE3
@@ -143,7 +159,8 @@ class OrderedDictWalk {
       case 'I': case 'L': case 'S': case 'V': case 'F': in_.skip_lines(1); break;
       default: return false;
     }
-    push({.start = in_.pos(), .empty_tuple = op == ')'});
+    const bool container = op == ']' || op == '}' || op == ')';
+    push({.start = in_.pos(), .depth = container ? 1u : 0u, .empty_tuple = op == ')'});
     return true;
   }
 
@@ -170,13 +187,28 @@ class OrderedDictWalk {
     return true;
   }
 
+  bool mark() {
+    marks_.emplace_back(stack_.size(), in_.pos());
+    check_depth(marks_.size());
+    return true;
+  }
+
+  void check_depth(size_t depth) const {
+    if (depth > kMaxDepth) {
+      throw Error(util::cat("data.pkl: nested more than ", kMaxDepth,
+                            " levels deep (lists, tuples, dicts or marks) at byte ", in_.pos()));
+    }
+  }
+
   bool reduce() {
     Item args, callable;
     if (!pop(args) || !pop(callable)) return false;
     // OrderedDict(): drop the call, keep the empty dict the class became.
     const bool od = callable.od_class && args.empty_tuple;
     if (od) remove_from(args.start);
-    push({.start = callable.start, .od_instance = od});
+    push({.start = callable.start,
+          .depth = std::max(args.depth, callable.depth),
+          .od_instance = od});
     return true;
   }
 
@@ -187,30 +219,54 @@ class OrderedDictWalk {
     return true;
   }
 
+  // LIST, TUPLE, DICT (push_result) or APPENDS, SETITEMS (into the item below the mark).
   bool collect_to_mark(bool push_result) {
     if (marks_.empty() || marks_.back().first > stack_.size()) return false;
+    size_t depth = 0;
+    for (size_t i = marks_.back().first; i < stack_.size(); ++i) {
+      depth = std::max(depth, stack_[i].depth);
+    }
     stack_.resize(marks_.back().first);
     const size_t mark_offset = marks_.back().second;
     marks_.pop_back();
-    if (push_result) push({.start = mark_offset});
+    if (push_result) {
+      push({.start = mark_offset, .depth = depth + 1});
+      check_depth(depth + 1);
+    } else {
+      if (stack_.empty()) return false;
+      deepen(stack_.back(), depth + 1);
+    }
     return true;
   }
 
-  bool discard(int n) {
+  // APPEND (n = 1) or SETITEM (n = 2): pops the value (and key) into the item below.
+  bool add_to_container(int n) {
     Item item;
+    size_t depth = 0;
     for (int i = 0; i < n; ++i) {
       if (!pop(item)) return false;
+      depth = std::max(depth, item.depth);
     }
+    if (stack_.empty()) return false;
+    deepen(stack_.back(), depth + 1);
     return true;
+  }
+
+  void deepen(Item& container, size_t depth) {
+    container.depth = std::max(container.depth, depth);
+    check_depth(container.depth);
   }
 
   // Pops n items and pushes one that starts where the deepest of them did.
   bool combine(int n) {
     Item deepest;
+    size_t depth = 0;
     for (int i = 0; i < n; ++i) {
       if (!pop(deepest)) return false;
+      depth = std::max(depth, deepest.depth);
     }
-    push({.start = deepest.start});
+    push({.start = deepest.start, .depth = depth + 1});
+    check_depth(depth + 1);
     return true;
   }
 

@@ -8,12 +8,14 @@
 #include <array>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
 
 #include "models/pickle_rewrite.hpp"
 #include "torchvino/error.hpp"
+#include "util/regular_file.hpp"
 #include "util/strings.hpp"
 
 namespace torchvino {
@@ -146,11 +148,25 @@ StateDict to_state_dict(const c10::IValue& top, const fs::path& file) {
   return state;
 }
 
-// Unpickles data.pkl of a torch.save zip archive (tensors from data/<key>, mapped to the CPU).
-c10::IValue unpickle_archive(caffe2::serialize::PyTorchStreamReader& reader) {
+// A data/<key> record the unpickler turned into a storage.
+struct StorageRecord {
+  std::string name;
+  size_t bytes = 0;
+};
+// By the address of the record's bytes, which the storage built from it points to.
+using StorageRecords = std::map<const void*, StorageRecord>;
+
+// Unpickles data.pkl of a torch.save zip archive (tensors from data/<key>, mapped to the CPU),
+// noting in `records` the size of each data record read.
+c10::IValue unpickle_archive(caffe2::serialize::PyTorchStreamReader& reader, const fs::path& file,
+                             StorageRecords& records) {
   auto [record, size] = reader.getRecord("data.pkl");
-  const std::string pkl =
-      models::rewrite_ordered_dicts(std::string(static_cast<const char*>(record.get()), size));
+  std::string pkl;
+  try {
+    pkl = models::rewrite_ordered_dicts(std::string(static_cast<const char*>(record.get()), size));
+  } catch (const Error& e) {
+    throw Error(util::cat(file.string(), ": ", e.what()));
+  }
   size_t offset = 0;
   auto read = [&](char* buffer, size_t n) {
     n = std::min(n, pkl.size() - offset);
@@ -159,12 +175,54 @@ c10::IValue unpickle_archive(caffe2::serialize::PyTorchStreamReader& reader) {
     return n;
   };
   auto read_record = [&](const std::string& key) {
-    return std::get<0>(reader.getRecord("data/" + key));
+    auto [data, bytes] = reader.getRecord("data/" + key);
+    records[data.get()] = {"data/" + key, bytes};
+    return std::move(data);
   };
   torch::jit::Unpickler unpickler(read, /*type_resolver=*/nullptr, /*obj_loader=*/nullptr,
                                   read_record, at::Device(at::kCPU));
   unpickler.set_version(reader.version());
   return unpickler.parse_ivalue();
+}
+
+// The bytes a strided tensor reaches in its storage (from the storage's start), or nullopt when
+// its offset or strides are negative or the count overflows.
+std::optional<uint64_t> reached_bytes(const torch::Tensor& t) {
+  if (t.numel() == 0) return 0;
+  if (t.storage_offset() < 0) return std::nullopt;
+  unsigned __int128 last = static_cast<uint64_t>(t.storage_offset());
+  for (int64_t d = 0; d < t.dim(); ++d) {
+    if (t.stride(d) < 0 || t.size(d) < 1) return std::nullopt;
+    last += static_cast<unsigned __int128>(t.size(d) - 1) * static_cast<uint64_t>(t.stride(d));
+  }
+  const unsigned __int128 bytes = (last + 1) * t.element_size();
+  if (bytes > std::numeric_limits<uint64_t>::max()) return std::nullopt;
+  return static_cast<uint64_t>(bytes);
+}
+
+// Every tensor must lie within the data record its storage was built from, checked before any
+// of its elements is read: a crafted file could otherwise make LibTorch read past the record.
+void check_storage_bounds(const StateDict& state, const StorageRecords& records,
+                          const fs::path& file) {
+  for (const auto& [key, t] : state) {
+    const auto it = records.find(t.storage().data());
+    if (it == records.end()) {
+      if (t.numel() == 0) continue;
+      throw Error(util::cat(file.string(), ": tensor '", key,
+                            "' has no storage record in the archive"));
+    }
+    const StorageRecord& record = it->second;
+    const auto reached = reached_bytes(t);
+    if (!reached) {
+      throw Error(util::cat(file.string(), ": tensor '", key, "' has a negative or overflowing ",
+                            "storage offset or stride into storage '", record.name, "'"));
+    }
+    const uint64_t needed = std::max<uint64_t>(*reached, t.storage().nbytes());
+    if (needed > record.bytes) {
+      throw Error(util::cat(file.string(), ": tensor '", key, "' needs ", needed,
+                            " bytes of storage '", record.name, "', which holds ", record.bytes));
+    }
+  }
 }
 
 // The model's tensors in a stable order: parameters, then buffers.
@@ -298,12 +356,11 @@ std::vector<std::string> StateDictLoad::skipped() const {
 StateDict read_state_dict(const fs::path& file) {
   std::error_code ec;
   if (!fs::exists(file, ec)) throw Error(fmt::format("{}: state dict not found", file.string()));
-  if (fs::is_directory(file, ec)) {
-    throw Error(fmt::format("{}: is a folder, not a state dict file", file.string()));
-  }
+  util::require_regular_file(file);
   check_header(file);
 
   c10::IValue top;
+  StorageRecords storages;
   try {
     caffe2::serialize::PyTorchStreamReader reader(file.string());
     const auto records = record_names(reader);
@@ -321,14 +378,16 @@ StateDict read_state_dict(const fs::path& file) {
       throw Error(fmt::format("{}: a zip file without data.pkl: not written by torch.save",
                               file.string()));
     }
-    top = unpickle_archive(reader);
+    top = unpickle_archive(reader, file, storages);
   } catch (const Error&) {
     throw;
   } catch (const std::exception& e) {
     throw Error(fmt::format("{}: cannot be read as a torch.save file (truncated or corrupt?): {}",
                             file.string(), first_line(e.what())));
   }
-  return to_state_dict(top, file);
+  StateDict state = to_state_dict(top, file);
+  check_storage_bounds(state, storages, file);
+  return state;
 }
 
 StateDictLoad load_state_dict(Model& model, const fs::path& file, bool strict) {
@@ -341,6 +400,12 @@ StateDictLoad load_state_dict(Model& model, const StateDict& state, bool strict,
   const FileTensors file = by_model_name(state, targets.names);
   const LoadPlan plan = match_keys(targets, file);
   if (strict) check_strict(plan.result, model.spec, source);
+  if (plan.result.loaded.empty()) {
+    // Non-strict loading of an unrelated file would leave a randomly initialised model.
+    throw Error(util::cat(source, ": no entry matches the model's parameters (first keys: ",
+                          file.order.empty() ? "none, the file is empty" : key_list(file.order),
+                          ")"));
+  }
   apply(plan);
   return plan.result;
 }

@@ -1,5 +1,6 @@
 #include "torchvino/train.hpp"
 
+#include <fmt/format.h>
 #include <torch/torch.h>
 
 #include <chrono>
@@ -59,9 +60,18 @@ std::vector<EpochStats> train(Model& model, const Dataset& train_set, const Data
       optimizer.zero_grad();
       auto logits = model.forward(images);
       auto loss = torch::nn::functional::cross_entropy(logits, labels);
+      const double loss_value = loss.item<double>();
+      if (!std::isfinite(loss_value)) {
+        // Stop before the step spreads it to every weight: nothing diverged is saved.
+        throw Error(fmt::format("training diverged: loss is {} at epoch {}, batch {} (learning "
+                                "rate {:g}, this batch {:g})",
+                                std::isnan(loss_value) ? "nan" : fmt::format("{}", loss_value),
+                                epoch, b + 1, options.learning_rate,
+                                optimizer.param_groups()[0].options().get_lr()));
+      }
       loss.backward();
       optimizer.step();
-      loss_sum += loss.item<double>() * double(index.size(0));
+      loss_sum += loss_value * double(index.size(0));
       correct += logits.argmax(1).eq(labels).sum().item<int64_t>();
       if (options.on_batch)
         options.on_batch(epoch, b + 1, batches,

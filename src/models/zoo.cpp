@@ -10,6 +10,7 @@
 #include "torchvino/models.hpp"
 #include "util/atomic_file.hpp"
 #include "util/named_table.hpp"
+#include "util/regular_file.hpp"
 
 namespace torchvino {
 
@@ -73,6 +74,7 @@ void save_checkpoint(const Model& model, const std::filesystem::path& file) {
 
 Model load_checkpoint(const std::filesystem::path& file) {
   if (!std::filesystem::exists(file)) throw Error(file.string() + ": checkpoint not found");
+  util::require_regular_file(file);
   torch::serialize::InputArchive archive;
   try {
     archive.load_from(file.string());
