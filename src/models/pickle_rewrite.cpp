@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <utility>
 #include <vector>
@@ -239,16 +240,23 @@ class OrderedDictWalk {
     return true;
   }
 
+  // Pops n items: the greatest depth among them, or nothing when the stack runs out. `last` is
+  // the last one popped (the lowest on the stack).
+  std::optional<size_t> pop_items(int n, Item& last) {
+    size_t depth = 0;
+    for (int i = 0; i < n; ++i) {
+      if (!pop(last)) return std::nullopt;
+      depth = std::max(depth, last.depth);
+    }
+    return depth;
+  }
+
   // APPEND (n = 1) or SETITEM (n = 2): pops the value (and key) into the item below.
   bool add_to_container(int n) {
     Item item;
-    size_t depth = 0;
-    for (int i = 0; i < n; ++i) {
-      if (!pop(item)) return false;
-      depth = std::max(depth, item.depth);
-    }
-    if (stack_.empty()) return false;
-    deepen(stack_.back(), depth + 1);
+    const auto depth = pop_items(n, item);
+    if (!depth || stack_.empty()) return false;
+    deepen(stack_.back(), *depth + 1);
     return true;
   }
 
@@ -260,13 +268,10 @@ class OrderedDictWalk {
   // Pops n items and pushes one that starts where the deepest of them did.
   bool combine(int n) {
     Item deepest;
-    size_t depth = 0;
-    for (int i = 0; i < n; ++i) {
-      if (!pop(deepest)) return false;
-      depth = std::max(depth, deepest.depth);
-    }
-    push({.start = deepest.start, .depth = depth + 1});
-    check_depth(depth + 1);
+    const auto depth = pop_items(n, deepest);
+    if (!depth) return false;
+    push({.start = deepest.start, .depth = *depth + 1});
+    check_depth(*depth + 1);
     return true;
   }
 
