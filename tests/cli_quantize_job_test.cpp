@@ -141,6 +141,9 @@ TEST(QuantizeJob, BadValuesAreErrorsNamingKeyAndAllowedValues) {
             "cfg.yaml: compression.subset_size: expected an integer, got 'many'");
   EXPECT_EQ(error_of(m + "compression: {overflow_fix: sometimes}\n"),
             "cfg.yaml: compression.overflow_fix: 'sometimes' is not one of auto, first_layer, enable, disable");
+  EXPECT_EQ(error_of(m + "compression: {bias_correction: slow}\n"),
+            "cfg.yaml: compression.bias_correction: 'slow' is not one of fast, full, none");
+  EXPECT_EQ(error_of(m + "engine: {metric: top5}\n"), "cfg.yaml: engine.metric: 'top5' is not one of accuracy");
   EXPECT_EQ(error_of(m + "compression: {fast_bias_correction: maybe}\n"),
             "cfg.yaml: compression.fast_bias_correction: expected true or false, got 'maybe'");
   EXPECT_EQ(error_of(m + "compression: {preset: [a, b]}\n"), "cfg.yaml: compression.preset: expected a string, got a list");
