@@ -117,9 +117,13 @@ void write_atomically(const fs::path& target, const std::function<void(const fs:
 }
 
 void write_text_atomically(const fs::path& target, const std::string& content) {
+  write_bytes_atomically(target, content);
+}
+
+void write_bytes_atomically(const fs::path& target, std::string_view content) {
   write_atomically(target, [&](const fs::path& tmp) {
     std::ofstream out(tmp, std::ios::binary);
-    out << content;
+    out.write(content.data(), static_cast<std::streamsize>(content.size()));
     out.close();
     if (!out) throw Error(target.string() + ": cannot write");
   });

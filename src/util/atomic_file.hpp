@@ -1,6 +1,8 @@
 #pragma once
 #include <filesystem>
 #include <functional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace torchvino {
@@ -16,7 +18,8 @@ void write_atomically(const std::filesystem::path& target,
 void write_atomically(const std::vector<std::filesystem::path>& targets,
                       const std::function<void(const std::vector<std::filesystem::path>& tmps)>& write);
 
-// Writes text content atomically.
+// Writes text or binary content atomically.
 void write_text_atomically(const std::filesystem::path& target, const std::string& content);
+void write_bytes_atomically(const std::filesystem::path& target, std::string_view bytes);
 
 }  // namespace torchvino
