@@ -1,11 +1,18 @@
 # Two commands for a fresh Debian 12 machine (as root or with sudo):
 #   make demo   install what is missing, build (Release), run the whole pipeline, print the table
 #   make test   install what is missing, build, run the test suite with ctest
+#   make test-sanitize   the unit tests built with AddressSanitizer + UndefinedBehaviorSanitizer
 BUILD ?= build
 OUT ?= runs/demo
 JOBS ?= $(shell nproc)
 
-.PHONY: all setup configure build demo test bench clean
+SANITIZE_BUILD ?= build-sanitize
+# Leaks are reported too; the suppressions cover the libraries' process-lifetime singletons only.
+SANITIZER_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1 \
+  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitizers/lsan.supp:print_suppressions=0 \
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+.PHONY: all setup configure build demo test test-sanitize bench clean
 all: build
 
 setup:
@@ -19,14 +26,23 @@ configure: setup $(BUILD)/build.ninja
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
-demo: build
+# Only what the demo runs: the command-line tool, not the test suite (`make test` builds that).
+demo: configure
+	cmake --build $(BUILD) -j $(JOBS) --target torchvino_cli
 	$(BUILD)/torchvino pipeline --out $(OUT)
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j 1
 
+# The unit tests (CLI tests included) built with ASan + UBSan; the integration tests train for
+# minutes and run in `make test` only.
+test-sanitize: setup
+	cmake -S . -B $(SANITIZE_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DTORCHVINO_SANITIZE=ON
+	cmake --build $(SANITIZE_BUILD) -j $(JOBS)
+	$(SANITIZER_ENV) ctest --test-dir $(SANITIZE_BUILD) -L unit --output-on-failure -j 1
+
 bench: build
 	bash bench/run_all.sh
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(SANITIZE_BUILD)

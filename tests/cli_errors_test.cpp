@@ -154,7 +154,39 @@ TEST(CliErrors, DivergingTrainingStopsWithAnErrorAndSavesNothing) {
   EXPECT_NE(r.output.find("training diverged: loss is "), std::string::npos) << r.output;
   EXPECT_NE(r.output.find(" at epoch 1, batch 2 (learning rate 1e+308"), std::string::npos)
       << r.output;
-  for (const auto& entry : fs::recursive_directory_iterator(dir))
-    EXPECT_FALSE(entry.is_regular_file()) << "left behind: " << entry.path();
+  for (const auto& entry : fs::recursive_directory_iterator(dir))  // the folder's lock file stays
+    EXPECT_FALSE(entry.is_regular_file() && entry.path().filename() != ".torchvino.lock")
+        << "left behind: " << entry.path();
   fs::remove_all(dir);
+}
+
+TEST(CliErrors, AHugeNumberInAFlagIsShortenedInTheMessage) {
+  const std::string digits(300, '9');
+  const auto r = run_cli("train --epochs " + digits);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("--epochs"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("…(300 characters)"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find(std::string(41, '9')), std::string::npos) << r.output;
+}
+
+TEST(CliErrors, InputLimitFlagsRejectZero) {
+  for (const std::string flag : {"--max-input-mb", "--max-image-pixels"}) {
+    const auto r = run_cli("eval --mode pytorch " + flag + " 0");
+    EXPECT_NE(r.exit_code, 0) << flag;
+    EXPECT_NE(r.output.find(flag), std::string::npos) << flag << ": " << r.output;
+  }
+}
+
+TEST(CliErrors, ModelFilesThatAreNotRegularFilesAreRefused) {
+  const auto dir = fresh_temp_dir("cli_ir_fifo");
+  const std::string fifo = (dir / "m.xml").string();
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  auto r = run_cli("eval --mode fp32 --ir " + fifo, 20);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find(fifo + ": not a regular file (a FIFO)"), std::string::npos) << r.output;
+  fs::create_directories(dir / "o.onnx");
+  r = run_cli("convert --onnx " + (dir / "o.onnx").string() + " --out " + dir.string(), 20);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find((dir / "o.onnx").string() + ": not a regular file (a directory)"), std::string::npos)
+      << r.output;
 }

@@ -510,3 +510,21 @@ TEST(DataImageRegistry, FolderDatasetSplitsShareClassNumbers) {
   fs::remove_all(tmp.path() / "test");
   expect_error([&] { load_dataset(o, Split::Test); }, {tmp.path().string(), "val/ or test/"});
 }
+
+TEST(DataImages, AnImageWithMorePixelsThanTheLimitIsRefusedBeforeDecoding) {
+  TempDir tmp;
+  write_png(tmp.path() / "big.png", 300, 200, 1, [](int, int, int) { return 7; });
+  const InputLimits saved = input_limits();
+  set_input_limits(InputLimits{.max_image_pixels = 50'000});
+  std::string message;
+  try {
+    decode_image(tmp.path() / "big.png");
+  } catch (const Error& e) {
+    message = e.what();
+  }
+  set_input_limits(saved);
+  EXPECT_NE(message.find((tmp.path() / "big.png").string() + ": image is 300×200 pixels"), std::string::npos)
+      << message;
+  EXPECT_NE(message.find("--max-image-pixels"), std::string::npos) << message;
+  EXPECT_EQ(decode_image(tmp.path() / "big.png").size(0), 200);  // within the default limit
+}

@@ -8,6 +8,7 @@
 #include "torchvino/models.hpp"
 #include "torchvino/runtime.hpp"
 #include "torchvino/train.hpp"
+#include "test_support.hpp"
 #include "util/atomic_file.hpp"
 
 #include <sys/wait.h>
@@ -94,13 +95,16 @@ TEST(Checkpoint, AFailedSaveLeavesTheOldCheckpoint) {
   auto dir = temp_dir("ckpt_keep");
   Model a = create_model({});
   save_checkpoint(a, dir / "m.pt");
-  const auto before = fs::file_size(dir / "m.pt");
-  // Occupy the temporary file's name with a folder, so the new save fails midway (even as root).
-  fs::create_directories(dir / (".m.tmp" + std::to_string(::getpid()) + ".pt"));
+  const auto before = test_support::read_bytes(dir / "m.pt");
   Model b = create_model({});
-  EXPECT_ANY_THROW(save_checkpoint(b, dir / "m.pt"));
-  EXPECT_EQ(fs::file_size(dir / "m.pt"), before);
+  {
+    test_support::FileSizeLimit full_disk(4096);  // the new save fails midway, as on a full disk
+    EXPECT_ANY_THROW(save_checkpoint(b, dir / "m.pt"));
+  }
+  EXPECT_EQ(test_support::read_bytes(dir / "m.pt"), before);
   EXPECT_NO_THROW(load_checkpoint(dir / "m.pt"));
+  for (const auto& entry : fs::directory_iterator(dir))
+    EXPECT_EQ(entry.path().filename(), "m.pt") << "left behind: " << entry.path();
   fs::remove_all(dir);
 }
 

@@ -3,7 +3,10 @@
 // OpenVINO model run on a tensor.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
+#include <sys/resource.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include <cstdint>
 #include <filesystem>
@@ -90,6 +93,26 @@ class Runner {
  private:
   ov::CompiledModel compiled_;
   ov::InferRequest request_;
+};
+
+// File writes beyond `bytes` fail with EFBIG, as on a full disk, for the scope's lifetime.
+class FileSizeLimit {
+ public:
+  explicit FileSizeLimit(rlim_t bytes) {
+    ::getrlimit(RLIMIT_FSIZE, &saved_);
+    previous_ = std::signal(SIGXFSZ, SIG_IGN);
+    rlimit limit = saved_;
+    limit.rlim_cur = bytes;
+    ::setrlimit(RLIMIT_FSIZE, &limit);
+  }
+  ~FileSizeLimit() {
+    ::setrlimit(RLIMIT_FSIZE, &saved_);
+    std::signal(SIGXFSZ, previous_);
+  }
+
+ private:
+  rlimit saved_{};
+  void (*previous_)(int) = nullptr;
 };
 
 }  // namespace test_support

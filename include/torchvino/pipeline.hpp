@@ -24,8 +24,16 @@ struct PipelineOptions {
   std::filesystem::path out = "torchvino-out";
   std::filesystem::path checkpoint;  // empty: <out>/<arch>.pt; reused when it exists
   bool retrain = false;              // train even if the checkpoint exists
+  // Where the files under `out` are written and read back until the caller publishes the new
+  // version of the folder all at once (the CLI's StagedFolder). Empty: `out` itself. Paths in
+  // the report and the log are always the published ones.
+  std::filesystem::path staging;
   std::vector<Mode> modes = {Mode::PyTorch, Mode::FP32, Mode::FP16, Mode::INT8};
 };
+
+// Removes from an output folder what the pipeline derives from a model (fp32/, fp16/, int8/ and
+// the reports): written when a new model replaces the old one, so no stale file outlives it.
+void drop_outputs_derived_from_model(const std::filesystem::path& folder);
 
 struct PipelineReport;  // report.hpp: what run_pipeline measured
 

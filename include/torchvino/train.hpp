@@ -21,7 +21,7 @@ struct EpochStats {
   int epoch = 0;  // 1-based
   double loss = 0;
   double accuracy = 0;       // on the training data seen in this epoch
-  double test_accuracy = 0;  // on the test set, if one was given
+  double test_accuracy = 0;  // on the test set; NaN when none was given or it is empty
   double seconds = 0;
 };
 

@@ -21,6 +21,7 @@ void add_convert_command(CLI::App& app) {
   add_choice(cmd, "--precision", flags->precision,
              "Weight precision of the IR (fp16 halves the file; the CPU still computes in f32)");
   cmd->add_option("--output", flags->output, "IR .xml to write (default: OUT/PRECISION/MODEL.xml)");
+  add_wait_option(cmd, flags->common);
   cmd->callback([flags] {
     const auto& c = flags->common;
     start_runtime(c);
@@ -28,6 +29,7 @@ void add_convert_command(CLI::App& app) {
     const std::filesystem::path output =
         flags->output.empty() ? c.default_ir(to_string(precision)) : std::filesystem::path(flags->output);
     if (output.extension() != ".xml") throw Error("--output: " + output.string() + " must end in .xml");
+    const auto lock = lock_output(c, output, "convert");
     std::shared_ptr<ov::Model> model;
     if (!flags->onnx.empty()) {
       model = read_model_file(flags->onnx);

@@ -18,6 +18,7 @@ void add_pipeline_command(CLI::App& app) {
   cmd->add_option("--epochs", p.train.epochs, "Training epochs")->check(CLI::PositiveNumber)->capture_default_str();
   add_training_options(cmd, p.train);
   add_checkpoint_option(cmd, flags->common, "Checkpoint to reuse or write");
+  add_wait_option(cmd, flags->common);
   cmd->add_flag("--retrain", p.retrain, "Train even if the checkpoint exists");
   cmd->add_option("--subset-size", p.quantize.subset_size, "Calibration images")
       ->check(within(kSubsetSize))
@@ -36,14 +37,19 @@ void add_pipeline_command(CLI::App& app) {
   cmd->callback([flags] {
     auto o = flags->options;
     const auto& c = flags->common;
+    // Checked first, before any training: the folder is usable and no other run writes into it.
+    FolderLock lock(c.out_dir(), "pipeline", c.wait, log_line);
+    const auto next_version = stage_output(lock);
     const RuntimeContext runtime = start_runtime(c);
     o.spec = c.spec();
     o.data = c.data();
     o.train.on_batch = batch_progress_logger(o.train.epochs, o.train.batch_size);
     o.out = c.out_dir();
     o.checkpoint = c.checkpoint;
+    if (next_version) o.staging = next_version->path();
     const PipelineReport report = run_pipeline(o, runtime, log_line);
-    write_report(report, o.out);
+    write_report(report, next_version ? next_version->path() : o.out);
+    if (next_version) next_version->publish();  // checkpoint, IRs and reports appear together
     std::cout << "\n" << format_table(report) << std::flush;
     for (const auto& par : report.parity)
       std::cout << fmt::format("{:<6} vs pytorch: max |Δlogit| {:.3g} ({:.3g} of max |logit|), same argmax {:.3f}%\n",

@@ -27,6 +27,7 @@ struct Flags {
 
 void add_flags(CLI::App* cmd, Flags& f) {
   add_common_options(cmd, f.common);
+  add_wait_option(cmd, f.common);
   cmd->add_option("-c,--config", f.config,
                   "POT-style YAML config (model, engine, compression); flags given here override it");
   cmd->add_option("--input", f.input, "FP32 IR .xml or .onnx (default: OUT/fp32/MODEL.xml)");
@@ -146,6 +147,7 @@ void run(CLI::App* cmd, const Flags& flags) {
   if (same_file(job.output, job.model)) {
     throw Error("--output: " + job.output.string() + " is the FP32 input; write the INT8 IR elsewhere");
   }
+  const auto lock = lock_output(flags.common, job.output, "quantize");
   if (!flags.save_calibration.empty() && std::filesystem::path(flags.save_calibration).extension() != ".npy")
     throw Error("--save-calibration: " + flags.save_calibration + " must end in .npy");
   auto model = read_model_file(job.model);

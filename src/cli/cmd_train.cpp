@@ -2,8 +2,10 @@
 #include <torch/torch.h>
 
 #include "cli/common.hpp"
+#include "torchvino/pipeline.hpp"
 #include "torchvino/state_dict.hpp"
 #include "torchvino/train.hpp"
+#include "util/strings.hpp"
 
 namespace torchvino::cli {
 
@@ -16,10 +18,22 @@ void add_train_command(CLI::App& app) {
       ->check(CLI::NonNegativeNumber)->capture_default_str();
   add_training_options(cmd, flags->options);
   add_checkpoint_option(cmd, flags->common, "Where to write the checkpoint");
+  add_wait_option(cmd, flags->common);
   cmd->callback([flags] {
     const auto& c = flags->common;
-    start_runtime(c);
     const auto checkpoint = c.checkpoint_file();
+    // Checked before training: the folder is usable and no other run writes into it. A
+    // checkpoint inside --out is published with the folder's new version, which drops the IRs
+    // and reports made from the model it replaces.
+    const auto lock = lock_output(c, checkpoint, "train");
+    const auto next_version = lock->dir() == c.out_dir() ? stage_output(*lock) : nullptr;
+    const auto publish = [&] {
+      if (!next_version) return;
+      drop_outputs_derived_from_model(next_version->path());
+      next_version->publish();
+    };
+    const auto write_to = next_version ? next_version->staged(checkpoint) : checkpoint;
+    start_runtime(c);
     torch::manual_seed(flags->options.seed);  // the initial weights come from the seed too
     Model model = create_model(c.spec());
     if (!c.weights.empty()) {
@@ -27,7 +41,8 @@ void add_train_command(CLI::App& app) {
       log_line("train: starting from --weights " + c.weights);
     }
     if (flags->options.epochs == 0) {
-      save_checkpoint(model, checkpoint);
+      save_checkpoint(model, write_to);
+      publish();
       log_line("train: --epochs 0, saved the initial model to " + checkpoint.string());
       return;
     }
@@ -41,12 +56,13 @@ void add_train_command(CLI::App& app) {
     auto options = flags->options;
     options.on_batch = batch_progress_logger(options.epochs, options.batch_size);
     train(model, train_set, &test_set, options, [&](const EpochStats& s) {
-      log_line(fmt::format("epoch {}/{}  loss {:.4f}  train acc {:.2f}%  test acc {:.2f}%  {:.1f}s",
-                           s.epoch, flags->options.epochs, s.loss, 100 * s.accuracy,
-                           100 * s.test_accuracy, s.seconds));
-      // A checkpoint after every epoch: an interrupted run keeps its last finished epoch.
-      save_checkpoint(model, checkpoint);
+      log_line(fmt::format("epoch {}/{}  loss {:.4f}  train acc {}  test acc {}  {:.1f}s", s.epoch,
+                           flags->options.epochs, s.loss, util::percent(s.accuracy),
+                           util::percent(s.test_accuracy), s.seconds));
     });
+    // Saved once, when training has finished: an interrupted run never replaces a finished model.
+    save_checkpoint(model, write_to);
+    publish();
     log_line("train: saved " + checkpoint.string());
   });
 }

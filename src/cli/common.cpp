@@ -65,6 +65,13 @@ void add_common_options(CLI::App* command, CommonOptions& o) {
                       "datasets, 224 for folder)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  command->add_option_function<uint64_t>(
+      "--max-input-mb", [&o](uint64_t mb) { o.limits.max_decompressed_bytes = mb << 20; },
+      "Refuse compressed inputs that inflate to more than this (MB; default 1024)")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 30));
+  command->add_option("--max-image-pixels", o.limits.max_image_pixels,
+                      "Refuse images with more pixels than this (default 50 million)")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40));
   command->add_option("--num-classes", o.num_classes, "Classes of the model (0: the dataset's, 10)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
@@ -74,6 +81,7 @@ RuntimeContext start_runtime(const CommonOptions& options) {
   RuntimeContext runtime;
   runtime.threads = options.threads;
   configure_libtorch(runtime);
+  set_input_limits(options.limits);
   return runtime;
 }
 
@@ -91,6 +99,30 @@ CLI::Validator within(const Limit& limit) {
         return limit.problem(value).value_or("");
       },
       "");
+}
+
+void add_wait_option(CLI::App* command, CommonOptions& o) {
+  command->add_flag("--wait", o.wait,
+                    "If another torchvino run is writing into the same output folder, wait for it "
+                    "(default: fail at once, naming it)");
+}
+
+std::unique_ptr<FolderLock> lock_output(const CommonOptions& o, const std::filesystem::path& file,
+                                        const std::string& command) {
+  namespace fs = std::filesystem;
+  const fs::path out = fs::absolute(o.out_dir()).lexically_normal();
+  const fs::path target = fs::absolute(file).lexically_normal();
+  const fs::path relative = target.lexically_relative(out);
+  const bool inside_out = !relative.empty() && *relative.begin() != "..";
+  return std::make_unique<FolderLock>(inside_out ? o.out_dir() : target.parent_path(), command, o.wait, log_line);
+}
+
+std::unique_ptr<StagedFolder> stage_output(FolderLock& lock) {
+  if (const auto why = StagedFolder::why_not_staged(lock.dir())) {
+    log_line("WARNING: " + lock.dir().string() + " is written file by file, not as one set: " + *why);
+    return nullptr;
+  }
+  return std::make_unique<StagedFolder>(lock);
 }
 
 CLI::Option* add_checkpoint_option(CLI::App* command, CommonOptions& o, const std::string& meaning) {

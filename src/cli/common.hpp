@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include <filesystem>
+#include <memory>
 #include <functional>
 #include <openvino/core/model.hpp>
 #include <string>
@@ -12,6 +13,8 @@
 #include "torchvino/names.hpp"
 #include "torchvino/runtime.hpp"
 #include "torchvino/train.hpp"
+
+#include "util/output_folder.hpp"
 
 namespace torchvino::cli {
 
@@ -27,6 +30,8 @@ struct CommonOptions {
   std::string checkpoint;  // --checkpoint: empty means OUT/MODEL.pt
   std::string weights;  // PyTorch state dict (saved in Python) to start from
   bool weights_non_strict = false;
+  bool wait = false;
+  InputLimits limits;  // --max-input-mb, --max-image-pixels  // --wait: wait for another run writing into the same folder
 
   // The dataset, preprocessed to the model spec's channels and image size.
   DatasetOptions data() const;
@@ -49,6 +54,18 @@ struct CommandFlags {
   CommonOptions common;
   Options options;
 };
+
+// --wait, for the commands that write (they lock their output folder).
+void add_wait_option(CLI::App* command, CommonOptions& options);
+
+// The lock a command writing `file` takes: on --out when the file is inside it (so that convert,
+// quantize, train and pipeline into one folder exclude each other), else on the file's folder.
+std::unique_ptr<FolderLock> lock_output(const CommonOptions& options, const std::filesystem::path& file,
+                                        const std::string& command);
+
+// A new version of the locked --out folder, published all at once (StagedFolder), or nothing when
+// the folder cannot be staged: then files are written one by one, and the log says why.
+std::unique_ptr<StagedFolder> stage_output(FolderLock& lock);
 
 // `dataset` prepared for a model taking channels×image_size×image_size input.
 DatasetOptions dataset_for_input(const std::string& dataset, const std::string& data_dir,

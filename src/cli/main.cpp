@@ -8,10 +8,11 @@
 #include "cli/common.hpp"
 #include "torchvino/error.hpp"
 #include "torchvino/version.hpp"
+#include "util/strings.hpp"
 
 int main(int argc, char** argv) {
   using namespace torchvino::cli;
-  CLI::App app{"torchvino: PyTorch image models made fast on Intel CPUs with OpenVINO"};
+  CLI::App app{"torchvino: PyTorch image models made fast on x86 CPUs with OpenVINO"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("torchvino ") + TORCHVINO_VERSION_STRING);
   add_train_command(app);
@@ -26,12 +27,21 @@ int main(int argc, char** argv) {
   };
   try {
     app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);  // usage errors: message naming the flag, exit code 2+
+    // Usage errors: one line naming the flag, exit code 2+ (CLI11's own codes).
+    std::cerr << "torchvino: " << torchvino::util::shorten_long_numbers(e.what())
+              << "\nRun with --help for more information.\n";
+    return e.get_exit_code();
   } catch (const ov::Exception& e) {
-    return failed("OpenVINO error", e.what());
+    return failed("OpenVINO error", torchvino::util::essence(e.what()).c_str());
   } catch (const c10::Error& e) {
-    return failed("LibTorch error", e.what_without_backtrace());
+    return failed("LibTorch error", torchvino::util::essence(e.what_without_backtrace()).c_str());
   } catch (const std::exception& e) {  // torchvino::Error and the rest
     return failed("error", e.what());
   }

@@ -30,6 +30,10 @@ torch::Tensor decode_image(const std::filesystem::path& file) {
     throw Error(util::cat(file.string(), ": cannot decode image (", stbi_failure_reason(),
                           "); expected a JPEG or PNG file"));
   }
+  const uint64_t pixels_max = input_limits().max_image_pixels;
+  if (uint64_t(w) * uint64_t(h) > pixels_max)
+    throw Error(util::cat(file.string(), ": image is ", w, "×", h, " pixels, more than the limit of ", pixels_max,
+                          " (raise it with --max-image-pixels)"));
   // Gray and gray+alpha stay one channel; colour drops alpha, which models do not take.
   const int channels = comp <= 2 ? 1 : 3;
   std::unique_ptr<stbi_uc, decltype(&stbi_image_free)> pixels(

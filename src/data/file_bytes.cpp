@@ -10,7 +10,19 @@
 #include <fstream>
 #include <limits>
 
+#include "torchvino/data.hpp"
 #include "torchvino/error.hpp"
+
+namespace torchvino {
+
+namespace {
+InputLimits g_limits;  // set once per command, before any input is read
+}  // namespace
+
+const InputLimits& input_limits() { return g_limits; }
+void set_input_limits(const InputLimits& limits) { g_limits = limits; }
+
+}  // namespace torchvino
 
 namespace torchvino::data {
 
@@ -68,12 +80,29 @@ std::vector<uint8_t> gunzip(std::span<const uint8_t> compressed, const fs::path&
   if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) {
     throw Error(util::cat(name, ": cannot initialise gzip decompression"));
   }
-  std::vector<uint8_t> out(size_hint(compressed));
+  const uint64_t limit = input_limits().max_decompressed_bytes;
+  const auto over_limit = [&] {
+    return Error(util::cat(name, ": decompresses to more than ", limit >> 20,
+                           " MB, the limit for input files (raise it with --max-input-mb)"));
+  };
+  std::vector<uint8_t> out;
+  try {
+    out.resize(std::min<size_t>(size_hint(compressed), limit + 1));
+  } catch (const std::bad_alloc&) {
+    throw Error(util::cat(name, ": out of memory while decompressing"));
+  }
   size_t in_pos = 0;
   size_t out_pos = 0;
   constexpr size_t kChunk = std::numeric_limits<uInt>::max();
   while (true) {
-    if (out_pos == out.size()) out.resize(out.size() * 2);
+    if (out_pos == out.size()) {
+      if (out.size() > limit) throw over_limit();
+      try {
+        out.resize(std::min<size_t>(out.size() * 2, limit + 1));
+      } catch (const std::bad_alloc&) {
+        throw Error(util::cat(name, ": out of memory while decompressing"));
+      }
+    }
     const size_t in_len = std::min(compressed.size() - in_pos, kChunk);
     const size_t out_len = std::min(out.size() - out_pos, kChunk);
     zs.next_in = const_cast<Bytef*>(compressed.data() + in_pos);
@@ -106,6 +135,7 @@ std::vector<uint8_t> gunzip(std::span<const uint8_t> compressed, const fs::path&
       throw Error(util::cat(name, ": corrupt gzip data (zlib error ", ret, ")"));
     }
   }
+  if (out_pos > limit) throw over_limit();
   out.resize(out_pos);
   return out;
 }

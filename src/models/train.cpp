@@ -1,5 +1,6 @@
 #include "torchvino/train.hpp"
 
+#include <limits>
 #include <fmt/format.h>
 #include <torch/torch.h>
 
@@ -82,7 +83,9 @@ std::vector<EpochStats> train(Model& model, const Dataset& train_set, const Data
     stats.epoch = epoch;
     stats.loss = loss_sum / double(seen);
     stats.accuracy = double(correct) / double(seen);
-    if (test_set) stats.test_accuracy = test_accuracy(model, *test_set, 500);
+    // No test images, no test accuracy (NaN, shown as "n/a"), rather than a made-up 0 %.
+    stats.test_accuracy = test_set && test_set->size() > 0 ? test_accuracy(model, *test_set, 500)
+                                                           : std::numeric_limits<double>::quiet_NaN();
     stats.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     history.push_back(stats);

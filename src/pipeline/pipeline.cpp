@@ -27,6 +27,11 @@ Parity compare_logits(Mode mode, const torch::Tensor& reference, const torch::Te
   return p;
 }
 
+void drop_outputs_derived_from_model(const fs::path& folder) {
+  for (const char* dir : {"fp32", "fp16", "int8"}) fs::remove_all(folder / dir);
+  for (const char* report : {"report.json", "report.md", "report.svg"}) fs::remove(folder / report);
+}
+
 namespace {
 
 bool wants(const PipelineOptions& o, Mode mode) {
@@ -45,12 +50,14 @@ void check(const PipelineOptions& o) {
   if (o.quantize.subset_size < 1) throw Error("pipeline: quantize.subset_size must be at least 1");
 }
 
-// Where each artefact of the run goes.
+// Where each artefact of the run goes (the published paths), and where it is written meanwhile.
 struct Outputs {
-  fs::path checkpoint, fp32, fp16, int8;
+  fs::path out, staging, checkpoint, fp32, fp16, int8;
 
   Outputs(const PipelineOptions& o)
-      : checkpoint(o.checkpoint.empty() ? o.out / (o.spec.arch + ".pt") : o.checkpoint),
+      : out(o.out),
+        staging(o.staging.empty() ? o.out : o.staging),
+        checkpoint(o.checkpoint.empty() ? o.out / (o.spec.arch + ".pt") : o.checkpoint),
         fp32(o.out / "fp32" / (o.spec.arch + ".xml")),
         fp16(o.out / "fp16" / (o.spec.arch + ".xml")),
         int8(o.out / "int8" / (o.spec.arch + ".xml")) {}
@@ -64,6 +71,15 @@ struct Outputs {
     }
     throw Error("unknown mode");
   }
+
+  // `file` as it is until the folder is published; files outside `out` are written in place.
+  fs::path staged(const fs::path& file) const {
+    const fs::path relative = file.lexically_normal().lexically_relative(out.lexically_normal());
+    if (relative.empty() || *relative.begin() == "..") return file;
+    return staging / relative;
+  }
+
+  void drop_derived() const { drop_outputs_derived_from_model(staging); }
 };
 
 struct Data {
@@ -84,10 +100,11 @@ Data load_data(const PipelineOptions& o, bool will_train, const Logger& log) {
   return d;
 }
 
-Model obtain_model(const PipelineOptions& o, const fs::path& checkpoint, bool train_it, const Data& data,
+Model obtain_model(const PipelineOptions& o, const Outputs& out, bool train_it, const Data& data,
                    PipelineReport& report, const Logger& log) {
+  const fs::path& checkpoint = out.checkpoint;
   if (!train_it) {
-    Model model = load_checkpoint(checkpoint);
+    Model model = load_checkpoint(out.staged(checkpoint));
     if (model.spec.arch != o.spec.arch)
       throw Error(checkpoint.string() + ": holds a " + model.spec.arch + ", not a " + o.spec.arch +
                   " (use --retrain or another --checkpoint)");
@@ -105,13 +122,15 @@ Model obtain_model(const PipelineOptions& o, const fs::path& checkpoint, bool tr
     log(fmt::format("  epoch {}/{}  loss {:.4f}  train acc {}  test acc {}  {:.1f}s", s.epoch, o.train.epochs, s.loss,
                     util::percent(s.accuracy), util::percent(s.test_accuracy), s.seconds));
   });
-  save_checkpoint(model, checkpoint);
+  out.drop_derived();
+  save_checkpoint(model, out.staged(checkpoint));
   log("train: saved " + checkpoint.string());
   return model;
 }
 
 void quantize_model(const PipelineOptions& o, const RuntimeContext& runtime, const std::shared_ptr<ov::Model>& fp32,
-                    const Dataset& train_set, const fs::path& int8_xml, PipelineReport& report, const Logger& log) {
+                    const Dataset& train_set, const Outputs& out, PipelineReport& report, const Logger& log) {
+  const fs::path& int8_xml = out.int8;
   QuantizeOptions options = o.quantize;
   const Dataset calibration = train_set.head(options.subset_size);
   options.on_progress = [&](const std::string& stage, int64_t done, int64_t total) {
@@ -122,17 +141,18 @@ void quantize_model(const PipelineOptions& o, const RuntimeContext& runtime, con
   auto quantized = quantize(fp32, calibration, options, runtime);
   report.quantized_layers = quantized.layers;
   report.quantize_seconds = quantized.seconds;
-  save_ir(quantized.model, int8_xml, Precision::FP32);
+  save_ir(quantized.model, out.staged(int8_xml), Precision::FP32);
   log(fmt::format("quantize: wrote {} in {:.1f}s (overflow fix {})", int8_xml.string(), quantized.seconds,
                   to_string(quantized.overflow_fix)));
   for (const auto& note : quantized.notes) report.warnings.push_back("quantize: " + note);
 }
 
 ModeRecord evaluate_mode(const PipelineOptions& o, const RuntimeContext& runtime, Mode mode, const Model& model,
-                         const fs::path& file, const Dataset& test_set, const Logger& log) {
+                         const Outputs& out, const Dataset& test_set, const Logger& log) {
   ModeRecord record;
   record.mode = mode;
-  record.model_file = file;
+  record.model_file = out.of(mode);
+  const fs::path file = out.staged(record.model_file);
   record.requests = runs_on_openvino(mode) ? o.requests : 1;
   auto backend = runs_on_openvino(mode) ? make_openvino_backend(read_model_file(file), runtime, o.requests)
                                         : make_libtorch_backend(model);
@@ -171,23 +191,23 @@ PipelineReport run_pipeline(const PipelineOptions& o, const RuntimeContext& runt
   report.options = o;
   report.runtime = runtime;
   const Outputs out(o);
-  const bool will_train = o.retrain || !fs::exists(out.checkpoint);
+  const bool will_train = o.retrain || !fs::exists(out.staged(out.checkpoint));
   const Data data = load_data(o, will_train, log);
-  Model model = obtain_model(o, out.checkpoint, will_train, data, report, log);
+  Model model = obtain_model(o, out, will_train, data, report, log);
 
   // Convert once; FP32 and FP16 IR are the same graph saved at two weight precisions. The FP32
   // IR is always written: it is what INT8 is made from and what other tools read.
   const auto fp32_model = to_openvino(model);
-  save_ir(fp32_model, out.fp32, Precision::FP32);
+  save_ir(fp32_model, out.staged(out.fp32), Precision::FP32);
   log("convert: wrote " + out.fp32.string());
   if (wants(o, Mode::FP16)) {
-    save_ir(fp32_model, out.fp16, Precision::FP16);
+    save_ir(fp32_model, out.staged(out.fp16), Precision::FP16);
     log("convert: wrote " + out.fp16.string());
   }
-  if (wants(o, Mode::INT8)) quantize_model(o, runtime, fp32_model, data.train, out.int8, report, log);
+  if (wants(o, Mode::INT8)) quantize_model(o, runtime, fp32_model, data.train, out, report, log);
 
   for (const Mode mode : o.modes)
-    report.records.push_back(evaluate_mode(o, runtime, mode, model, out.of(mode), data.test, log));
+    report.records.push_back(evaluate_mode(o, runtime, mode, model, out, data.test, log));
   compare_modes(report);
   for (const auto& w : report.warnings) log("WARNING: " + w);
   return report;

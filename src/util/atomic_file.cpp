@@ -1,13 +1,16 @@
 #include "util/atomic_file.hpp"
 
+#include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <array>
 #include <atomic>
+#include <cerrno>
 #include <csignal>
 #include <cstring>
-#include <fstream>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -20,17 +23,22 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Temporaries being written right now, so that Ctrl-C (SIGINT) or SIGTERM can delete them before
-// the process dies: the targets are untouched anyway, this only avoids leaving litter. Fixed
-// storage because a signal handler may not allocate.
-constexpr size_t kSlots = 32;
+constexpr std::string_view kTempPrefix = ".torchvino-tmp-";
+
+// Paths being written right now, so that a signal can delete them before the process dies: the
+// targets are untouched anyway, this only avoids leaving litter. Fixed storage because a signal
+// handler may not allocate; unlink and rmdir are async-signal-safe.
+constexpr size_t kSlots = 64;
 std::array<std::array<char, PATH_MAX>, kSlots> g_pending_paths;
-std::array<std::atomic<bool>, kSlots> g_slot_claimed;  // owned by a PendingFile
+std::array<std::atomic<bool>, kSlots> g_slot_claimed;  // owned by a Pending
 std::array<std::atomic<bool>, kSlots> g_slot_ready;    // path written; the handler may use it
+std::array<bool, kSlots> g_slot_is_folder;
 
 void remove_pending_and_reraise(int sig) {
   for (size_t i = 0; i < kSlots; ++i)
-    if (g_slot_ready[i].load()) ::unlink(g_pending_paths[i].data());
+    if (g_slot_ready[i].load() && !g_slot_is_folder[i]) ::unlink(g_pending_paths[i].data());
+  for (size_t i = 0; i < kSlots; ++i)
+    if (g_slot_ready[i].load() && g_slot_is_folder[i]) ::rmdir(g_pending_paths[i].data());
   std::signal(sig, SIG_DFL);
   std::raise(sig);
 }
@@ -38,7 +46,7 @@ void remove_pending_and_reraise(int sig) {
 void install_signal_cleanup() {
   static std::once_flag once;
   std::call_once(once, [] {
-    for (int sig : {SIGINT, SIGTERM}) {
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) {
       // Respect a handler somebody else installed (or an ignored signal).
       auto previous = std::signal(sig, remove_pending_and_reraise);
       if (previous != SIG_DFL && previous != SIG_ERR) std::signal(sig, previous);
@@ -46,69 +54,159 @@ void install_signal_cleanup() {
   });
 }
 
-// Registers a temporary for the lifetime of the object.
-class PendingFile {
+size_t register_pending(const fs::path& path, bool is_folder) {
+  install_signal_cleanup();
+  const std::string s = path.string();
+  if (s.size() >= PATH_MAX) return kSlots;
+  for (size_t i = 0; i < kSlots; ++i) {
+    bool expected = false;
+    if (!g_slot_claimed[i].compare_exchange_strong(expected, true)) continue;
+    std::memcpy(g_pending_paths[i].data(), s.c_str(), s.size() + 1);
+    g_slot_is_folder[i] = is_folder;
+    g_slot_ready[i].store(true);
+    return i;
+  }
+  return kSlots;  // all slots busy: the path is still removed on errors, just not on signals
+}
+
+void unregister_pending(size_t slot) {
+  if (slot >= kSlots) return;
+  g_slot_ready[slot].store(false);
+  g_slot_claimed[slot].store(false);
+}
+
+// Registers a path for the lifetime of the object.
+class Pending {
  public:
-  explicit PendingFile(const fs::path& path) {
-    install_signal_cleanup();
-    const std::string s = path.string();
-    if (s.size() >= PATH_MAX) return;
-    for (size_t i = 0; i < kSlots; ++i) {
-      bool expected = false;
-      if (!g_slot_claimed[i].compare_exchange_strong(expected, true)) continue;
-      std::memcpy(g_pending_paths[i].data(), s.c_str(), s.size() + 1);
-      g_slot_ready[i].store(true);
-      slot_ = i;
-      return;
-    }
-  }
-  ~PendingFile() {
-    if (slot_ >= kSlots) return;
-    g_slot_ready[slot_].store(false);
-    g_slot_claimed[slot_].store(false);
-  }
-  PendingFile(const PendingFile&) = delete;
-  PendingFile& operator=(const PendingFile&) = delete;
+  Pending(const fs::path& path, bool is_folder) : slot_(register_pending(path, is_folder)) {}
+  ~Pending() { unregister_pending(slot_); }
+  Pending(const Pending&) = delete;
+  Pending& operator=(const Pending&) = delete;
 
  private:
-  size_t slot_ = kSlots;
+  size_t slot_;
 };
 
-fs::path temp_name(const fs::path& target) {
-  // Keep the extension last: some writers (OpenVINO's serializer) derive names from it.
-  std::string name = ".";
-  name += target.stem().string();
-  name += ".tmp";
-  name += std::to_string(::getpid());
-  name += target.extension().string();
-  return target.parent_path() / name;
+// The owner process of a temporary, from its name; 0 if the name is not ours.
+pid_t owner_of(const std::string& name) {
+  if (name.rfind(kTempPrefix, 0) != 0) return 0;
+  const char* digits = name.c_str() + kTempPrefix.size();
+  char* end = nullptr;
+  const long pid = std::strtol(digits, &end, 10);
+  if (end == digits || *end != '-' || pid <= 0 || pid > INT_MAX) return 0;
+  return static_cast<pid_t>(pid);
+}
+
+bool process_is_gone(pid_t pid) { return ::kill(pid, 0) == -1 && errno == ESRCH; }
+
+void write_all(int fd, std::string_view bytes, const fs::path& target) {
+  const char* p = bytes.data();
+  size_t left = bytes.size();
+  while (left > 0) {
+    const ssize_t n = ::write(fd, p, left);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int saved = n < 0 ? errno : ENOSPC;
+      throw Error(target.string() + ": cannot write: " + write_failure_reason(target.parent_path(), saved));
+    }
+    p += n;
+    left -= static_cast<size_t>(n);
+  }
 }
 
 }  // namespace
 
+std::string write_failure_reason(const fs::path& dir, int saved_errno) {
+  if (saved_errno != 0) return std::strerror(saved_errno);
+  struct statvfs st {};
+  if (::statvfs(dir.empty() ? "." : dir.c_str(), &st) == 0 && st.f_bavail * st.f_frsize < (1u << 20))
+    return std::strerror(ENOSPC);
+  return "write failed";
+}
+
+void sync_path(const fs::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) throw Error(path.string() + ": cannot open to flush: " + std::strerror(errno));
+  const int rc = ::fsync(fd);
+  const int saved = errno;
+  ::close(fd);
+  // Some file systems cannot sync folders (EINVAL): the rename is then as durable as it gets.
+  if (rc != 0 && saved != EINVAL && saved != EROFS)
+    throw Error(path.string() + ": cannot flush to disk: " + write_failure_reason(path.parent_path(), saved));
+}
+
+int remove_stale_temporaries(const fs::path& dir) {
+  std::error_code ec;
+  int removed = 0;
+  for (fs::directory_iterator it(dir.empty() ? "." : dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const pid_t pid = owner_of(it->path().filename().string());
+    if (pid == 0 || pid == ::getpid() || !process_is_gone(pid)) continue;
+    std::error_code rm;
+    fs::remove_all(it->path(), rm);  // does not follow symlinks
+    if (!rm) ++removed;
+  }
+  return removed;
+}
+
+fs::path make_temporary_folder(const fs::path& parent) {
+  const fs::path dir = parent.empty() ? fs::path(".") : parent;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw Error(dir.string() + ": cannot create folder: " + ec.message());
+  remove_stale_temporaries(dir);
+  std::string templ = (dir / (std::string(kTempPrefix) + std::to_string(::getpid()) + "-XXXXXX")).string();
+  if (::mkdtemp(templ.data()) == nullptr)
+    throw Error(dir.string() + ": cannot create a temporary folder: " + write_failure_reason(dir, errno));
+  return templ;
+}
+
+void forget_temporary(const fs::path& folder) {
+  std::error_code ec;
+  fs::remove_all(folder, ec);
+}
+
 void write_atomically(const std::vector<fs::path>& targets,
                       const std::function<void(const std::vector<fs::path>&)>& write) {
-  std::vector<fs::path> tmps;
+  if (targets.empty()) return;
+  const fs::path parent = targets.front().parent_path();
   for (const auto& t : targets) {
-    if (!t.parent_path().empty()) fs::create_directories(t.parent_path());
-    tmps.push_back(temp_name(t));
-  }
-  std::vector<std::unique_ptr<PendingFile>> pending;
-  for (const auto& tmp : tmps) pending.push_back(std::make_unique<PendingFile>(tmp));
-  auto cleanup = [&] {
+    if (t.parent_path() != parent) throw Error(t.string() + ": files written together must share a folder");
     std::error_code ec;
-    for (const auto& tmp : tmps) fs::remove(tmp, ec);
-  };
+    if (fs::is_directory(fs::symlink_status(t, ec))) throw Error(t.string() + ": cannot write: is a directory");
+  }
+  const fs::path folder = make_temporary_folder(parent);
+  const Pending pending_folder(folder, /*is_folder=*/true);
+  std::vector<fs::path> tmps;
+  std::vector<std::unique_ptr<Pending>> pending;
+  for (const auto& t : targets) {
+    tmps.push_back(folder / t.filename());
+    pending.push_back(std::make_unique<Pending>(tmps.back(), /*is_folder=*/false));
+  }
   try {
-    write(tmps);
-    for (size_t i = 0; i < tmps.size(); ++i) {
-      if (!fs::exists(tmps[i])) throw Error(targets[i].string() + ": writer produced no file");
+    try {
+      write(tmps);
+    } catch (const Error&) {
+      throw;
+    } catch (const std::exception& e) {
+      const int saved = errno;
+      throw Error(targets.front().string() + ": cannot write: " + e.what() + " (" +
+                  write_failure_reason(parent, saved) + ")");
     }
-    for (size_t i = 0; i < tmps.size(); ++i) fs::rename(tmps[i], targets[i]);
+    for (size_t i = 0; i < tmps.size(); ++i) {
+      if (!fs::is_regular_file(fs::symlink_status(tmps[i])))
+        throw Error(targets[i].string() + ": the writer produced no file");
+      sync_path(tmps[i]);
+    }
+    // rename replaces a symlink planted at the target instead of following it.
+    for (size_t i = 0; i < tmps.size(); ++i)
+      if (::rename(tmps[i].c_str(), targets[i].c_str()) != 0)
+        throw Error(targets[i].string() + ": cannot replace: " + std::strerror(errno));
+    sync_path(parent.empty() ? fs::path(".") : parent);
   } catch (...) {
-    cleanup();
+    forget_temporary(folder);
     throw;
   }
+  forget_temporary(folder);
 }
 
 void write_atomically(const fs::path& target, const std::function<void(const fs::path&)>& write) {
@@ -122,10 +220,16 @@ void write_text_atomically(const fs::path& target, const std::string& content) {
 
 void write_bytes_atomically(const fs::path& target, std::string_view content) {
   write_atomically(target, [&](const fs::path& tmp) {
-    std::ofstream out(tmp, std::ios::binary);
-    out.write(content.data(), static_cast<std::streamsize>(content.size()));
-    out.close();
-    if (!out) throw Error(target.string() + ": cannot write");
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0) throw Error(target.string() + ": cannot create: " + std::strerror(errno));
+    try {
+      write_all(fd, content, target);
+    } catch (...) {
+      ::close(fd);
+      throw;
+    }
+    if (::close(fd) != 0)
+      throw Error(target.string() + ": cannot write: " + write_failure_reason(target.parent_path(), errno));
   });
 }
 

@@ -48,8 +48,49 @@ inline std::string hex(uint64_t value, int digits) {
 }
 
 // An accuracy fraction as percentage points without the sign: 0.9094 → "90.94".
-inline std::string points(double fraction) { return fmt::format("{:.2f}", fraction * 100); }
+// NaN (not measured: no test images) is "n/a".
+inline std::string points(double fraction) {
+  return fraction != fraction ? "n/a" : fmt::format("{:.2f}", fraction * 100);
+}
 // The same with the sign: 0.9094 → "90.94%".
-inline std::string percent(double fraction) { return points(fraction) + "%"; }
+inline std::string percent(double fraction) { return fraction != fraction ? "n/a" : points(fraction) + "%"; }
+
+// A library's message made one line: OpenVINO's carry a "Check ... failed at src/...cpp:123:"
+// preamble per frame, and the user needs the last, innermost line that says what is wrong.
+inline std::string essence(const std::string& what) {
+  std::istringstream lines(what);
+  std::string line, last;
+  while (std::getline(lines, line)) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    if (line.rfind("Exception from ", 0) == 0 || line.find("Check '") != std::string::npos) continue;
+    last = line;
+  }
+  return last.empty() ? what : last;
+}
+
+// Numbers longer than `max` characters (300 digits pasted into a flag) shortened to their start,
+// an ellipsis and their length, so that an error message stays readable. Paths stay whole.
+inline std::string shorten_long_numbers(const std::string& text, size_t max = 40) {
+  std::string out, word;
+  auto numeric = [](const std::string& w) {
+    return w.find_first_not_of("0123456789.eE+-") == std::string::npos;
+  };
+  auto flush = [&] {
+    if (word.size() > max && numeric(word))
+      out += word.substr(0, 20) + "…(" + std::to_string(word.size()) + " characters)";
+    else out += word;
+    word.clear();
+  };
+  for (char c : text) {
+    if (c == ' ' || c == '\n' || c == '\t' || c == '\'' || c == '"' || c == ',') {
+      flush();
+      out += c;
+    } else {
+      word += c;
+    }
+  }
+  flush();
+  return out;
+}
 
 }  // namespace torchvino::util
