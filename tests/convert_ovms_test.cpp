@@ -119,7 +119,7 @@ TEST(OvmsExport, ModelLoadsFromTheConfiguredPathAndTakesRawUint8Nhwc) {
   ov::InferRequest request = compiled.create_infer_request();
   request.set_input_tensor(ov::Tensor(ov::element::u8, {2, 28, 28, 1}, images.data_ptr<uint8_t>()));
   request.infer();
-  const ov::Tensor out = request.get_output_tensor();
+  ov::Tensor out = request.get_output_tensor();
   ASSERT_EQ(out.get_shape(), ov::Shape({2, 10}));
   const auto served = torch::from_blob(out.data<float>(), {2, 10}, torch::kFloat).clone();
 

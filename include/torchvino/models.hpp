@@ -76,7 +76,7 @@ inline constexpr int64_t kCheckpointFormatVersion = 1;
 
 // Writes the checkpoint atomically (readers see the old file or the new one).
 void save_checkpoint(const Model& model, const std::filesystem::path& file);
-// Reads a checkpoint: the format above, or the TorchScript archive of torchvino 0.1 (deprecated:
+// Reads a checkpoint: the format above, or the old format, a TorchScript archive (deprecated:
 // loads with a one-line note on stderr; support ends with the next release). Throws Error naming
 // the file when it is missing, truncated, corrupt, not a torchvino checkpoint, of a newer format
 // version, or when its tensors do not match its spec.

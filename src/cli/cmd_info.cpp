@@ -1,9 +1,11 @@
 #include "cli/cmd_info.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <iostream>
-#include <openvino/core/meta_data.hpp>
+#include <string>
+#include <vector>
 #include <openvino/openvino.hpp>
 
 #include "cli/common.hpp"
@@ -13,22 +15,29 @@ namespace torchvino::cli {
 
 namespace {
 
-// A nested rt_info section: an AnyMap in memory, an ov::Meta when read from an IR.
-const ov::AnyMap* section(const ov::Any& value) {
-  if (value.is<ov::AnyMap>()) return &value.as<ov::AnyMap>();
-  if (value.is<std::shared_ptr<ov::Meta>>()) {
-    ov::AnyMap& map = *value.as<std::shared_ptr<ov::Meta>>();
-    return &map;
+// rt_info sections read from an IR are not plain AnyMaps: only Model's path-based getters convert
+// them, so the tree is walked by path.
+bool is_section(const ov::Model& model, const std::vector<std::string>& path) {
+  try {
+    model.get_rt_info<ov::AnyMap>(path);
+    return true;
+  } catch (const ov::Exception&) {
+    return false;
   }
-  return nullptr;
 }
 
-// One "a.b.c: value" line per leaf, in key order.
-void print_entries(const ov::AnyMap& map, const std::string& prefix) {
-  for (const auto& [key, value] : map) {
-    const std::string name = prefix.empty() ? key : prefix + "." + key;
-    if (const ov::AnyMap* nested = section(value)) print_entries(*nested, name);
-    else std::cout << "  " << name << ": " << value.as<std::string>() << "\n";
+// One "a.b.c: value" line per leaf under `path`, in key order.
+void print_entries(const ov::Model& model, std::vector<std::string> path) {
+  for (const auto& entry : model.get_rt_info<ov::AnyMap>(path)) {
+    path.push_back(entry.first);
+    if (is_section(model, path)) {
+      print_entries(model, path);
+    } else {
+      const std::vector<std::string> name(path.begin() + 1, path.end());
+      std::cout << "  " << fmt::format("{}", fmt::join(name, ".")) << ": "
+                << model.get_rt_info<std::string>(path) << "\n";
+    }
+    path.pop_back();
   }
 }
 
@@ -53,16 +62,14 @@ void add_info_command(CLI::App& app) {
     std::cout << *model_file << "\n";
     print_ports("input", model->inputs());
     print_ports("output", model->outputs());
-    const auto& rt_info = model->get_rt_info();
-    const auto it = rt_info.find("torchvino");
-    const ov::AnyMap* metadata = it == rt_info.end() ? nullptr : section(it->second);
-    if (!metadata || metadata->empty()) {
+    if (!model->has_rt_info("torchvino") || !is_section(*model, {"torchvino"}) ||
+        model->get_rt_info<ov::AnyMap>(std::vector<std::string>{"torchvino"}).empty()) {
       std::cout << "no torchvino metadata (rt_info 'torchvino'): not written by torchvino's "
                    "quantize or export\n";
       return;
     }
     std::cout << "torchvino metadata:\n";
-    print_entries(*metadata, "");
+    print_entries(*model, {"torchvino"});
   });
 }
 

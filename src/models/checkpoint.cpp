@@ -1,9 +1,12 @@
 // Checkpoints in the format PyTorch users exchange: a torch.save zip of a plain dict, readable by
-// torch.load(f, weights_only=True). LibTorch's pickle_save writes that zip; only builtin pickle
-// types and tensors go in, so Python's restricted unpickler accepts it.
+// torch.load(f, weights_only=True): only builtin pickle types and tensors go in.
+#include <caffe2/serialize/inline_container.h>
 #include <fmt/format.h>
-#include <torch/serialize.h>
+#include <torch/csrc/jit/serialization/export.h>
+#include <torch/csrc/jit/serialization/pickler.h>
 
+#include <array>
+#include <fstream>
 #include <iostream>
 #include <type_traits>
 
@@ -23,8 +26,29 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Lists typed as list[Any]: the pickler writes typed int/float lists through
-// torch.jit._pickle.build_* helpers, which weights_only=True refuses to call.
+// torch::pickle_save's zip, without its TorchScript type tags: pickle_save wraps every dict and
+// list in a call of torch.jit._pickle.restore_type_tag, a global torch.load(weights_only=True)
+// refuses to call.
+std::string torch_save_bytes(const c10::IValue& value) {
+  std::string pkl;
+  torch::jit::Pickler pickler([&](const char* data, size_t n) { pkl.append(data, n); },
+                              /*tensor_table=*/nullptr, /*type_renamer=*/nullptr,
+                              /*memoized_class_types=*/nullptr, /*get_tensor_id=*/nullptr,
+                              /*tag_aggregates=*/false);
+  pickler.protocol();
+  pickler.pushIValue(value);
+  pickler.stop();
+  std::string zip;
+  caffe2::serialize::PyTorchStreamWriter writer([&](const void* data, size_t n) {
+    zip.append(static_cast<const char*>(data), n);
+    return n;
+  });
+  torch::jit::writeArchiveAndTensors("data", pkl.data(), pkl.size(), pickler.tensorData(), writer);
+  writer.writeEndOfFile();
+  return zip;
+}
+
+// Lists typed as list[Any], so that the pickler never reaches for its typed-list helpers.
 template <typename T>
 c10::impl::GenericList plain_list(const std::vector<T>& values) {
   c10::impl::GenericList list(c10::AnyType::get());
@@ -119,7 +143,7 @@ class MetadataReader {
     const c10::IValue v = at(key);
     if (!v.isList()) throw bad(key, "a list");
     const auto items = v.toListRef();
-    return {items.begin(), items.end()};
+    return std::vector<c10::IValue>(items.begin(), items.end());
   }
   Error bad(const std::string& key, const char* expected) const {
     return Error(fmt::format("{}: corrupt torchvino checkpoint: metadata '{}' is not {}", file_,
@@ -140,6 +164,16 @@ c10::impl::GenericDict torchvino_entry(const c10::IValue& top, const std::string
       "{}: a PyTorch file without torchvino metadata (no 'torchvino' dict): not a torchvino "
       "checkpoint; a plain state dict is loaded with --weights",
       file));
+}
+
+// Both checkpoint formats are zip files; anything else gets a message about checkpoints rather
+// than the state dict reader's.
+void require_zip(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::array<char, 4> head{};
+  in.read(head.data(), head.size());
+  if (in.gcount() < 4 || head[0] != 'P' || head[1] != 'K' || head[2] != 3 || head[3] != 4)
+    throw Error(file.string() + ": not a torchvino checkpoint (not a zip file as torch.save writes)");
 }
 
 Model load_current_checkpoint(const fs::path& file) {
@@ -180,17 +214,17 @@ void save_checkpoint(const Model& model, const fs::path& file) {
   c10::impl::GenericDict top(c10::StringType::get(), c10::AnyType::get());
   top.insert("state_dict", state_dict(model));
   top.insert("torchvino", metadata_dict(model));
-  const std::vector<char> bytes = torch::pickle_save(top);
-  write_bytes_atomically(file, std::string_view(bytes.data(), bytes.size()));
+  write_bytes_atomically(file, torch_save_bytes(top));
 }
 
 Model load_checkpoint(const fs::path& file) {
   std::error_code ec;
   if (!fs::exists(file, ec)) throw Error(file.string() + ": checkpoint not found");
   util::require_regular_file(file);
+  require_zip(file);
   if (models::is_torchscript_archive(file)) {
     std::cerr << file.string()
-              << ": note: a torchvino 0.1 checkpoint (TorchScript archive, which torch.load "
+              << ": note: an old-format torchvino checkpoint (TorchScript archive, which torch.load "
                  "cannot open with weights_only=True); deprecated, read until the next release: "
                  "save it again to convert it\n";
     return models::load_legacy_checkpoint(file);

@@ -1,5 +1,5 @@
 #pragma once
-// Checkpoints of torchvino 0.1: a TorchScript archive (torch::serialize::OutputArchive) holding
+// Old-format checkpoints: a TorchScript archive (torch::serialize::OutputArchive) holding
 // the spec as JSON under "torchvino.spec" and the tensors by name. PyTorch 2.6+ cannot open them
 // with torch.load's default weights_only=True; they are read for one more release.
 #include <filesystem>
@@ -12,7 +12,7 @@ namespace torchvino::models {
 // cannot be opened as a zip is not one: the caller's reader reports it.
 bool is_torchscript_archive(const std::filesystem::path& file);
 
-// Reads a 0.1 checkpoint. Throws Error naming the file when it is not one or does not match its
+// Reads an old-format checkpoint. Throws Error naming the file when it is not one or does not match its
 // spec.
 Model load_legacy_checkpoint(const std::filesystem::path& file);
 
