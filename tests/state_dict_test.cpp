@@ -314,12 +314,14 @@ TEST(StateDict, UnreadableFilesGetClearErrors) {
   write_string(dir / "empty.pt", "");
   EXPECT_NE(load(dir / "empty.pt").find("empty.pt: the state dict file is empty"), std::string::npos);
 
-  // A bare tensor, and a LibTorch archive (what a torchvino checkpoint is).
+  // A bare tensor, and a LibTorch archive (what torchvino 0.1 checkpoints were).
   const auto tensor_bytes = torch::pickle_save(torch::zeros({2}));
   write_string(dir / "tensor.pt", std::string(tensor_bytes.begin(), tensor_bytes.end()));
   EXPECT_NE(load(dir / "tensor.pt").find("holds a tensor, not a state dict"), std::string::npos)
       << load(dir / "tensor.pt");
-  torchvino::save_checkpoint(model, dir / "checkpoint.pt");
+  torch::serialize::OutputArchive archive;
+  archive.write("fc.bias", torch::zeros({10}));
+  archive.save_to((dir / "checkpoint.pt").string());
   const std::string ckpt = load(dir / "checkpoint.pt");
   EXPECT_NE(ckpt.find("not a state dict saved with torch.save"), std::string::npos) << ckpt;
 }

@@ -26,10 +26,19 @@ struct ConvNetImpl : torch::nn::Module {
 };
 TORCH_MODULE(ConvNet);
 
+// What a checkpoint records about the data a model was trained on, for whoever deploys it. Empty
+// fields are unknown (e.g. a freshly created model): nothing is guessed.
+struct ModelMetadata {
+  std::string dataset;              // e.g. "fashion-mnist"
+  std::vector<float> mean, std;     // normalisation: x = (pixel/255 - mean) / std, per channel
+  std::vector<std::string> labels;  // class index -> name
+};
+
 // A model of the zoo: its spec plus the LibTorch module that implements it.
 struct Model {
   ModelSpec spec;
   torch::nn::AnyModule net;
+  ModelMetadata metadata = {};  // saved with the checkpoint, restored by load_checkpoint
 
   torch::Tensor forward(const torch::Tensor& x) { return net.forward(x); }
   torch::nn::Module& module() const { return *net.ptr(); }
@@ -56,8 +65,21 @@ const ModelInfo& model_info(const std::string& arch);
 // Builds a freshly initialised model; throws Error for an unknown arch or an invalid spec.
 Model create_model(const ModelSpec& spec);
 
-// Checkpoints: parameters, buffers and the spec in one file, written atomically.
+// Checkpoints are torch.save files that PyTorch opens with `torch.load(f)` (weights_only=True):
+// a dict {"state_dict": {name: tensor}, "torchvino": {...}}. The state dict has the parameter and
+// buffer names of torchvision's ResNets and of the ConvNet in docs/convnet.py, so it loads with
+// load_state_dict(strict=True) into them. "torchvino" holds plain str/int/float/bool/list values:
+// format_version, architecture, in_channels, num_classes, image_size, small_input_stem (ResNets:
+// 3×3 stride-1 conv1 and no max-pool, see docs/convnet.py), dataset, mean, std, labels,
+// torchvino_version.
+inline constexpr int64_t kCheckpointFormatVersion = 1;
+
+// Writes the checkpoint atomically (readers see the old file or the new one).
 void save_checkpoint(const Model& model, const std::filesystem::path& file);
+// Reads a checkpoint: the format above, or the old format, a TorchScript archive (deprecated:
+// loads with a one-line note on stderr; support ends with the next release). Throws Error naming
+// the file when it is missing, truncated, corrupt, not a torchvino checkpoint, of a newer format
+// version, or when its tensors do not match its spec.
 Model load_checkpoint(const std::filesystem::path& file);
 
 }  // namespace torchvino

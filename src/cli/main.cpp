@@ -5,6 +5,8 @@
 #include <iostream>
 #include <openvino/core/except.hpp>
 
+#include "cli/cmd_export.hpp"
+#include "cli/cmd_info.hpp"
 #include "cli/common.hpp"
 #include "torchvino/error.hpp"
 #include "torchvino/version.hpp"
@@ -21,6 +23,8 @@ int main(int argc, char** argv) {
   add_eval_command(app);
   add_pipeline_command(app);
   add_download_command(app);
+  add_export_command(app);
+  add_info_command(app);
   auto failed = [](const char* kind, const char* what) {
     std::cerr << "torchvino: " << kind << ": " << what << "\n";
     return 1;

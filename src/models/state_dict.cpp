@@ -14,6 +14,7 @@
 #include <set>
 
 #include "models/pickle_rewrite.hpp"
+#include "models/torch_save.hpp"
 #include "torchvino/error.hpp"
 #include "util/regular_file.hpp"
 #include "util/strings.hpp"
@@ -353,7 +354,9 @@ std::vector<std::string> StateDictLoad::skipped() const {
   return names;
 }
 
-StateDict read_state_dict(const fs::path& file) {
+StateDict read_state_dict(const fs::path& file) { return models::read_torch_save(file).state; }
+
+models::TorchSaveFile models::read_torch_save(const fs::path& file) {
   std::error_code ec;
   if (!fs::exists(file, ec)) throw Error(fmt::format("{}: state dict not found", file.string()));
   util::require_regular_file(file);
@@ -370,8 +373,8 @@ StateDict read_state_dict(const fs::path& file) {
                              });
     if (torchscript) {
       throw Error(fmt::format(
-          "{}: a TorchScript module or LibTorch archive (e.g. a torchvino checkpoint), not a state "
-          "dict saved with torch.save",
+          "{}: a TorchScript module or LibTorch archive (e.g. an old-format torchvino "
+          "checkpoint), not a state dict saved with torch.save",
           file.string()));
     }
     if (!records.contains("data.pkl")) {
@@ -387,7 +390,7 @@ StateDict read_state_dict(const fs::path& file) {
   }
   StateDict state = to_state_dict(top, file);
   check_storage_bounds(state, storages, file);
-  return state;
+  return {std::move(top), std::move(state)};
 }
 
 StateDictLoad load_state_dict(Model& model, const fs::path& file, bool strict) {

@@ -1,0 +1,77 @@
+#include "cli/cmd_export.hpp"
+
+#include <fmt/format.h>
+
+#include "cli/common.hpp"
+#include "torchvino/convert.hpp"
+#include "torchvino/error.hpp"
+#include "torchvino/ovms_export.hpp"
+
+namespace torchvino::cli {
+
+void add_export_command(CLI::App& app) {
+  struct Flags {
+    std::string model, ovms, dataset = "fashion-mnist";
+    OvmsExportOptions options;
+    RawImageInput image;  // 0: the dataset's own images
+  };
+  auto flags = std::make_shared<Flags>();
+  auto* cmd = app.add_subcommand("export",
+                                 "Model repository for OpenVINO Model Server: preprocessing baked, "
+                                 "clients send raw uint8 NHWC images");
+  cmd->add_option("model", flags->model, "IR .xml (FP32 or INT8) or .onnx to export")
+      ->required()
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--ovms", flags->ovms,
+                  "Repository folder: writes NAME/VERSION/model.xml|bin and config.json")
+      ->required();
+  cmd->add_option("--name", flags->options.name,
+                  "Served model name (default: the model file's name)");
+  cmd->add_option("--version", flags->options.version, "Model version folder")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--batch", flags->options.batch,
+                  "Images per request (static batch, config.json batch_size)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--streams", flags->options.streams,
+                  "CPU streams in plugin_config NUM_STREAMS (0: AUTO)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_option("--dataset", flags->dataset,
+                  "Dataset whose preprocessing (normalisation, resize) is baked in")
+      ->check(CLI::IsMember(dataset_names()))
+      ->capture_default_str();
+  cmd->add_option("--raw-height", flags->image.height,
+                  "Height of the images clients send (default: the dataset's)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--raw-width", flags->image.width,
+                  "Width of the images clients send (default: the dataset's)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--raw-channels", flags->image.channels,
+                  "Channels of the images clients send: 1 or 3 (default: the dataset's)")
+      ->check(CLI::IsMember({1, 3}));
+  cmd->callback([flags] {
+    const std::filesystem::path model_file = flags->model;
+    auto model = read_model_file(model_file);
+    const DatasetInfo& dataset = dataset_info(flags->dataset);
+    // The IR's own C×H×W decides the preprocessing's output, the dataset its normalisation.
+    const DatasetOptions data = dataset_for_model(flags->dataset, "", *model, {});
+    if (!data.preprocessing)
+      throw Error(model_file.string() +
+                  ": needs one N×C×H×W input with static C and H = W to bake preprocessing into");
+    OvmsExportOptions options = flags->options;
+    if (options.name.empty()) options.name = model_file.stem().string();
+    RawImageInput image = flags->image;
+    if (image.height == 0) image.height = dataset.image_size;
+    if (image.width == 0) image.width = dataset.image_size;
+    if (image.channels == 0) image.channels = dataset.channels;
+    const OvmsExport written =
+        export_ovms(model, *data.preprocessing, image, flags->ovms, options);
+    log_line(fmt::format("export: wrote {} (input {}×{}×{}×{} u8 NHWC) and {}", written.xml.string(),
+                         options.batch, image.height, image.width, image.channels,
+                         written.config.string()));
+  });
+}
+
+}  // namespace torchvino::cli

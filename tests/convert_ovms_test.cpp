@@ -1,0 +1,197 @@
+// The OpenVINO Model Server repository export: layout and config.json as OVMS documents them
+// (docs/parameters.md and the config schema of the model server), and the exported model loaded
+// from the paths config.json gives, fed raw uint8 NHWC images as an OVMS client sends them.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <openvino/openvino.hpp>
+#include <set>
+#include <string>
+
+#include "cli_runner.hpp"
+#include "test_paths.hpp"
+#include "test_support.hpp"
+#include "torchvino/convert.hpp"
+#include "torchvino/data.hpp"
+#include "torchvino/error.hpp"
+#include "torchvino/models.hpp"
+#include "torchvino/ovms_export.hpp"
+#include "torchvino/runtime.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using test_support::read_bytes;
+using test_support::TempDir;
+using test_support::write_string;
+using torchvino::Error;
+
+namespace {
+
+// Keys OVMS's config schema allows in a model's "config" (it refuses any other).
+const std::set<std::string> kOvmsConfigKeys = {
+    "name",  "base_path", "batch_size",    "model_version_policy", "shape",   "nireq",
+    "target_device", "plugin_config", "stateful", "idle_sequence_cleanup", "low_latency_transformation",
+    "max_sequence_number", "custom_loader_options", "layout"};
+
+struct Exported {
+  torchvino::Model model;
+  torchvino::Preprocessing preprocessing;
+};
+
+Exported export_convnet(const fs::path& dir, const torchvino::OvmsExportOptions& options) {
+  torch::manual_seed(3);
+  Exported e{torchvino::create_model({}), torchvino::default_preprocessing("fashion-mnist")};
+  e.model.module().eval();
+  torchvino::export_ovms(torchvino::to_openvino(e.model), e.preprocessing, {28, 28, 1}, dir, options);
+  return e;
+}
+
+json read_json(const fs::path& file) { return json::parse(read_bytes(file)); }
+
+template <typename F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+}  // namespace
+
+TEST(OvmsExport, WritesTheRepositoryLayoutAndConfigOvmsDocuments) {
+  TempDir dir("ovms_layout");
+  torchvino::OvmsExportOptions options;
+  options.name = "fashion";
+  options.version = 3;
+  options.batch = 2;
+  options.streams = 2;
+  export_convnet(dir.path(), options);
+
+  EXPECT_TRUE(fs::is_regular_file(dir / "fashion/3/model.xml"));
+  EXPECT_TRUE(fs::is_regular_file(dir / "fashion/3/model.bin"));
+  const json config = read_json(dir / "config.json");
+  ASSERT_TRUE(config.is_object());
+  EXPECT_EQ(config.size(), 1u);
+  ASSERT_TRUE(config["model_config_list"].is_array());
+  ASSERT_EQ(config["model_config_list"].size(), 1u);
+  const json& entry = config["model_config_list"][0];
+  EXPECT_EQ(entry.size(), 1u);
+  const json& c = entry.at("config");
+  for (const auto& [key, value] : c.items()) EXPECT_TRUE(kOvmsConfigKeys.contains(key)) << key;
+  EXPECT_EQ(c.at("name"), "fashion");
+  EXPECT_EQ(c.at("base_path"), "fashion");
+  EXPECT_EQ(c.at("target_device"), "CPU");
+  EXPECT_EQ(c.at("batch_size"), 2);
+  const json& plugin = c.at("plugin_config");
+  EXPECT_EQ(plugin.at("PERFORMANCE_HINT"), "THROUGHPUT");
+  EXPECT_EQ(plugin.at("NUM_STREAMS"), "2");
+  EXPECT_EQ(plugin.at("INFERENCE_PRECISION_HINT"), "f32");
+}
+
+TEST(OvmsExport, ModelLoadsFromTheConfiguredPathAndTakesRawUint8Nhwc) {
+  TempDir dir("ovms_load");
+  torchvino::OvmsExportOptions options;
+  options.name = "fashion";
+  options.batch = 2;
+  options.streams = 2;
+  Exported e = export_convnet(dir.path(), options);
+
+  // What OVMS does: base_path relative to config.json, then the version folder.
+  const json c = read_json(dir / "config.json")["model_config_list"][0]["config"];
+  const fs::path xml = dir.path() / c["base_path"].get<std::string>() / "1" / "model.xml";
+  auto model = torchvino::openvino_core().read_model(xml.string());
+  ASSERT_EQ(model->inputs().size(), 1u);
+  EXPECT_EQ(model->input().get_element_type(), ov::element::u8);
+  EXPECT_EQ(model->input().get_partial_shape(), ov::PartialShape({2, 28, 28, 1}));
+
+  ov::AnyMap plugin_config;
+  for (const auto& [key, value] : c["plugin_config"].items()) plugin_config[key] = value.get<std::string>();
+  ov::CompiledModel compiled = torchvino::openvino_core().compile_model(model, c["target_device"].get<std::string>(), plugin_config);
+  EXPECT_EQ(compiled.get_property(ov::num_streams).num, 2);
+  EXPECT_EQ(compiled.get_property(ov::hint::performance_mode), ov::hint::PerformanceMode::THROUGHPUT);
+
+  auto images = torch::randint(0, 256, {2, 28, 28, 1}, torch::kUInt8);
+  ov::InferRequest request = compiled.create_infer_request();
+  request.set_input_tensor(ov::Tensor(ov::element::u8, {2, 28, 28, 1}, images.data_ptr<uint8_t>()));
+  request.infer();
+  ov::Tensor out = request.get_output_tensor();
+  ASSERT_EQ(out.get_shape(), ov::Shape({2, 10}));
+  const auto served = torch::from_blob(out.data<float>(), {2, 10}, torch::kFloat).clone();
+
+  torch::NoGradGuard no_grad;
+  const auto expected = e.model.forward(torchvino::preprocess_batch(images.permute({0, 3, 1, 2}).contiguous(), e.preprocessing));
+  EXPECT_LT((served - expected).abs().max().item<float>(), 1e-3) << served << expected;
+}
+
+TEST(OvmsExport, AnExistingConfigKeepsItsOtherModels) {
+  TempDir dir("ovms_merge");
+  torchvino::OvmsExportOptions options;
+  options.name = "a";
+  export_convnet(dir.path(), options);
+  options.name = "b";
+  export_convnet(dir.path(), options);
+  options.version = 2;  // a new version of b replaces b's entry
+  export_convnet(dir.path(), options);
+  const json list = read_json(dir / "config.json")["model_config_list"];
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[0]["config"]["name"], "a");
+  EXPECT_EQ(list[1]["config"]["name"], "b");
+  EXPECT_TRUE(fs::exists(dir / "b/1/model.xml"));
+  EXPECT_TRUE(fs::exists(dir / "b/2/model.xml"));
+}
+
+TEST(OvmsExport, BadOptionsAndConfigsAreErrorsNamingThem) {
+  TempDir dir("ovms_bad");
+  torchvino::OvmsExportOptions options;
+  options.name = "../escape";
+  EXPECT_NE(error_of([&] { export_convnet(dir.path(), options); }).find("--name: '../escape'"),
+            std::string::npos);
+  options.name = "ok";
+  options.version = 0;
+  EXPECT_NE(error_of([&] { export_convnet(dir.path(), options); }).find("--version: 0"), std::string::npos);
+  options.version = 1;
+  write_string(dir / "config.json", "{\"model_config_list\": [");
+  EXPECT_NE(error_of([&] { export_convnet(dir.path(), options); }).find("config.json: not valid JSON"),
+            std::string::npos);
+  write_string(dir / "config.json", "{\"models\": []}");
+  EXPECT_NE(error_of([&] { export_convnet(dir.path(), options); }).find("config.json: not an OVMS config"),
+            std::string::npos);
+  EXPECT_FALSE(fs::exists(dir / "ok"));
+}
+
+TEST(OvmsExportCli, ExportsAnIrAndInfoShowsItsMetadata) {
+  TempDir dir("ovms_cli");
+  torch::manual_seed(3);
+  torchvino::Model model = torchvino::create_model({});
+  torchvino::save_ir(torchvino::to_openvino(model), dir / "convnet.xml");
+
+  const CliResult exported = run_cli(
+      fmt::format("export {} --ovms {} --name fashion --version 2", (dir / "convnet.xml").string(),
+                  (dir / "repo").string()));
+  ASSERT_EQ(exported.exit_code, 0) << exported.output;
+  EXPECT_TRUE(fs::exists(dir / "repo/fashion/2/model.xml"));
+  EXPECT_EQ(read_json(dir / "repo/config.json")["model_config_list"][0]["config"]["name"], "fashion");
+
+  const CliResult info = run_cli("info " + (dir / "repo/fashion/2/model.xml").string());
+  ASSERT_EQ(info.exit_code, 0) << info.output;
+  EXPECT_NE(info.output.find("input input: u8 [1,28,28,1]"), std::string::npos) << info.output;
+  EXPECT_NE(info.output.find("ovms.name: fashion"), std::string::npos) << info.output;
+  EXPECT_NE(info.output.find("ovms.version: 2"), std::string::npos) << info.output;
+
+  const CliResult plain = run_cli("info " + (dir / "convnet.xml").string());
+  EXPECT_EQ(plain.exit_code, 0) << plain.output;
+  EXPECT_NE(plain.output.find("no torchvino metadata"), std::string::npos) << plain.output;
+
+  const CliResult bad = run_cli(fmt::format("export {} --ovms {} --version 0",
+                                            (dir / "convnet.xml").string(), (dir / "repo").string()));
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.output.find("--version"), std::string::npos) << bad.output;
+  const CliResult missing = run_cli("export " + (dir / "absent.xml").string() + " --ovms " + (dir / "repo").string());
+  EXPECT_NE(missing.exit_code, 0);
+  EXPECT_NE(missing.output.find("absent.xml"), std::string::npos) << missing.output;
+}
