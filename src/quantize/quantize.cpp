@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "quantize/ignored_scope.hpp"
+#include "quantize/model_type.hpp"
 #include "quantize/overflow_fix.hpp"
 #include "quantize/step.hpp"
 #include "torchvino/error.hpp"
@@ -72,6 +73,7 @@ void record_parameters(ov::Model& model, const QuantizeOptions& o, const Quantiz
   set("algorithm", "DefaultQuantization");
   set("overflow_fix", to_string(state.overflow_fix));
   set("preset", to_string(o.preset));
+  set("model_type", to_string(state.model_type));
   set("range_estimator", to_string(o.range_estimator));
   set("subset_size", std::to_string(o.subset_size));
   set("batch_size", std::to_string(o.batch_size));
@@ -92,6 +94,16 @@ QuantizeResult summarise(const QuantizeState& state) {
   result.calibration_samples = state.calibration_samples;
   result.overflow_fix = state.overflow_fix;
   result.notes = state.notes;
+  result.model_type = state.model_type;
+  result.model_type_evidence = state.model_type_evidence;
+  for (const auto& op : state.plan.fp32_ops) {
+    QuantizedLayer entry;
+    entry.name = op.name;
+    entry.type = op.type;
+    entry.int8 = false;
+    entry.reason = op.reason;
+    result.fp32_ops.push_back(std::move(entry));
+  }
   for (size_t l = 0; l < state.plan.layers.size(); ++l) {
     const auto& layer = state.plan.layers[l];
     QuantizedLayer entry;
@@ -143,7 +155,15 @@ QuantizeResult quantize(const std::shared_ptr<ov::Model>& model, const Dataset& 
   // Constant subgraphs (e.g. bias shapes computed at run time, as models read from ONNX have)
   // would hide weights and biases from the analysis; fold them first.
   ov::pass::ConstantFolding().run_on_model(state.model);
-  state.plan = analyse(state.model, AnalysisOptions{options.quantize_residual_adds, options.quantize_pooling},
+  const auto model_type = resolve_model_type(options.model_type, *state.model);
+  state.model_type = model_type.type;
+  state.model_type_evidence = model_type.evidence;
+  if (options.model_type == ModelType::Auto && model_type.type == ModelType::Transformer)
+    state.notes.push_back("model type detected as transformer from " + model_type.evidence +
+                          ": NNCF's transformer rules apply (--model-type cnn to override)");
+  state.plan = analyse(state.model,
+                       AnalysisOptions{options.quantize_residual_adds, options.quantize_pooling,
+                                       state.model_type == ModelType::Transformer},
                        ignored_predicate(*state.model, options.ignored_scope));
   state.bias_corrected.assign(state.plan.layers.size(), false);
   choose_seven_bit_layers(state);

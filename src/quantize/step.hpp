@@ -34,6 +34,8 @@ struct QuantizeState {
   std::shared_ptr<ov::Model> model;   // a constant-folded clone of the caller's FP32 model
   QuantizationPlan plan;
   OverflowFix overflow_fix = OverflowFix::Disable;  // resolved, never Auto
+  ModelType model_type = ModelType::CNN;            // resolved, never Auto
+  std::string model_type_evidence;
   std::set<const ov::Node*> seven_bit;              // layers whose weights keep 7 bits
   std::vector<QuantizedWeights> quantized_weights;  // per plan.weights, once ranges are applied
   std::vector<bool> bias_corrected;                 // per plan.layers
