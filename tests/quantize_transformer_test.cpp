@@ -7,10 +7,15 @@
 #include <openvino/openvino.hpp>
 
 #include <algorithm>
+#include <filesystem>
+#include <iostream>
+#include <set>
 
 #include "quantize/graph_analysis.hpp"
 #include "quantize/model_type.hpp"
+#include "test_paths.hpp"
 #include "torchvino/quantize.hpp"
+#include "torchvino/runtime.hpp"
 
 namespace {
 
@@ -220,6 +225,69 @@ TEST(QuantizeTransformer, AutoDetectedMixedPresetKeepsAttentionQuantizersSymmetr
   auto on_ln = fake_quantize_after(result.model, "ln1_out");
   ASSERT_TRUE(on_ln);
   EXPECT_GT(std::abs(bound(on_ln, 1) + bound(on_ln, 2) * 128.0f / 127.0f), 1e-3f * bound(on_ln, 2));
+}
+
+// The same rules on the graph PyTorch's ONNX exporter writes (tests/fixtures/
+// make_quantize_fixtures.py): LayerNorm as MVN with computed axes, multi-head reshapes and
+// transposes around the attention MatMuls, a dynamic-batch ShapeOf branch off the input.
+TEST(QuantizeTransformer, PyTorchExportedVitFollowsTheTransformerRules) {
+  const auto file = std::filesystem::path(TORCHVINO_SOURCE_DIR) / "tests/fixtures/quantize/tiny_vit.onnx";
+  auto model = torchvino::openvino_core().read_model(file.string());
+  torchvino::QuantizeOptions options;
+  options.subset_size = 8;
+  options.overflow_fix = torchvino::OverflowFix::FirstLayer;
+  auto result = torchvino::quantize(model, images(8, 5), options);
+  EXPECT_EQ(result.model_type, torchvino::ModelType::Transformer);
+
+  // Every Convolution / MatMul INT8 but the one multiplying the Softmax output with V.
+  std::vector<std::string> fp32_layers;
+  int int8 = 0;
+  for (const auto& l : result.layers) {
+    if (l.int8) ++int8;
+    else fp32_layers.push_back(l.name);
+    EXPECT_EQ(l.weight_bits, l.type == "Convolution" ? 7 : 8) << l.name;  // the shape branch does not count
+  }
+  EXPECT_EQ(int8, 9);  // patch conv, q, k, v, q·kᵀ, proj, fc1, fc2, head
+  EXPECT_EQ(fp32_layers, std::vector<std::string>{"node_matmul_1"});
+  std::set<std::string> fp32_ops;
+  for (const auto& op : result.fp32_ops) fp32_ops.insert(op.name);
+  EXPECT_TRUE(fp32_ops.count("node_add_1") && fp32_ops.count("node_add_2"));  // the residual Adds
+
+  int fake_quantizes = 0;
+  for (const auto& op : result.model->get_ordered_ops()) {
+    if (!ov::is_type<ov::op::v0::FakeQuantize>(op)) continue;
+    ++fake_quantizes;
+    EXPECT_FALSE(ov::is_type<ov::op::v8::Softmax>(op->get_input_node_ptr(0))) << op->get_friendly_name();
+    for (const auto& reader : op->output(0).get_target_inputs())
+      EXPECT_FALSE(ov::is_type<ov::op::v1::Add>(reader.get_node())) << op->get_friendly_name() << " feeds an Add";
+  }
+  // Activations: input, LayerNorm 1 (q, k, v), q and k (through their head reshapes), the attention
+  // output (proj), LayerNorm 2 (fc1), GELU (fc2), the class token (head).
+  EXPECT_EQ(result.activation_quantizers, 8);
+  EXPECT_EQ(fake_quantizes, 8);  // weights are stored int8, not behind FakeQuantize
+
+  // What the CPU plugin makes of it: every Convolution / FullyConnected in u8/i8. The attention
+  // core (q·kᵀ, scale, Softmax, ·V) becomes one Snippets "Subgraph" (MHA) node, whose MatMuls
+  // the per-layer check cannot see: it is printed so a run shows its precision.
+  auto compiled = torchvino::openvino_core().compile_model(result.model, "CPU",
+                                                           ov::hint::inference_precision(ov::element::f32));
+  const auto executed = torchvino::executed_layers(compiled);
+  for (const auto& l : torchvino::non_int8_layers(executed))
+    ADD_FAILURE() << l.name << " (" << l.layer_type << ") runs in " << l.runtime_precision;
+  int fully_connected = 0;
+  for (const auto& l : executed) {
+    fully_connected += l.layer_type == "FullyConnected";
+    if (l.original_names.find("node_softmax") != std::string::npos)
+      std::cout << "[ figures  ] tiny ViT attention runs as " << l.layer_type << " in " << l.runtime_precision
+                << " (" << l.original_names.substr(0, 120) << "...)\n";
+  }
+  EXPECT_EQ(fully_connected, 7);  // q, k, v, proj, fc1, fc2, head
+
+  options.model_type = torchvino::ModelType::CNN;
+  auto cnn = torchvino::quantize(model, images(8, 5), options);
+  std::cout << "[ figures  ] tiny ViT activation quantizers: transformer rules " << result.activation_quantizers
+            << ", CNN rules " << cnn.activation_quantizers << "\n";
+  EXPECT_GT(cnn.activation_quantizers, result.activation_quantizers);
 }
 
 }  // namespace
