@@ -13,7 +13,9 @@
 
 #include "quantize/graph_analysis.hpp"
 #include "quantize/model_type.hpp"
+#include "quantize/smooth_quant.hpp"
 #include "test_paths.hpp"
+#include "torchvino/error.hpp"
 #include "torchvino/quantize.hpp"
 #include "torchvino/runtime.hpp"
 
@@ -222,7 +224,7 @@ TEST(QuantizeTransformer, AutoDetectedMixedPresetKeepsAttentionQuantizersSymmetr
   EXPECT_LT(bound(on_q, 1), 0.0f);
   EXPECT_NEAR(bound(on_q, 1), -bound(on_q, 2) * 128.0f / 127.0f, 1e-5f * bound(on_q, 2));
   // The LayerNorm output feeding Q/K/V follows the mixed preset: asymmetric, not ±hi.
-  auto on_ln = fake_quantize_after(result.model, "ln1_out");
+  auto on_ln = fake_quantize_after(result.model, "ln1_out/smooth_quant");  // after SmoothQuant's scaling
   ASSERT_TRUE(on_ln);
   EXPECT_GT(std::abs(bound(on_ln, 1) + bound(on_ln, 2) * 128.0f / 127.0f), 1e-3f * bound(on_ln, 2));
 }
@@ -288,6 +290,82 @@ TEST(QuantizeTransformer, PyTorchExportedVitFollowsTheTransformerRules) {
   std::cout << "[ figures  ] tiny ViT activation quantizers: transformer rules " << result.activation_quantizers
             << ", CNN rules " << cnn.activation_quantizers << "\n";
   EXPECT_GT(cnn.activation_quantizers, result.activation_quantizers);
+}
+
+TEST(QuantizeSmoothQuant, ScalesMatchTheHandComputedCase) {
+  // Activation channel maxima 4 and 1; weight input-channel maxima 2 and 1.
+  // alpha 0.5: s = (√4/√2, √1/√1) = (1.41421, 1); alpha 0.95: 4^0.95 / 2^0.05 = 3.60500.
+  const std::vector<float> activation{4.0f, 1.0f}, weight{2.0f, 1.0f};
+  auto half = smooth_scales(activation, weight, 0.5);
+  ASSERT_EQ(half.size(), 2u);
+  EXPECT_NEAR(half[0], 1.41421f, 1e-5f);
+  EXPECT_NEAR(half[1], 1.0f, 1e-6f);
+  EXPECT_NEAR(smooth_scales(activation, weight, 0.95)[0], 3.60500f, 1e-5f);
+  // A dead channel (never active, or all-zero weights) keeps scale 1.
+  EXPECT_EQ(smooth_scales({0.0f, 2.0f}, {1.0f, 0.0f}, 0.5), (std::vector<float>{1.0f, 1.0f}));
+}
+
+TEST(QuantizeSmoothQuant, GroupsLayersByInputAndKeepsTheOutputsExact) {
+  // Two linear layers read one tensor, one with W stored [out, in] (transpose_b), one [in, out].
+  auto x = std::make_shared<Parameter>(ov::element::f32, ov::PartialShape{-1, 3, 2});
+  auto a_weights = Constant::create(ov::element::f32, {3, 2}, {1.0f, -0.5f, 2.0f, 0.25f, -0.5f, 1.0f});
+  auto b_weights = Constant::create(ov::element::f32, {2, 2}, {0.5f, -3.0f, 0.5f, 0.5f});
+  auto a = std::make_shared<ov::op::v0::MatMul>(x, a_weights, false, true);
+  auto b = std::make_shared<ov::op::v0::MatMul>(x, b_weights, false, false);
+  auto model = std::make_shared<ov::Model>(ov::OutputVector{a, b}, ov::ParameterVector{x});
+  const auto groups = smooth_quant_groups(*model);
+  ASSERT_EQ(groups.size(), 1u);
+  EXPECT_EQ(groups[0].matmuls.size(), 2u);
+  EXPECT_EQ(groups[0].channels, 2u);
+  // Input channel 0: max(|1|, |2|, |-0.5|, |0.5|, |-3|) = 3; channel 1: max(0.5, 0.25, 1, 0.5) = 1.
+  EXPECT_EQ(weight_input_channel_abs_max(groups[0]), (std::vector<float>{3.0f, 1.0f}));
+
+  torch::manual_seed(4);
+  auto input = (torch::randn({2, 3, 2}) * torch::tensor({5.0f, 0.5f})).contiguous();
+  auto run = [&](const std::shared_ptr<ov::Model>& m) {
+    auto request = torchvino::openvino_core()
+                       .compile_model(m, "CPU", ov::hint::inference_precision(ov::element::f32))
+                       .create_infer_request();
+    request.set_input_tensor(ov::Tensor(ov::element::f32, {2, 3, 2}, input.data_ptr<float>()));
+    request.infer();
+    std::vector<float> out;
+    for (size_t i = 0; i < 2; ++i) {
+      const auto t = request.get_output_tensor(i);
+      out.insert(out.end(), t.data<float>(), t.data<float>() + t.get_size());
+    }
+    return out;
+  };
+  const auto before = run(model);
+  const std::vector<float> scales{2.0f, 0.5f};
+  apply_smooth_scales(groups[0], scales);
+  model->validate_nodes_and_infer_types();
+  const auto after = run(model);
+  ASSERT_EQ(before.size(), after.size());
+  for (size_t i = 0; i < before.size(); ++i) EXPECT_NEAR(before[i], after[i], 1e-5f * (1 + std::fabs(before[i])));
+  // Weight rows of input channel j are multiplied by s_j: a's [out, in] columns, b's [in, out] rows.
+  const auto a_scaled = ov::as_type_ptr<Constant>(a->get_input_node_shared_ptr(1))->cast_vector<float>();
+  EXPECT_EQ(a_scaled, (std::vector<float>{2.0f, -0.25f, 4.0f, 0.125f, -1.0f, 0.5f}));
+  const auto b_scaled = ov::as_type_ptr<Constant>(b->get_input_node_shared_ptr(1))->cast_vector<float>();
+  EXPECT_EQ(b_scaled, (std::vector<float>{1.0f, -6.0f, 0.25f, 0.25f}));
+  EXPECT_EQ(a->get_input_node_ptr(0), b->get_input_node_ptr(0));  // one shared 1/s Multiply
+  EXPECT_TRUE(ov::is_type<ov::op::v1::Multiply>(a->get_input_node_ptr(0)));
+}
+
+TEST(QuantizeSmoothQuant, AppliesToTransformersOnlyAndCanBeSwitchedOff) {
+  auto b = make_block();
+  torchvino::QuantizeOptions options;
+  options.subset_size = 8;
+  auto smoothed = torchvino::quantize(b.model, images(8, 6), options);
+  EXPECT_EQ(smoothed.smoothed_layers, 7);  // q, k, v, proj, fc1, fc2, head
+  EXPECT_EQ(smoothed.model->get_rt_info<std::string>("torchvino", "quantization", "smooth_quant_alpha"),
+            std::to_string(0.95));
+  options.smooth_quant_alpha = -1;
+  EXPECT_EQ(torchvino::quantize(b.model, images(8, 6), options).smoothed_layers, 0);
+  options.smooth_quant_alpha = 0.5;
+  options.model_type = torchvino::ModelType::CNN;
+  EXPECT_EQ(torchvino::quantize(b.model, images(8, 6), options).smoothed_layers, 0);
+  options.smooth_quant_alpha = 1.5;
+  EXPECT_THROW(torchvino::quantize(b.model, images(8, 6), options), torchvino::Error);
 }
 
 }  // namespace

@@ -86,6 +86,9 @@ struct QuantizeOptions {
   RangeEstimator range_estimator = RangeEstimator::MeanMinMax;
   double quantile = 1e-4;        // for RangeEstimator::Quantile, in (0, 0.5)
   BiasCorrection bias_correction = BiasCorrection::Fast;
+  // SmoothQuant migration strength for the linear layers of transformers (NNCF's default for
+  // MatMul, 0.95); in [0, 1], negative turns it off. CNNs never get it.
+  double smooth_quant_alpha = 0.95;
   // Quantize both inputs of Add nodes joining two activations (residual connections), and the
   // input of average pooling, as NNCF does for CNNs (never for transformers): the plugin then keeps ResNet blocks in
   // INT8 end to end (measured: ResNet-18 INT8 ~9 % faster than without both).
@@ -121,6 +124,7 @@ struct QuantizeResult {
   int64_t activation_quantizers = 0;  // FakeQuantize nodes on activations
   int64_t weight_quantizers = 0;      // quantized weight tensors
   int64_t calibration_samples = 0;    // statistics samples (batches) actually used
+  int64_t smoothed_layers = 0;        // linear layers whose inputs SmoothQuant rescaled
   OverflowFix overflow_fix = OverflowFix::Disable;  // the mode applied (never Auto)
   std::vector<std::string> notes;     // things the user must know, e.g. no VNNI on this CPU
   double seconds = 0;

@@ -41,6 +41,10 @@ void add_flags(CLI::App* cmd, Flags& f) {
              "Placement scheme: cnn, or transformer (NNCF's rules: no quantizers on residual Adds, pooling, "
              "Softmax outputs; symmetric attention MatMuls); auto: transformer when the graph has attention or "
              "layer normalisation");
+  cmd->add_option("--smooth-quant-alpha", f.quantize.smooth_quant_alpha,
+                  "Transformers: SmoothQuant migration strength for linear layers (negative: off)")
+      ->check(within(kSmoothQuantAlpha))
+      ->capture_default_str();
   add_choice(cmd, "--range-estimator", f.quantize.range_estimator, "Activation range estimator");
   add_choice(cmd, "--bias-correction", f.quantize.bias_correction,
              "fast: from weight rounding alone; full: measure the quantized model layer by layer (slower); none");
@@ -98,6 +102,7 @@ QuantizeJob resolve(CLI::App* cmd, const Flags& f) {
   if (flag("--subset-size")) q.subset_size = f.quantize.subset_size;
   if (flag("--preset")) q.preset = f.quantize.preset;
   if (flag("--model-type")) q.model_type = f.quantize.model_type;
+  if (flag("--smooth-quant-alpha")) q.smooth_quant_alpha = f.quantize.smooth_quant_alpha;
   if (flag("--range-estimator")) q.range_estimator = f.quantize.range_estimator;
   if (flag("--bias-correction")) q.bias_correction = f.quantize.bias_correction;
   if (flag("--overflow-fix")) q.overflow_fix = f.quantize.overflow_fix;
@@ -121,6 +126,9 @@ void log_summary(const QuantizeJob& job, const QuantizeResult& result, double se
                        seconds, job.output.string(), model_size_bytes(job.output) / 1024.0));
   log_line(fmt::format("  model type {}{}", to_string(result.model_type),
                        result.model_type_evidence.empty() ? "" : " (detected: " + result.model_type_evidence + ")"));
+  if (result.smoothed_layers > 0)
+    log_line(fmt::format("  SmoothQuant alpha {}: {} linear layer(s) rescaled", job.quantize.smooth_quant_alpha,
+                         result.smoothed_layers));
   // Every op left in FP32, with why: never silently.
   for (const auto& l : result.layers)
     if (!l.int8) log_line(fmt::format("  FP32: {} ({}): {}", l.name, l.type, l.reason));

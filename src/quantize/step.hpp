@@ -40,6 +40,7 @@ struct QuantizeState {
   std::vector<QuantizedWeights> quantized_weights;  // per plan.weights, once ranges are applied
   std::vector<bool> bias_corrected;                 // per plan.layers
   int64_t calibration_samples = 0;
+  int64_t smoothed_layers = 0;
   std::vector<std::string> notes;
 
   // Statistics of `tensors` of the model as it is now, on the first `image_count` calibration images
