@@ -33,7 +33,7 @@ struct EnumNames<Preset> {
 
 // Which of NNCF's placement schemes applies. Transformer: no quantizers on residual Adds,
 // pooling, normalisation (MVN) or on a MatMul reading a Softmax; symmetric quantizers on the
-// activation × activation MatMuls of attention. Auto: Transformer when the graph has attention
+// activation × activation MatMuls of attention; SmoothQuant on linear layers. Auto: Transformer when the graph has attention
 // (MatMul → Softmax → MatMul) or layer normalisation (MVN), else CNN.
 enum class ModelType { Auto, CNN, Transformer };
 template <>
