@@ -371,4 +371,19 @@ TEST(QuantizeAnalysis, OverflowFixFirstLayerIgnoresTheInputsShapeOfBranch) {
   EXPECT_EQ(first_quantized_layers(*model, plan), std::set<const ov::Node*>{c1.get()});
 }
 
+TEST(QuantizeAnalysis, UnsupportedComputeOpsAreListedAsFp32) {
+  auto input = std::make_shared<Parameter>(ov::element::f32, ov::PartialShape{1, 4, 4, 4});
+  auto up = std::make_shared<ov::op::v1::ConvolutionBackpropData>(
+      input, random_constant({4, 2, 2, 2}, 1), ov::Strides{2, 2}, ov::CoordinateDiff{0, 0}, ov::CoordinateDiff{0, 0},
+      ov::Strides{1, 1});
+  up->set_friendly_name("up");
+  auto model = std::make_shared<ov::Model>(ov::OutputVector{up}, ov::ParameterVector{input});
+  auto plan = analyse(model, {});
+  EXPECT_TRUE(plan.activations.empty());
+  ASSERT_EQ(plan.fp32_ops.size(), 1u);
+  EXPECT_EQ(plan.fp32_ops[0].name, "up");
+  EXPECT_EQ(plan.fp32_ops[0].reason,
+            "op type ConvolutionBackpropData is not supported by torchvino's quantizer (NNCF quantizes it)");
+}
+
 }  // namespace
