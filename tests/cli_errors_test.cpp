@@ -43,6 +43,7 @@ TEST(CliErrors, BadFlagValuesNameTheFlagAndWhatIsWrong) {
   expect_failure_mentioning("convert --precision fp8", "--precision: fp8 not in {fp32,fp16}");
   expect_failure_mentioning("quantize --preset fastest",
                             "--preset: fastest not in {performance,mixed}");
+  expect_failure_mentioning("quantize --model-type vit", "--model-type: vit not in {auto,cnn,transformer}");
   expect_failure_mentioning("quantize --overflow-fix sometimes",
                             "--overflow-fix: sometimes not in {auto,first_layer,enable,disable}");
   expect_failure_mentioning("quantize --save-calibration calib.txt",

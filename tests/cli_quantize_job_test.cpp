@@ -26,6 +26,8 @@ engine:
 compression:
   algorithm: AccuracyAwareQuantization
   preset: mixed
+  model_type: transformer
+  smooth_quant_alpha: 0.5
   stat_subset_size: 200
   range_estimator: minmax
   fast_bias_correction: false
@@ -58,6 +60,8 @@ TEST(QuantizeJob, CompleteFileSetsEveryOption) {
   EXPECT_EQ(c.validation_limit, 1000);
   EXPECT_TRUE(c.accuracy_aware());
   EXPECT_EQ(c.quantize.preset, Preset::Mixed);
+  EXPECT_EQ(c.quantize.model_type, ModelType::Transformer);
+  EXPECT_EQ(c.quantize.smooth_quant_alpha, 0.5);
   EXPECT_EQ(c.quantize.subset_size, 200);
   EXPECT_EQ(c.quantize.range_estimator, RangeEstimator::MinMax);
   // NNCF's and POT's meaning: not fast = the full bias correction.
@@ -141,6 +145,13 @@ TEST(QuantizeJob, BadValuesAreErrorsNamingKeyAndAllowedValues) {
             "cfg.yaml: compression.subset_size: expected an integer, got 'many'");
   EXPECT_EQ(error_of(m + "compression: {overflow_fix: sometimes}\n"),
             "cfg.yaml: compression.overflow_fix: 'sometimes' is not one of auto, first_layer, enable, disable");
+  EXPECT_EQ(error_of(m + "compression: {model_type: vit}\n"),
+            "cfg.yaml: compression.model_type: 'vit' is not one of auto, cnn, transformer");
+  EXPECT_EQ(parse_quantize_job(m, "cfg.yaml").quantize.model_type, ModelType::Auto);
+  EXPECT_EQ(error_of(m + "compression: {smooth_quant_alpha: 2}\n").rfind(
+                "cfg.yaml: compression.smooth_quant_alpha: 2 must be", 0),
+            0u);
+  EXPECT_EQ(error_of(m + "compression: {smooth_quant_alpha: -1}\n"), "");
   EXPECT_EQ(error_of(m + "compression: {bias_correction: slow}\n"),
             "cfg.yaml: compression.bias_correction: 'slow' is not one of fast, full, none");
   EXPECT_EQ(error_of(m + "engine: {metric: top5}\n"), "cfg.yaml: engine.metric: 'top5' is not one of accuracy");

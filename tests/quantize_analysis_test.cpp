@@ -5,6 +5,7 @@
 #include <openvino/op/ops.hpp>
 
 #include "quantize/graph_analysis.hpp"
+#include "quantize/overflow_fix.hpp"
 
 namespace {
 
@@ -251,6 +252,138 @@ TEST(QuantizeAnalysis, LeavesQuantizedOrNonConstantWeightOpsAlone) {
   EXPECT_EQ(plan.layers[0].op == c ? plan.layers[0].reason : plan.layers[1].reason, "weights are not constant");
   EXPECT_EQ(plan.layers[0].op == d ? plan.layers[0].reason : plan.layers[1].reason, "already quantized");
   EXPECT_TRUE(plan.weights.empty());
+}
+
+std::shared_ptr<ov::Node> max_pool(const ov::Output<ov::Node>& x) {
+  return std::make_shared<ov::op::v1::MaxPool>(x, ov::Strides{2, 2}, ov::Shape{0, 0}, ov::Shape{0, 0},
+                                               ov::Shape{2, 2});
+}
+
+TEST(QuantizeAnalysis, ConcatReadByTwoQuantizedOpsIsQuantizedAtItsInputsWithOneRange) {
+  // Inception-style: one Concat feeds two convolutions. One quantizer per Concat input, sharing
+  // one range, and none on the Concat output.
+  auto input = std::make_shared<Parameter>(ov::element::f32, ov::PartialShape{1, 3, 8, 8});
+  auto left = std::make_shared<ov::op::v0::Relu>(conv(input, 3, 4, 1, "left"));
+  auto right = std::make_shared<ov::op::v0::Relu>(conv(input, 3, 2, 2, "right"));
+  auto concat = std::make_shared<ov::op::v0::Concat>(ov::OutputVector{left, right}, 1);
+  auto a = conv(concat, 6, 5, 3, "a");
+  auto b = conv(concat, 6, 5, 4, "b");
+  auto model = std::make_shared<ov::Model>(ov::OutputVector{a, b}, ov::ParameterVector{input});
+  auto plan = analyse(model, {});
+  ASSERT_EQ(plan.activations.size(), 3u);
+  EXPECT_EQ(quantizer_on(plan, concat), nullptr);
+  const auto* on_left = quantizer_on(plan, left);
+  const auto* on_right = quantizer_on(plan, right);
+  ASSERT_TRUE(on_left && on_right);
+  EXPECT_EQ(on_left->group, on_right->group);
+  EXPECT_TRUE(feeds(*on_left, concat, 0));
+  EXPECT_TRUE(feeds(*on_right, concat, 1));
+  auto served = on_left->serves;
+  std::sort(served.begin(), served.end());
+  EXPECT_EQ(served, (std::vector<std::string>{"a", "b"}));
+}
+
+TEST(QuantizeAnalysis, SplitIsPassThrough) {
+  // ShuffleNet's channel split: both halves feed quantized ops, so one quantizer above the Split.
+  auto input = std::make_shared<Parameter>(ov::element::f32, ov::PartialShape{1, 4, 8, 8});
+  auto relu = std::make_shared<ov::op::v0::Relu>(conv(input, 4, 4, 1, "stem"));
+  auto split = std::make_shared<ov::op::v1::Split>(relu, Constant::create(ov::element::i64, {}, {1}), 2);
+  auto a = conv(split->output(0), 2, 2, 2, "a");
+  auto b = conv(split->output(1), 2, 2, 3, "b");
+  auto model = std::make_shared<ov::Model>(ov::OutputVector{a, b}, ov::ParameterVector{input});
+  auto plan = analyse(model, {});
+  ASSERT_EQ(plan.activations.size(), 2u);  // the input, and the relu
+  const auto* on_relu = quantizer_on(plan, relu);
+  ASSERT_TRUE(on_relu);
+  EXPECT_TRUE(on_relu->after_relu);
+  ASSERT_EQ(on_relu->consumers.size(), 1u);
+  EXPECT_TRUE(feeds(*on_relu, split, 0));
+  EXPECT_EQ(quantizer_on(plan, split), nullptr);
+}
+
+TEST(QuantizeAnalysis, SplitWithAnUnquantizedReaderKeepsQuantizersBelow) {
+  auto input = std::make_shared<Parameter>(ov::element::f32, ov::PartialShape{1, 4, 8, 8});
+  auto relu = std::make_shared<ov::op::v0::Relu>(conv(input, 4, 4, 1, "stem"));
+  auto split = std::make_shared<ov::op::v1::Split>(relu, Constant::create(ov::element::i64, {}, {1}), 2);
+  auto a = conv(split->output(0), 2, 2, 2, "a");
+  auto model = std::make_shared<ov::Model>(ov::OutputVector{a, split->output(1)}, ov::ParameterVector{input});
+  auto plan = analyse(model, {});
+  ASSERT_EQ(plan.activations.size(), 2u);
+  const auto* on_split = quantizer_on(plan, split);
+  ASSERT_TRUE(on_split);
+  EXPECT_EQ(on_split->tensor.get_index(), 0u);
+  EXPECT_EQ(quantizer_on(plan, relu), nullptr);
+}
+
+TEST(QuantizeAnalysis, QuantizerGoesAbovePoolingReadByConvAndResidualAdd) {
+  // ResNeXt's stem: the max-pool output feeds the first block's conv and its shortcut Add.
+  auto input = std::make_shared<Parameter>(ov::element::f32, ov::PartialShape{1, 4, 8, 8});
+  auto relu = std::make_shared<ov::op::v0::Relu>(add_bias(conv(input, 4, 4, 1, "stem"), 4, 2));
+  auto pool = max_pool(relu);
+  auto branch = add_bias(conv(pool, 4, 4, 3, "block"), 4, 4);
+  auto sum = std::make_shared<ov::op::v1::Add>(branch, pool);
+  sum->set_friendly_name("sum");
+  // A ShapeOf reads only the shape: it does not keep the quantizer below the pool.
+  auto shape = std::make_shared<ov::op::v3::ShapeOf>(pool);
+  auto model = std::make_shared<ov::Model>(ov::OutputVector{sum, shape}, ov::ParameterVector{input});
+  auto plan = analyse(model, {});
+  EXPECT_EQ(quantizer_on(plan, pool), nullptr);
+  const auto* on_relu = quantizer_on(plan, relu);
+  ASSERT_TRUE(on_relu);
+  EXPECT_TRUE(on_relu->after_relu);
+  EXPECT_TRUE(feeds(*on_relu, pool, 0));
+  auto served = on_relu->serves;
+  std::sort(served.begin(), served.end());
+  EXPECT_EQ(served, (std::vector<std::string>{"block", "sum"}));
+}
+
+TEST(QuantizeAnalysis, ResidualAddsOffAreListedAsFp32) {
+  auto input = std::make_shared<Parameter>(ov::element::f32, ov::PartialShape{1, 4, 8, 8});
+  auto relu = std::make_shared<ov::op::v0::Relu>(input);
+  auto sum = std::make_shared<ov::op::v1::Add>(conv(relu, 4, 4, 1, "c"), relu);
+  sum->set_friendly_name("sum");
+  auto model = std::make_shared<ov::Model>(ov::OutputVector{sum}, ov::ParameterVector{input});
+  auto plan = analyse(model, AnalysisOptions{false, true});
+  ASSERT_EQ(plan.fp32_ops.size(), 1u);
+  EXPECT_EQ(plan.fp32_ops[0].name, "sum");
+  EXPECT_EQ(plan.fp32_ops[0].type, "Add");
+  EXPECT_EQ(plan.fp32_ops[0].reason, "residual Add quantization is off");
+  EXPECT_TRUE(analyse(model, {}).fp32_ops.empty());
+}
+
+TEST(QuantizeAnalysis, OverflowFixFirstLayerIgnoresTheInputsShapeOfBranch) {
+  // Dynamic batch: the flatten before the classifier takes the batch size from ShapeOf(input).
+  // That branch carries a shape, not pixels: only conv1 reads the raw input.
+  auto input = std::make_shared<Parameter>(ov::element::f32, ov::PartialShape{-1, 3, 8, 8});
+  auto c1 = conv(input, 3, 4, 1, "conv1");
+  auto relu = std::make_shared<ov::op::v0::Relu>(c1);
+  auto shape = std::make_shared<ov::op::v3::ShapeOf>(input);
+  auto batch = std::make_shared<ov::op::v8::Gather>(shape, Constant::create(ov::element::i64, {1}, {0}),
+                                                    Constant::create(ov::element::i64, {}, {0}));
+  auto target = std::make_shared<ov::op::v0::Concat>(
+      ov::OutputVector{batch, Constant::create(ov::element::i64, {1}, {-1})}, 0);
+  auto flat = std::make_shared<ov::op::v1::Reshape>(relu, target, false);
+  auto fc = std::make_shared<ov::op::v0::MatMul>(flat, random_constant({10, 256}, 2), false, true);
+  fc->set_friendly_name("fc");
+  auto model = std::make_shared<ov::Model>(ov::OutputVector{fc}, ov::ParameterVector{input});
+  auto plan = analyse(model, {});
+  ASSERT_EQ(plan.weights.size(), 2u);
+  EXPECT_EQ(first_quantized_layers(*model, plan), std::set<const ov::Node*>{c1.get()});
+}
+
+TEST(QuantizeAnalysis, UnsupportedComputeOpsAreListedAsFp32) {
+  auto input = std::make_shared<Parameter>(ov::element::f32, ov::PartialShape{1, 4, 4, 4});
+  auto up = std::make_shared<ov::op::v1::ConvolutionBackpropData>(
+      input, random_constant({4, 2, 2, 2}, 1), ov::Strides{2, 2}, ov::CoordinateDiff{0, 0}, ov::CoordinateDiff{0, 0},
+      ov::Strides{1, 1});
+  up->set_friendly_name("up");
+  auto model = std::make_shared<ov::Model>(ov::OutputVector{up}, ov::ParameterVector{input});
+  auto plan = analyse(model, {});
+  EXPECT_TRUE(plan.activations.empty());
+  ASSERT_EQ(plan.fp32_ops.size(), 1u);
+  EXPECT_EQ(plan.fp32_ops[0].name, "up");
+  EXPECT_EQ(plan.fp32_ops[0].reason,
+            "op type ConvolutionBackpropData is not supported by torchvino's quantizer (NNCF quantizes it)");
 }
 
 }  // namespace

@@ -460,3 +460,79 @@ TEST(QuantizeOverflowFix, FirstLayersAreTheOnesReachedFromTheInput) {
   EXPECT_EQ(weight_bits(r, "b"), 7);
   EXPECT_EQ(weight_bits(r, "c"), 8);
 }
+
+namespace {
+
+// 1×1 convolution + bias, as the converter emits ShuffleNet's pointwise layers.
+std::shared_ptr<ov::Node> pointwise(const ov::Output<ov::Node>& x, int64_t in, int64_t out, int seed,
+                                    const std::string& name) {
+  auto c = std::make_shared<ov::op::v1::Convolution>(x, he_weights({out, in, 1, 1}, in, seed), ov::Strides{1, 1},
+                                                     ov::CoordinateDiff{0, 0}, ov::CoordinateDiff{0, 0},
+                                                     ov::Strides{1, 1});
+  c->set_friendly_name(name);
+  return std::make_shared<ov::op::v1::Add>(c, small_bias({1, static_cast<size_t>(out), 1, 1}, seed + 100));
+}
+
+// ShuffleNetV2's stride-1 unit: split the channels in two, run one half through 1×1 → 3×3
+// depthwise (no ReLU) → 1×1, concatenate with the other half, shuffle the channels
+// (Reshape → Transpose → Reshape).
+ov::Output<ov::Node> shuffle_unit(const ov::Output<ov::Node>& x, int64_t channels, int seed, const std::string& name) {
+  const int64_t half = channels / 2;
+  auto split = std::make_shared<ov::op::v1::Split>(x, Constant::create(ov::element::i64, {}, {1}), 2);
+  auto a = std::make_shared<ov::op::v0::Relu>(pointwise(split->output(1), half, half, seed, name + ".pw1"));
+  auto dw = std::make_shared<ov::op::v1::GroupConvolution>(
+      a, he_weights({half, 1, 1, 3, 3}, 9, seed + 1), ov::Strides{1, 1}, ov::CoordinateDiff{1, 1},
+      ov::CoordinateDiff{1, 1}, ov::Strides{1, 1});
+  dw->set_friendly_name(name + ".dw");
+  auto dw_out = std::make_shared<ov::op::v1::Add>(dw, small_bias({1, static_cast<size_t>(half), 1, 1}, seed + 2));
+  auto b = std::make_shared<ov::op::v0::Relu>(pointwise(dw_out, half, half, seed + 3, name + ".pw2"));
+  auto concat = std::make_shared<ov::op::v0::Concat>(ov::OutputVector{split->output(0), b}, 1);
+  concat->set_friendly_name(name + ".concat");
+  auto grouped = std::make_shared<ov::op::v1::Reshape>(
+      concat, Constant::create(ov::element::i64, {5}, std::vector<int64_t>{0, 2, half, 8, 8}), true);
+  auto swapped = std::make_shared<ov::op::v1::Transpose>(
+      grouped, Constant::create(ov::element::i64, {5}, std::vector<int64_t>{0, 2, 1, 3, 4}));
+  return std::make_shared<ov::op::v1::Reshape>(
+      swapped, Constant::create(ov::element::i64, {4}, std::vector<int64_t>{0, channels, 8, 8}), true);
+}
+
+TEST(QuantizePipeline, ShuffleNetUnitsRunEveryConvolutionInInt8) {
+  auto x = std::make_shared<ov::op::v0::Parameter>(ov::element::f32, ov::PartialShape{-1, 3, 8, 8});
+  auto stem = std::make_shared<ov::op::v0::Relu>(pointwise(x, 3, 32, 51, "stem"));
+  auto h = shuffle_unit(stem, 32, 52, "unit1");
+  h = shuffle_unit(h, 32, 56, "unit2");
+  auto last = std::make_shared<ov::op::v0::Relu>(pointwise(h, 32, 16, 60, "last"));
+  auto fp32 = std::make_shared<ov::Model>(ov::OutputVector{last}, ov::ParameterVector{x});
+
+  torchvino::QuantizeOptions options;
+  options.subset_size = 16;
+  auto result = torchvino::quantize(fp32, dataset_of(smooth_images(16, 3, 8, 61)), options);
+  EXPECT_EQ(result.layers.size(), 8u);
+  for (const auto& layer : result.layers) EXPECT_TRUE(layer.int8) << layer.name << ": " << layer.reason;
+  EXPECT_TRUE(result.fp32_ops.empty());
+  // Input, stem (above the first Split, shared through both units' identity halves), and per
+  // unit: pw1 output, depthwise output, pw2 output. None on a Split, Concat or shuffle.
+  EXPECT_EQ(result.activation_quantizers, 8);
+  for (const auto& op : result.model->get_ops()) {
+    if (!ov::is_type<ov::op::v0::FakeQuantize>(op)) continue;
+    const std::string producer = op->get_input_node_ptr(0)->get_type_name();
+    EXPECT_TRUE(producer != "Split" && producer != "Concat" && producer != "Reshape" && producer != "Transpose")
+        << op->get_friendly_name() << " reads a " << producer;
+  }
+
+  auto compiled = compile(result.model);
+  const auto executed = torchvino::executed_layers(compiled);
+  int compute = 0;
+  for (const auto& l : executed) compute += torchvino::is_compute_layer(l);
+  EXPECT_GE(compute, 8);
+  for (const auto& l : torchvino::non_int8_layers(executed))
+    ADD_FAILURE() << l.name << " (" << l.layer_type << ") runs in " << l.runtime_precision;
+  const auto test = smooth_images(8, 3, 8, 62);
+  auto compiled_fp = compile(fp32);
+  const auto expected = run(compiled_fp, test);
+  const double relative = ((run(compiled, test) - expected).norm() / expected.norm()).item<double>();
+  std::cout << "[ figures  ] ShuffleNet units: relative error " << relative << "\n";
+  EXPECT_LT(relative, 0.15);
+}
+
+}  // namespace

@@ -31,6 +31,18 @@ struct EnumNames<Preset> {
   static constexpr std::array table{std::pair{Preset::Performance, "performance"}, std::pair{Preset::Mixed, "mixed"}};
 };
 
+// Which of NNCF's placement schemes applies. Transformer: no quantizers on residual Adds,
+// pooling, normalisation (MVN) or on a MatMul reading a Softmax; symmetric quantizers on the
+// activation × activation MatMuls of attention; SmoothQuant on linear layers. Auto: Transformer when the graph has attention
+// (MatMul → Softmax → MatMul) or layer normalisation (MVN), else CNN.
+enum class ModelType { Auto, CNN, Transformer };
+template <>
+struct EnumNames<ModelType> {
+  static constexpr const char* what = "model type";
+  static constexpr std::array table{std::pair{ModelType::Auto, "auto"}, std::pair{ModelType::CNN, "cnn"},
+                                    std::pair{ModelType::Transformer, "transformer"}};
+};
+
 // How per-sample activation statistics become one range.
 enum class RangeEstimator { MeanMinMax, MinMax, Quantile };
 template <>
@@ -70,11 +82,15 @@ struct QuantizeOptions {
   int64_t subset_size = 300;     // calibration images, taken from the start of the set
   int64_t batch_size = 1;        // calibration batch; each batch is one statistics sample
   Preset preset = Preset::Performance;
+  ModelType model_type = ModelType::Auto;
   RangeEstimator range_estimator = RangeEstimator::MeanMinMax;
   double quantile = 1e-4;        // for RangeEstimator::Quantile, in (0, 0.5)
   BiasCorrection bias_correction = BiasCorrection::Fast;
+  // SmoothQuant migration strength for the linear layers of transformers (NNCF's default for
+  // MatMul, 0.95); in [0, 1], negative turns it off. CNNs never get it.
+  double smooth_quant_alpha = 0.95;
   // Quantize both inputs of Add nodes joining two activations (residual connections), and the
-  // input of average pooling, as NNCF does for CNNs: the plugin then keeps ResNet blocks in
+  // input of average pooling, as NNCF does for CNNs (never for transformers): the plugin then keeps ResNet blocks in
   // INT8 end to end (measured: ResNet-18 INT8 ~9 % faster than without both).
   bool quantize_residual_adds = true;
   bool quantize_pooling = true;
@@ -100,9 +116,15 @@ struct QuantizedLayer {
 struct QuantizeResult {
   std::shared_ptr<ov::Model> model;
   std::vector<QuantizedLayer> layers;
+  // Other ops left in FP32 that NNCF's CNN scheme would quantize or that are not supported
+  // (residual Adds and pooling of transformers, ignored scope, ...), each with its reason.
+  std::vector<QuantizedLayer> fp32_ops;
+  ModelType model_type = ModelType::CNN;  // the type applied (never Auto)
+  std::string model_type_evidence;        // why Auto chose it, e.g. "Softmax 'attn/softmax' between MatMuls"
   int64_t activation_quantizers = 0;  // FakeQuantize nodes on activations
   int64_t weight_quantizers = 0;      // quantized weight tensors
   int64_t calibration_samples = 0;    // statistics samples (batches) actually used
+  int64_t smoothed_layers = 0;        // linear layers whose inputs SmoothQuant rescaled
   OverflowFix overflow_fix = OverflowFix::Disable;  // the mode applied (never Auto)
   std::vector<std::string> notes;     // things the user must know, e.g. no VNNI on this CPU
   double seconds = 0;

@@ -38,6 +38,14 @@ void add_flags(CLI::App* cmd, Flags& f) {
       ->check(within(kSubsetSize))
       ->capture_default_str();
   add_choice(cmd, "--preset", f.quantize.preset, "performance: symmetric; mixed: asymmetric activations");
+  add_choice(cmd, "--model-type", f.quantize.model_type,
+             "Placement scheme: cnn, or transformer (NNCF's rules: no quantizers on residual Adds, pooling, "
+             "Softmax outputs; symmetric attention MatMuls); auto: transformer when the graph has attention or "
+             "layer normalisation");
+  cmd->add_option("--smooth-quant-alpha", f.quantize.smooth_quant_alpha,
+                  "Transformers: SmoothQuant migration strength for linear layers (negative: off)")
+      ->check(within(kSmoothQuantAlpha))
+      ->capture_default_str();
   add_choice(cmd, "--range-estimator", f.quantize.range_estimator, "Activation range estimator");
   add_choice(cmd, "--bias-correction", f.quantize.bias_correction,
              "fast: from weight rounding alone; full: measure the quantized model layer by layer (slower); none");
@@ -94,6 +102,8 @@ QuantizeJob resolve(CLI::App* cmd, const Flags& f) {
   auto& q = job.quantize;
   if (flag("--subset-size")) q.subset_size = f.quantize.subset_size;
   if (flag("--preset")) q.preset = f.quantize.preset;
+  if (flag("--model-type")) q.model_type = f.quantize.model_type;
+  if (flag("--smooth-quant-alpha")) q.smooth_quant_alpha = f.quantize.smooth_quant_alpha;
   if (flag("--range-estimator")) q.range_estimator = f.quantize.range_estimator;
   if (flag("--bias-correction")) q.bias_correction = f.quantize.bias_correction;
   if (flag("--overflow-fix")) q.overflow_fix = f.quantize.overflow_fix;
@@ -115,8 +125,15 @@ void log_summary(const QuantizeJob& job, const QuantizeResult& result, double se
   for (const auto& l : result.layers) int8 += l.int8;
   log_line(fmt::format("quantize: {} of {} layers INT8, {:.1f}s; wrote {} ({:.1f} KB)", int8, result.layers.size(),
                        seconds, job.output.string(), model_size_bytes(job.output) / 1024.0));
+  log_line(fmt::format("  model type {}{}", to_string(result.model_type),
+                       result.model_type_evidence.empty() ? "" : " (detected: " + result.model_type_evidence + ")"));
+  if (result.smoothed_layers > 0)
+    log_line(fmt::format("  SmoothQuant alpha {}: {} linear layer(s) rescaled", job.quantize.smooth_quant_alpha,
+                         result.smoothed_layers));
+  // Every op left in FP32, with why: never silently.
   for (const auto& l : result.layers)
     if (!l.int8) log_line(fmt::format("  FP32: {} ({}): {}", l.name, l.type, l.reason));
+  for (const auto& op : result.fp32_ops) log_line(fmt::format("  FP32: {} ({}): {}", op.name, op.type, op.reason));
   std::vector<std::string> seven_bit;
   for (const auto& l : result.layers)
     if (l.int8 && l.weight_bits == 7) seven_bit.push_back(l.name);

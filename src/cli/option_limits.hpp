@@ -25,5 +25,6 @@ inline constexpr Limit kMaxIterations{0};
 inline constexpr Limit kValidationLimit{0};
 inline constexpr Limit kMaxDrop{0, 1, true, false, " (a top-1 fraction: 0.01 = 1 point)"};
 inline constexpr Limit kQuantile{0, 0.5, true, true};
+inline constexpr Limit kSmoothQuantAlpha{-1, 1, false, false, " (0 to 1; negative turns SmoothQuant off)"};
 
 }  // namespace torchvino::cli

@@ -133,6 +133,9 @@ const YAML::Node either(const Reader& r, const YAML::Node& c, const char* key, c
 
 void read_quantization(const Reader& r, const YAML::Node& c, QuantizeOptions& q) {
   if (c["preset"]) q.preset = r.choice<Preset>(c["preset"], "compression.preset");
+  if (c["model_type"]) q.model_type = r.choice<ModelType>(c["model_type"], "compression.model_type");
+  if (c["smooth_quant_alpha"])
+    q.smooth_quant_alpha = r.number(c["smooth_quant_alpha"], "compression.smooth_quant_alpha", kSmoothQuantAlpha);
   if (const auto n = either(r, c, "subset_size", "stat_subset_size"))
     q.subset_size = r.integer(n, "compression.subset_size", kSubsetSize);
   if (c["range_estimator"]) q.range_estimator = r.choice<RangeEstimator>(c["range_estimator"], "compression.range_estimator");
@@ -187,9 +190,9 @@ QuantizeJob parse_quantize_job(const std::string& yaml, const std::string& sourc
   if (const YAML::Node engine = root["engine"]) read_engine(r, engine, job);
   if (const YAML::Node c = root["compression"]) {
     r.map(c, "compression",
-          {"algorithm", "preset", "subset_size", "stat_subset_size", "range_estimator", "quantile", "bias_correction",
-           "fast_bias_correction", "overflow_fix", "max_drop", "maximal_drop", "ranking_subset_size", "max_iterations",
-           "ignored_scope"});
+          {"algorithm", "preset", "model_type", "smooth_quant_alpha", "subset_size", "stat_subset_size",
+           "range_estimator", "quantile", "bias_correction", "fast_bias_correction", "overflow_fix", "max_drop", "maximal_drop",
+           "ranking_subset_size", "max_iterations", "ignored_scope"});
     if (c["algorithm"]) job.algorithm = r.choice<Algorithm>(c["algorithm"], "compression.algorithm");
     read_quantization(r, c, job.quantize);
     read_accuracy_control(r, c, job);

@@ -10,9 +10,12 @@
 #include <openvino/op/matmul.hpp>
 #include <openvino/op/reduce_mean.hpp>
 #include <openvino/op/relu.hpp>
+#include <openvino/op/shape_of.hpp>
+#include <openvino/op/softmax.hpp>
 
 #include <algorithm>
 #include <map>
+#include <numeric>
 #include <set>
 #include <utility>
 
@@ -21,12 +24,25 @@ namespace {
 
 // Ops that only move or select values: quantizing before or after them gives the same numbers,
 // so a quantizer is placed above them and one FakeQuantize serves every path through them.
+// Reshape and Transpose include the channel shuffles of ShuffleNet; Split and VariadicSplit its
+// channel splits.
 bool is_agnostic(const ov::Node& node) {
-  static const std::set<std::string> names{"MaxPool",      "Reshape",        "Transpose",
-                                           "Squeeze",      "Unsqueeze",      "StridedSlice",
-                                           "Slice",        "DepthToSpace",   "SpaceToDepth",
-                                           "ShuffleChannels"};
+  static const std::set<std::string> names{"MaxPool",      "Reshape",       "Transpose",      "Squeeze",
+                                           "Unsqueeze",    "StridedSlice",  "Slice",          "DepthToSpace",
+                                           "SpaceToDepth", "ShuffleChannels", "Split",        "VariadicSplit"};
   return names.count(node.get_type_info().name) > 0;
+}
+
+// The inputs of a pass-through op whose values its outputs carry (a quantizer moves above them):
+// the data input of agnostic ops, every input of a Concat; none for other ops.
+std::vector<size_t> data_inputs(const ov::Node& node) {
+  if (is_agnostic(node)) return {0};
+  if (ov::is_type<ov::op::v0::Concat>(&node)) {
+    std::vector<size_t> all(node.get_input_size());
+    std::iota(all.begin(), all.end(), size_t{0});
+    return all;
+  }
+  return {};
 }
 
 // Ops between a weight Constant and its user that keep the element order.
@@ -38,37 +54,73 @@ bool is_weight_passthrough(const ov::Node& node) {
   return true;
 }
 
-// Moving a quantizer above `output`'s node is only sound when nothing else reads its values:
-// otherwise other readers would silently see quantized data.
-bool read_only_by_one(const ov::Output<ov::Node>& output) {
-  const ov::Node* node = output.get_node();
-  for (size_t i = 0; i < node->get_output_size(); ++i) {
-    const size_t readers = node->output(i).get_target_inputs().size();
-    if (readers != (i == output.get_index() ? 1u : 0u)) return false;
+using InputKey = std::pair<const ov::Node*, size_t>;
+InputKey key_of(const ov::Input<ov::Node>& input) { return {input.get_node(), input.get_index()}; }
+
+// Moving a quantizer above a pass-through op is sound only when every reader of its outputs
+// gets quantized values anyway: a quantized input (`quantized_inputs`), a ShapeOf (shapes do
+// not change), or another pass-through op all of whose readers are such. Otherwise some reader
+// would silently see quantized data. This lets one quantizer serve a Concat, a Split or a pooling
+// output read by several quantized ops, as NNCF's propagation does.
+class ReaderCheck {
+ public:
+  explicit ReaderCheck(std::set<InputKey> quantized_inputs) : quantized_inputs_(std::move(quantized_inputs)) {}
+
+  bool all_readers_quantized(const ov::Node* node) {
+    if (auto it = memo_.find(node); it != memo_.end()) return it->second;
+    bool all = true;
+    for (const auto& output : node->outputs())
+      for (const auto& reader : output.get_target_inputs()) all = all && quantized(reader);
+    memo_.emplace(node, all);
+    return all;
   }
-  return true;
-}
+
+ private:
+  bool quantized(const ov::Input<ov::Node>& input) {
+    if (quantized_inputs_.count(key_of(input))) return true;
+    const ov::Node* reader = input.get_node();
+    if (reads_shape_only(*reader)) return true;
+    const auto through = data_inputs(*reader);
+    return std::find(through.begin(), through.end(), input.get_index()) != through.end() &&
+           all_readers_quantized(reader);
+  }
+
+  std::set<InputKey> quantized_inputs_;
+  std::map<const ov::Node*, bool> memo_;
+};
 
 struct Point {
   ov::Output<ov::Node> tensor;
   ov::Input<ov::Node> consumer;
 };
 
-void walk_up(const ov::Input<ov::Node>& input, std::vector<Point>& points) {
+void walk_up(const ov::Input<ov::Node>& input, ReaderCheck& readers, std::vector<Point>& points) {
   const ov::Output<ov::Node> source = input.get_source_output();
   ov::Node* node = source.get_node();
-  if (read_only_by_one(source)) {
-    if (is_agnostic(*node)) {
-      walk_up(node->input(0), points);
-      return;
-    }
-    // The plugin computes an INT8 Concat only when all its inputs share one scale.
-    if (ov::is_type<ov::op::v0::Concat>(node)) {
-      for (auto& concat_input : node->inputs()) walk_up(concat_input, points);
-      return;
-    }
+  // Concat inputs end in one range group: the plugin computes an INT8 Concat only when all its
+  // inputs share one scale (NNCF unifies them too).
+  const auto through = data_inputs(*node);
+  if (!through.empty() && readers.all_readers_quantized(node)) {
+    for (size_t i : through) walk_up(node->input(i), readers, points);
+    return;
   }
   points.push_back({source, input});
+}
+
+// Whether a FakeQuantize already sits above `input` (through pass-through ops): a model
+// quantized before. `seen` keeps reconverging Split → Concat paths from being walked twice.
+bool reaches_fake_quantize(const ov::Input<ov::Node>& input, std::set<const ov::Node*>& seen) {
+  ov::Node* node = input.get_source_output().get_node();
+  if (!seen.insert(node).second) return false;
+  if (ov::is_type<ov::op::v0::FakeQuantize>(node)) return true;
+  for (size_t i : data_inputs(*node))
+    if (reaches_fake_quantize(node->input(i), seen)) return true;
+  return false;
+}
+
+bool reaches_fake_quantize(const ov::Input<ov::Node>& input) {
+  std::set<const ov::Node*> seen;
+  return reaches_fake_quantize(input, seen);
 }
 
 using TensorKey = std::pair<const ov::Node*, size_t>;
@@ -79,15 +131,14 @@ TensorKey key_of(const ov::Output<ov::Node>& output) {
 // Collects walks, merges quantizers reading the same tensor and unions range groups.
 class PlanBuilder {
  public:
-  // Returns false when a quantizer is already present on the way (model quantized before).
-  bool add_walk(const ov::Input<ov::Node>& start, const std::string& served_op) {
+  void add_walk(const ov::Input<ov::Node>& start, const std::string& served_op, bool symmetric,
+                ReaderCheck& readers) {
     std::vector<Point> points;
-    walk_up(start, points);
-    for (const auto& p : points)
-      if (ov::is_type<ov::op::v0::FakeQuantize>(p.tensor.get_node())) return false;
+    walk_up(start, readers, points);
     size_t first = 0;
     for (size_t i = 0; i < points.size(); ++i) {
       const size_t q = quantizer_for(points[i].tensor);
+      quantizers_[q].symmetric = quantizers_[q].symmetric || symmetric;
       auto& consumers = quantizers_[q].consumers;
       bool known = false;
       for (const auto& c : consumers) known = known || c == points[i].consumer;
@@ -100,7 +151,6 @@ class PlanBuilder {
       else
         unite(first, q);
     }
-    return true;
   }
 
   std::vector<ActivationQuantizer> finish(size_t& groups) {
@@ -160,6 +210,48 @@ void decide_channel_axes(LayerDecision& layer) {
   layer.output_channel_axis = out_rank < 0 ? -1 : out_rank - 1;
 }
 
+
+// One op input to quantize, for the op named `served`.
+struct Request {
+  ov::Input<ov::Node> input;
+  std::string served;
+  bool symmetric = false;
+};
+
+// "residual Add" / "pooling" for the non-compute ops whose inputs the CNN scheme quantizes
+// (an Add of two activations, average pooling), else empty.
+std::string input_quantized_op(const ov::Node& op) {
+  if (ov::is_type<ov::op::v1::Add>(&op) && constant_values(op.input_value(0)).empty() &&
+      constant_values(op.input_value(1)).empty())
+    return "residual Add";
+  // INT8 average pooling reads u8 and spares the plugin a dequantize-requantize round trip
+  // before the classifier (NNCF quantizes it too).
+  if ((ov::is_type<ov::op::util::AvgPoolBase>(&op) || ov::is_type<ov::op::v1::ReduceMean>(&op)) &&
+      constant_values(op.input_value(0)).empty())
+    return "pooling";
+  return {};
+}
+
+// Compute ops NNCF quantizes that this quantizer does not (yet): they stay FP32, said so.
+std::string unsupported_reason(const ov::Node& op) {
+  static const std::set<std::string> names{"ConvolutionBackpropData", "GroupConvolutionBackpropData"};
+  const std::string type = op.get_type_name();
+  if (!names.count(type)) return {};
+  return "op type " + type + " is not supported by torchvino's quantizer (NNCF quantizes it)";
+}
+
+// Whether one of the op's inputs is a Softmax output, directly or through Reshape / Transpose:
+// NNCF's transformer patterns leave such MatMuls (attention probabilities × values) in FP32.
+bool reads_softmax(const ov::Node& op) {
+  static const std::set<std::string> through{"Reshape", "Transpose", "Squeeze", "Unsqueeze"};
+  for (const auto& input : op.inputs()) {
+    const ov::Node* node = input.get_source_output().get_node();
+    while (through.count(node->get_type_info().name)) node = node->get_input_node_ptr(0);
+    if (ov::is_type<ov::op::v1::Softmax>(node) || ov::is_type<ov::op::v8::Softmax>(node)) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 bool is_quantizable_op(const ov::Node& node) {
@@ -179,22 +271,33 @@ std::vector<float> constant_values(const ov::Output<ov::Node>& output) {
 QuantizationPlan analyse(const std::shared_ptr<ov::Model>& model, const AnalysisOptions& options,
                          const std::function<bool(const ov::Node&)>& ignore) {
   QuantizationPlan plan;
-  PlanBuilder builder;
+  // First every decision (which op inputs get quantized), then the walks up from them: whether a
+  // quantizer may move above an op depends on all of that op's readers.
+  std::vector<Request> requests;
   for (const auto& op : model->get_ordered_ops()) {
     const bool ignored = ignore && ignore(*op);
-    if (ignored && !is_quantizable_op(*op)) continue;
-    if (options.quantize_residual_adds && ov::is_type<ov::op::v1::Add>(op) &&
-        constant_values(op->input_value(0)).empty() && constant_values(op->input_value(1)).empty()) {
-      builder.add_walk(op->input(0), op->get_friendly_name());
-      builder.add_walk(op->input(1), op->get_friendly_name());
+    if (const auto kind = input_quantized_op(*op); !kind.empty()) {
+      std::string why;
+      if (ignored)
+        why = "ignored scope";
+      else if (options.transformer)
+        why = "transformer model: NNCF does not quantize " + kind + " inputs in transformers";
+      else if (kind == "residual Add" && !options.quantize_residual_adds)
+        why = "residual Add quantization is off";
+      else if (kind != "residual Add" && !options.quantize_pooling)
+        why = "pooling quantization is off";
+      if (!why.empty()) {
+        plan.fp32_ops.push_back({op->get_friendly_name(), op->get_type_name(), why});
+        continue;
+      }
+      for (auto& input : op->inputs()) {
+        if (!constant_values(input.get_source_output()).empty()) continue;
+        requests.push_back({input, op->get_friendly_name(), false});
+      }
       continue;
     }
-    // INT8 average pooling reads u8 and spares the plugin a dequantize-requantize round trip
-    // before the classifier (NNCF quantizes it too).
-    if (options.quantize_pooling &&
-        (ov::is_type<ov::op::util::AvgPoolBase>(op) || ov::is_type<ov::op::v1::ReduceMean>(op)) &&
-        constant_values(op->input_value(0)).empty()) {
-      builder.add_walk(op->input(0), op->get_friendly_name());
+    if (const auto why = unsupported_reason(*op); !why.empty()) {
+      plan.fp32_ops.push_back({op->get_friendly_name(), op->get_type_name(), why});
       continue;
     }
     if (!is_quantizable_op(*op)) continue;
@@ -223,13 +326,18 @@ QuantizationPlan analyse(const std::shared_ptr<ov::Model>& model, const Analysis
       layer.reason = "no activation input (constant inputs only)";
     } else if (weight_input >= 0 && !op->get_input_partial_shape(weight_input).is_static()) {
       layer.reason = "weight shape is dynamic";
+    } else if (options.transformer && reads_softmax(*op)) {
+      layer.reason = "transformer model: reads a Softmax output (NNCF's Softmax-MatMul ignored pattern)";
+    } else {
+      for (size_t i : activation_inputs)
+        if (reaches_fake_quantize(op->input(i))) layer.reason = "already quantized";
     }
     if (layer.reason.empty()) {
-      bool fresh = true;
-      for (size_t i : activation_inputs) fresh = builder.add_walk(op->input(i), op->get_friendly_name()) && fresh;
-      if (!fresh) layer.reason = "already quantized";
-    }
-    if (layer.reason.empty()) {
+      // NNCF's transformer rule: the activation × activation MatMuls of attention get symmetric
+      // quantizers whatever the preset.
+      const bool symmetric = options.transformer && weight_input < 0;
+      for (size_t i : activation_inputs)
+        requests.push_back({op->input(i), op->get_friendly_name(), symmetric});
       layer.quantized = true;
       layer.activation_input = activation_inputs.front();
       decide_channel_axes(layer);
@@ -246,8 +354,22 @@ QuantizationPlan analyse(const std::shared_ptr<ov::Model>& model, const Analysis
     }
     plan.layers.push_back(std::move(layer));
   }
+
+  // A quantizer already on the way (a model quantized before): that input is left as it is.
+  std::vector<Request> kept;
+  for (const auto& r : requests)
+    if (!reaches_fake_quantize(r.input)) kept.push_back(r);
+  std::set<InputKey> quantized_inputs;
+  for (const auto& r : kept) quantized_inputs.insert(key_of(r.input));
+  ReaderCheck readers(std::move(quantized_inputs));
+  PlanBuilder builder;
+  for (const auto& r : kept) builder.add_walk(r.input, r.served, r.symmetric, readers);
   plan.activations = builder.finish(plan.groups);
   return plan;
+}
+
+bool reads_shape_only(const ov::Node& node) {
+  return ov::is_type<ov::op::v0::ShapeOf>(&node) || ov::is_type<ov::op::v3::ShapeOf>(&node);
 }
 
 }  // namespace torchvino::quant

@@ -13,6 +13,10 @@ namespace torchvino::quant {
 struct AnalysisOptions {
   bool quantize_residual_adds = true;
   bool quantize_pooling = true;  // the input of AvgPool and ReduceMean (global average pooling)
+  // NNCF's transformer rules: no quantizers on Add, pooling or normalisation inputs, none on a
+  // MatMul reading a Softmax output, and symmetric quantizers on the activation × activation
+  // MatMuls of attention (see model_type.hpp).
+  bool transformer = false;
 };
 
 // One FakeQuantize to insert: it reads `tensor` and feeds `consumers` (the edges the walk up
@@ -21,6 +25,7 @@ struct ActivationQuantizer {
   ov::Output<ov::Node> tensor;
   std::vector<ov::Input<ov::Node>> consumers;
   bool after_relu = false;  // values are ≥ 0 by construction: unsigned
+  bool symmetric = false;   // symmetric whatever the preset (inputs of attention MatMuls)
   size_t group = 0;
   std::vector<std::string> serves;  // friendly names of the ops it quantizes
 };
@@ -45,10 +50,19 @@ struct LayerDecision {
   int weight = -1;  // index into QuantizationPlan::weights, -1 when the op has none
 };
 
+// An op whose inputs NNCF's CNN scheme would quantize (residual Add, pooling) or that NNCF
+// supports and torchvino does not, left in FP32: reported, never silent.
+struct Fp32Op {
+  std::string name;
+  std::string type;
+  std::string reason;
+};
+
 struct QuantizationPlan {
   std::vector<ActivationQuantizer> activations;
   std::vector<WeightQuantizer> weights;
   std::vector<LayerDecision> layers;
+  std::vector<Fp32Op> fp32_ops;  // ops other than `layers` that stay FP32, with why
   size_t groups = 0;
 };
 
@@ -58,6 +72,10 @@ QuantizationPlan analyse(const std::shared_ptr<ov::Model>& model, const Analysis
 
 // Ops whose inputs the plan quantizes: Convolution, GroupConvolution, MatMul.
 bool is_quantizable_op(const ov::Node& node);
+
+// ShapeOf: it reads only the shape of its input, so quantizing that input changes nothing it
+// computes, and nothing computed from its output is data derived from the input's values.
+bool reads_shape_only(const ov::Node& node);
 
 // Values of a constant weight input, following Convert (FP16 IR) and shape-only ops (Reshape,
 // Squeeze, Unsqueeze) back to the Constant. Empty when the input is not constant.

@@ -6,19 +6,25 @@
 namespace torchvino::quant {
 namespace {
 
-// One range per group: members of a group (Concat inputs) are merged, and a group is unsigned
-// only when every member comes out of a ReLU.
+// One range per group: members of a group (Concat inputs) are merged, a group is unsigned only
+// when every member comes out of a ReLU, and symmetric under the mixed preset when a member
+// must be (attention MatMul inputs of transformers).
 std::vector<Range> group_ranges(const QuantizationPlan& plan, std::span<const TensorStatistics> stats,
                                 Preset preset, RangeEstimator estimator) {
-  std::vector<std::vector<Range>> members(plan.groups);
+  std::vector<Preset> group_preset(plan.groups, preset);
   std::vector<bool> after_relu(plan.groups, true);
-  for (size_t i = 0; i < plan.activations.size(); ++i) {
-    const auto& q = plan.activations[i];
-    members[q.group].push_back(aggregate(stats[i], estimator, preset == Preset::Performance));
+  for (const auto& q : plan.activations) {
+    if (q.symmetric) group_preset[q.group] = Preset::Performance;
     after_relu[q.group] = after_relu[q.group] && q.after_relu;
   }
+  std::vector<std::vector<Range>> members(plan.groups);
+  for (size_t i = 0; i < plan.activations.size(); ++i) {
+    const auto& q = plan.activations[i];
+    members[q.group].push_back(aggregate(stats[i], estimator, group_preset[q.group] == Preset::Performance));
+  }
   std::vector<Range> ranges;
-  for (size_t g = 0; g < plan.groups; ++g) ranges.push_back(activation_range(merge(members[g]), preset, after_relu[g]));
+  for (size_t g = 0; g < plan.groups; ++g)
+    ranges.push_back(activation_range(merge(members[g]), group_preset[g], after_relu[g]));
   return ranges;
 }
 

@@ -2,7 +2,6 @@
 
 #include <deque>
 
-
 namespace torchvino::quant {
 
 OverflowFix resolve_overflow_fix(OverflowFix option, bool cpu_has_vnni) {
@@ -25,6 +24,9 @@ std::set<const ov::Node*> first_quantized_layers(const ov::Model& model, const Q
       first.insert(node);
       continue;
     }
+    // A ShapeOf branch (dynamic batch: ShapeOf → Gather → Concat → Reshape) carries shapes, not
+    // pixel values: the layers it reaches do not see the raw input and are not "first".
+    if (reads_shape_only(*node)) continue;
     for (const auto& output : node->outputs())
       for (const auto& input : output.get_target_inputs()) queue.push_back(input.get_node());
   }

@@ -5,7 +5,9 @@
 #include <chrono>
 
 #include "quantize/ignored_scope.hpp"
+#include "quantize/model_type.hpp"
 #include "quantize/overflow_fix.hpp"
+#include "quantize/smooth_quant.hpp"
 #include "quantize/step.hpp"
 #include "torchvino/error.hpp"
 #include "torchvino/quantize.hpp"
@@ -20,6 +22,7 @@ void check(const QuantizeOptions& o) {
   if (o.subset_size < 1) throw Error("quantize: subset_size must be at least 1, got " + std::to_string(o.subset_size));
   if (o.batch_size < 1) throw Error("quantize: batch_size must be at least 1, got " + std::to_string(o.batch_size));
   if (!(o.quantile > 0 && o.quantile < 0.5)) throw Error("quantize: quantile must be in (0, 0.5)");
+  if (!(o.smooth_quant_alpha <= 1)) throw Error("quantize: smooth_quant_alpha must be at most 1 (negative: off)");
 }
 
 std::vector<std::unique_ptr<Step>> build_steps(const QuantizeOptions& o) {
@@ -49,6 +52,24 @@ void choose_seven_bit_layers(QuantizeState& state) {
   }
 }
 
+// SmoothQuant before the analysis, on its own statistics pass: the ranges MinMax measures must be
+// those of the rescaled activations.
+void smooth_transformer_layers(QuantizeState& state, const std::function<bool(const ov::Node&)>& ignored) {
+  const double alpha = state.options.smooth_quant_alpha;
+  if (state.model_type != ModelType::Transformer || alpha < 0) return;
+  const auto groups = smooth_quant_groups(*state.model, ignored);
+  if (groups.empty()) return;
+  std::vector<ObservedTensor> observed;
+  for (const auto& g : groups)
+    observed.push_back({g.activation, static_cast<int64_t>(g.activation.get_partial_shape().rank().get_length()) - 1});
+  const auto stats = state.observe(observed, /*observed_only=*/true);
+  for (size_t i = 0; i < groups.size(); ++i) {
+    apply_smooth_scales(groups[i],
+                        smooth_scales(stats[i].channel_abs_max, weight_input_channel_abs_max(groups[i]), alpha));
+    state.smoothed_layers += static_cast<int64_t>(groups[i].matmuls.size());
+  }
+}
+
 // The statistics every step declared, in one pass over the FP32 model; then each step applies.
 void run_steps(QuantizeState& state, const std::vector<std::unique_ptr<Step>>& steps) {
   std::vector<ObservedTensor> observed;
@@ -72,12 +93,14 @@ void record_parameters(ov::Model& model, const QuantizeOptions& o, const Quantiz
   set("algorithm", "DefaultQuantization");
   set("overflow_fix", to_string(state.overflow_fix));
   set("preset", to_string(o.preset));
+  set("model_type", to_string(state.model_type));
   set("range_estimator", to_string(o.range_estimator));
   set("subset_size", std::to_string(o.subset_size));
   set("batch_size", std::to_string(o.batch_size));
   set("calibration_samples", std::to_string(state.calibration_samples));
   set("bias_correction", to_string(o.bias_correction));
   if (o.range_estimator == RangeEstimator::Quantile) set("quantile", std::to_string(o.quantile));
+  if (state.smoothed_layers > 0) set("smooth_quant_alpha", std::to_string(o.smooth_quant_alpha));
   const auto& scope = o.ignored_scope;
   for (const auto& [key, entries] : {std::pair{"names", &scope.names}, std::pair{"types", &scope.types},
                                      std::pair{"patterns", &scope.patterns}})
@@ -90,8 +113,19 @@ QuantizeResult summarise(const QuantizeState& state) {
   result.activation_quantizers = static_cast<int64_t>(state.plan.activations.size());
   result.weight_quantizers = static_cast<int64_t>(state.plan.weights.size());
   result.calibration_samples = state.calibration_samples;
+  result.smoothed_layers = state.smoothed_layers;
   result.overflow_fix = state.overflow_fix;
   result.notes = state.notes;
+  result.model_type = state.model_type;
+  result.model_type_evidence = state.model_type_evidence;
+  for (const auto& op : state.plan.fp32_ops) {
+    QuantizedLayer entry;
+    entry.name = op.name;
+    entry.type = op.type;
+    entry.int8 = false;
+    entry.reason = op.reason;
+    result.fp32_ops.push_back(std::move(entry));
+  }
   for (size_t l = 0; l < state.plan.layers.size(); ++l) {
     const auto& layer = state.plan.layers[l];
     QuantizedLayer entry;
@@ -143,8 +177,18 @@ QuantizeResult quantize(const std::shared_ptr<ov::Model>& model, const Dataset& 
   // Constant subgraphs (e.g. bias shapes computed at run time, as models read from ONNX have)
   // would hide weights and biases from the analysis; fold them first.
   ov::pass::ConstantFolding().run_on_model(state.model);
-  state.plan = analyse(state.model, AnalysisOptions{options.quantize_residual_adds, options.quantize_pooling},
-                       ignored_predicate(*state.model, options.ignored_scope));
+  const auto model_type = resolve_model_type(options.model_type, *state.model);
+  state.model_type = model_type.type;
+  state.model_type_evidence = model_type.evidence;
+  if (options.model_type == ModelType::Auto && model_type.type == ModelType::Transformer)
+    state.notes.push_back("model type detected as transformer from " + model_type.evidence +
+                          ": NNCF's transformer rules apply (--model-type cnn to override)");
+  const auto ignored = ignored_predicate(*state.model, options.ignored_scope);
+  smooth_transformer_layers(state, ignored);
+  state.plan = analyse(state.model,
+                       AnalysisOptions{options.quantize_residual_adds, options.quantize_pooling,
+                                       state.model_type == ModelType::Transformer},
+                       ignored);
   state.bias_corrected.assign(state.plan.layers.size(), false);
   choose_seven_bit_layers(state);
   run_steps(state, build_steps(options));

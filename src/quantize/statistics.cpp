@@ -36,7 +36,7 @@ std::vector<float> TensorStatistics::channel_mean() const {
 
 size_t TensorStatistics::retained_scalars() const {
   return min.size() + max.size() + abs_max.size() + quantile_low.size() + quantile_high.size() +
-         abs_quantile_high.size() + channel_sum.size() + 1 + first_shape.size();
+         abs_quantile_high.size() + channel_sum.size() + channel_abs_max.size() + 1 + first_shape.size();
 }
 
 void StatisticsAccumulator::add(const float* data, const ov::Shape& shape) {
@@ -67,6 +67,20 @@ void StatisticsAccumulator::add(const float* data, const ov::Shape& shape) {
     if (stats_.channel_sum.size() != shape[axis])
       throw Error("quantize: channel count of an observed tensor changed between samples");
     stats_.channel_count += static_cast<int64_t>(add_channel_sums(data, shape, axis, stats_.channel_sum));
+    if (stats_.channel_abs_max.empty()) stats_.channel_abs_max.assign(shape[axis], 0.0f);
+    add_channel_abs_max(data, shape, axis, stats_.channel_abs_max);
+  }
+}
+
+void add_channel_abs_max(const float* data, const ov::Shape& shape, size_t axis, std::vector<float>& abs_max) {
+  const size_t channels = shape.at(axis);
+  if (abs_max.size() != channels) throw Error("quantize: per-channel maxima do not match the tensor's channels");
+  size_t inner = 1;
+  for (size_t d = axis + 1; d < shape.size(); ++d) inner *= shape[d];
+  const size_t n = ov::shape_size(shape);
+  for (size_t i = 0; i < n; ++i) {
+    float& m = abs_max[(i / inner) % channels];
+    m = std::max(m, std::fabs(data[i]));
   }
 }
 

@@ -28,11 +28,15 @@ struct StatisticsOptions {
 // channel to sums[c] (sums must have shape[axis] entries). Returns the elements per channel.
 size_t add_channel_sums(const float* data, const ov::Shape& shape, size_t axis, std::vector<double>& sums);
 
+// Raises abs_max[c] to the largest |x| of channel c along `axis` (abs_max has shape[axis] entries).
+void add_channel_abs_max(const float* data, const ov::Shape& shape, size_t axis, std::vector<float>& abs_max);
+
 // Reductions of one tensor; every vector but channel_sum has one entry per sample.
 struct TensorStatistics {
   std::vector<float> min, max, abs_max;
   std::vector<float> quantile_low, quantile_high, abs_quantile_high;
   std::vector<double> channel_sum;  // sums over everything but the channel axis, all samples
+  std::vector<float> channel_abs_max;  // max |x| over everything but the channel axis, all samples
   int64_t channel_count = 0;        // elements summed into each channel_sum entry
   ov::Shape first_shape;            // the tensor's shape on the first sample
 

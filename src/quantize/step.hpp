@@ -34,10 +34,13 @@ struct QuantizeState {
   std::shared_ptr<ov::Model> model;   // a constant-folded clone of the caller's FP32 model
   QuantizationPlan plan;
   OverflowFix overflow_fix = OverflowFix::Disable;  // resolved, never Auto
+  ModelType model_type = ModelType::CNN;            // resolved, never Auto
+  std::string model_type_evidence;
   std::set<const ov::Node*> seven_bit;              // layers whose weights keep 7 bits
   std::vector<QuantizedWeights> quantized_weights;  // per plan.weights, once ranges are applied
   std::vector<bool> bias_corrected;                 // per plan.layers
   int64_t calibration_samples = 0;
+  int64_t smoothed_layers = 0;
   std::vector<std::string> notes;
 
   // Statistics of `tensors` of the model as it is now, on the first `image_count` calibration images
