@@ -14,6 +14,7 @@
 
 #include "cli_runner.hpp"
 #include "test_support.hpp"
+#include "torchvino/models.hpp"
 #include "util/output_folder.hpp"
 
 extern char** environ;
@@ -127,4 +128,16 @@ TEST(CliReliability, AKilledPipelineLeavesTheWholeOldSet) {
   EXPECT_GE(old_sets, 2) << "the kills came too late to test anything";
   const auto r = run_cli("eval --mode int8 --limit 64 --out " + out.string());
   EXPECT_EQ(r.exit_code, 0) << r.output;
+}
+
+TEST(CliTrain, TheCheckpointRecordsTheDataItWasTrainedOn) {
+  const auto out = fresh_temp_dir("cli_train_metadata") / "out";
+  ASSERT_EQ(run_cli("train --epochs 1 --train-limit 96 --threads 1 --out " + out.string()).exit_code, 0);
+  const torchvino::Model model = torchvino::load_checkpoint(out / "convnet.pt");
+  EXPECT_EQ(model.metadata.dataset, "fashion-mnist");
+  EXPECT_EQ(model.metadata.labels.size(), 10u);
+  EXPECT_EQ(model.metadata.labels.at(9), "Ankle boot");
+  ASSERT_EQ(model.metadata.mean.size(), 1u);
+  EXPECT_FLOAT_EQ(model.metadata.mean[0], 0.2860f);
+  EXPECT_FLOAT_EQ(model.metadata.std.at(0), 0.3530f);
 }

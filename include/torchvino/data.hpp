@@ -165,6 +165,8 @@ struct DatasetInfo {
   Resize resize;
   Dataset (*load)(const std::filesystem::path& dir, Split split, const Preprocessing& p,
                   int64_t limit);
+  // Class names when the files carry none (IDX files hold only numbers).
+  std::vector<std::string> labels = {};
 };
 
 // Datasets torchvino knows by name, in table order.

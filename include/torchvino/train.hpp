@@ -25,6 +25,10 @@ struct EpochStats {
   double seconds = 0;
 };
 
+// What a checkpoint records about the data a model was trained on (dataset, normalisation,
+// labels), so that users of the checkpoint need no flags to feed it.
+ModelMetadata training_metadata(const DatasetOptions& data, const Dataset& train_set);
+
 // Trains `model` in place; calls `on_epoch` after each epoch (progress lines, checkpoints).
 std::vector<EpochStats> train(Model& model, const Dataset& train_set, const Dataset* test_set,
                               const TrainOptions& options,

@@ -60,6 +60,7 @@ void add_train_command(CLI::App& app) {
                            flags->options.epochs, s.loss, util::percent(s.accuracy),
                            util::percent(s.test_accuracy), s.seconds));
     });
+    model.metadata = training_metadata(train_data, train_set);
     // Saved once, when training has finished: an interrupted run never replaces a finished model.
     save_checkpoint(model, write_to);
     publish();

@@ -17,9 +17,11 @@ const std::array<DatasetInfo, 4>& datasets() {
       {"fashion-mnist", 1, 28, 10, {{0.2860f}, {0.3530f}}, "/usr/share/datasets/fashion-mnist",
        "install it with `apt-get install dataset-fashion-mnist` or pass --data-dir with the "
        "four Fashion-MNIST IDX files",
-       Resize::Squash, load_mnist_format},
+       Resize::Squash, load_mnist_format,
+       {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"}},
       {"mnist", 1, 28, 10, {{0.1307f}, {0.3081f}}, fs::path("data") / "mnist",
-       "download it with `torchvino download mnist {dir}`", Resize::Squash, load_mnist_format},
+       "download it with `torchvino download mnist {dir}`", Resize::Squash, load_mnist_format,
+       {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}},
       {"cifar10", 3, 32, 10, imagenet_normalization(), fs::path("data") / "cifar-10-batches-bin",
        "download the binary version from https://www.cs.toronto.edu/~kriz/cifar.html, "
        "extract it and pass --data-dir with its cifar-10-batches-bin folder",
@@ -88,7 +90,9 @@ Dataset load_dataset(const DatasetOptions& options, Split split) {
   if (options.limit < 0) {
     throw Error(util::cat("load_dataset: limit must not be negative, got ", options.limit));
   }
-  return d.load(dir, split, p, options.limit);
+  Dataset data = d.load(dir, split, p, options.limit);
+  if (data.class_names.empty()) data.class_names = d.labels;
+  return data;
 }
 
 }  // namespace torchvino

@@ -27,6 +27,16 @@ double test_accuracy(Model& model, const Dataset& data, int64_t batch_size) {
 
 }  // namespace
 
+ModelMetadata training_metadata(const DatasetOptions& data, const Dataset& train_set) {
+  ModelMetadata m;
+  m.dataset = data.name;
+  const Preprocessing p = data.preprocessing ? *data.preprocessing : default_preprocessing(data.name);
+  m.mean = p.mean;
+  m.std = p.std;
+  m.labels = train_set.class_names;
+  return m;
+}
+
 std::vector<EpochStats> train(Model& model, const Dataset& train_set, const Dataset* test_set,
                               const TrainOptions& options,
                               const std::function<void(const EpochStats&)>& on_epoch) {

@@ -122,6 +122,7 @@ Model obtain_model(const PipelineOptions& o, const Outputs& out, bool train_it, 
     log(fmt::format("  epoch {}/{}  loss {:.4f}  train acc {}  test acc {}  {:.1f}s", s.epoch, o.train.epochs, s.loss,
                     util::percent(s.accuracy), util::percent(s.test_accuracy), s.seconds));
   });
+  model.metadata = training_metadata(o.data, data.train);
   out.drop_derived();
   save_checkpoint(model, out.staged(checkpoint));
   log("train: saved " + checkpoint.string());
