@@ -27,6 +27,9 @@ struct PipelineOptions {
   std::vector<Mode> modes = {Mode::PyTorch, Mode::FP32, Mode::FP16, Mode::INT8};
 };
 
+// The modes `pipeline` evaluates unless told otherwise: every mode, bf16 only where the CPU has it.
+std::vector<Mode> default_modes(const RuntimeContext& runtime);
+
 struct PipelineReport;  // report.hpp: what run_pipeline measured
 
 using Logger = std::function<void(const std::string& line)>;
