@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   add_eval_command(app);
   add_pipeline_command(app);
   add_download_command(app);
+  add_bench_command(app);
   auto failed = [](const char* kind, const char* what) {
     std::cerr << "torchvino: " << kind << ": " << what << "\n";
     return 1;
