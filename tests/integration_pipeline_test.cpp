@@ -46,7 +46,9 @@ void check_bf16(const json& report) {
   bool has_bf16 = false;
   for (const auto& r : report["records"]) has_bf16 |= r["mode"] == "bf16";
 #if defined(__x86_64__)
-  if (__builtin_cpu_supports("avx512bf16")) EXPECT_TRUE(has_bf16) << "this CPU has AVX512-BF16";
+  if (__builtin_cpu_supports("avx512bf16")) {
+    EXPECT_TRUE(has_bf16) << "this CPU has AVX512-BF16";
+  }
 #endif
   if (!has_bf16) return;
   const auto& bf16 = find(report["records"], "bf16");
