@@ -24,7 +24,8 @@ void expect_failure_mentioning(const std::string& args, const std::string& needl
 TEST(CliErrors, EverySubcommandHasHelpWithItsUsageAndOwnFlags) {
   const std::vector<std::pair<std::string, std::string>> commands = {
       {"train", "--epochs"},    {"convert", "--precision"}, {"quantize", "--preset"},
-      {"eval", "--mode"},       {"pipeline", "--modes"},    {"download", "dataset dir"}};
+      {"eval", "--mode"},       {"pipeline", "--modes"},    {"download", "dataset dir"},
+      {"bench", "--hint"}};
   for (const auto& [cmd, own] : commands) {
     const auto r = run_cli(cmd + " --help");
     EXPECT_EQ(r.exit_code, 0) << cmd;
@@ -34,7 +35,7 @@ TEST(CliErrors, EverySubcommandHasHelpWithItsUsageAndOwnFlags) {
 }
 
 TEST(CliErrors, BadFlagValuesNameTheFlagAndWhatIsWrong) {
-  expect_failure_mentioning("eval --mode int9", "--mode: int9 not in {pytorch,fp32,fp16,int8}");
+  expect_failure_mentioning("eval --mode int9", "--mode: int9 not in {pytorch,fp32,bf16,fp16,int8}");
   expect_failure_mentioning("train --epochs -1", "--epochs: Value -1 not in range");
   // Only train and eval take --weights.
   expect_failure_mentioning("convert --weights w.pt", "not expected: w.pt --weights");
@@ -54,7 +55,7 @@ TEST(CliErrors, BadFlagValuesNameTheFlagAndWhatIsWrong) {
                             "--max-drop: 1 must be in [0, 1) (a top-1 fraction: 0.01 = 1 point)");
   expect_failure_mentioning("quantize --max-drop nan", "--max-drop: nan must be in [0, 1)");
   expect_failure_mentioning("quantize --subset-size 0", "--subset-size: 0 must be at least 1");
-  expect_failure_mentioning("pipeline --modes fp32,int9", "--modes: int9 not in {pytorch,fp32,fp16,int8}");
+  expect_failure_mentioning("pipeline --modes fp32,int9", "--modes: int9 not in {pytorch,fp32,bf16,fp16,int8}");
   // Refused before any data is loaded or any model trained.
   expect_failure_mentioning("pipeline --modes fp32,fp32 --out /nonexistent/x", "pipeline: mode fp32 is given twice");
   // --batch is the inference batch everywhere; training has --train-batch.

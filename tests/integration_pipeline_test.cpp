@@ -40,6 +40,30 @@ void check_parity(const json& report) {
   EXPECT_GE(find(report["parity"], "fp16")["argmax_agreement"].get<double>(), 0.995);
 }
 
+// Where the CPU has bf16 the default modes include it: the FP32 IR computed in bf16, compared
+// with FP32.
+void check_bf16(const json& report) {
+  bool has_bf16 = false;
+  for (const auto& r : report["records"]) has_bf16 |= r["mode"] == "bf16";
+#if defined(__x86_64__)
+  if (__builtin_cpu_supports("avx512bf16")) {
+    EXPECT_TRUE(has_bf16) << "this CPU has AVX512-BF16";
+  }
+#endif
+  if (!has_bf16) return;
+  const auto& bf16 = find(report["records"], "bf16");
+  const auto& fp32 = find(report["records"], "fp32");
+  EXPECT_EQ(bf16["images"], 2000);
+  EXPECT_NEAR(bf16["accuracy"].get<double>(), fp32["accuracy"].get<double>(), 0.005);
+  bool compared = false;
+  for (const auto& p : report["parity"]) {
+    if (p["mode"] != "bf16" || p["reference"] != "fp32") continue;
+    compared = true;
+    EXPECT_GE(p["argmax_agreement"].get<double>(), 0.99);
+  }
+  EXPECT_TRUE(compared) << "no bf16 vs fp32 parity";
+}
+
 void check_int8(const json& report) {
   const auto& fp32 = find(report["records"], "fp32");
   const auto& int8 = find(report["records"], "int8");
@@ -81,6 +105,10 @@ TEST(PipelineOnSubset, TrainConvertQuantizeEvaluateThenReuse) {
   {
     SCOPED_TRACE("int8");
     check_int8(report);
+  }
+  {
+    SCOPED_TRACE("bf16");
+    check_bf16(report);
   }
   {
     SCOPED_TRACE("rerun reuses the checkpoint");

@@ -34,6 +34,8 @@ struct PipelineOptions {
 // Removes from an output folder what the pipeline derives from a model (fp32/, fp16/, int8/ and
 // the reports): written when a new model replaces the old one, so no stale file outlives it.
 void drop_outputs_derived_from_model(const std::filesystem::path& folder);
+// The modes `pipeline` evaluates unless told otherwise: every mode, bf16 only where the CPU has it.
+std::vector<Mode> default_modes(const RuntimeContext& runtime);
 
 struct PipelineReport;  // report.hpp: what run_pipeline measured
 

@@ -22,16 +22,18 @@ struct ModeRecord {
   int requests = 1;  // infer requests in flight during the evaluation
 };
 
-// Agreement of one mode's logits with the LibTorch reference.
+// Agreement of one mode's logits with a reference mode (LibTorch; FP32 for bf16).
 struct Parity {
   Mode mode = Mode::FP32;
   double max_abs_diff = 0;
   double max_abs_logit = 0;  // of the reference
   double argmax_agreement = 0;
+  Mode reference = Mode::PyTorch;
 };
 
 // Parity of `logits` against `reference` (same shape).
-Parity compare_logits(Mode mode, const torch::Tensor& reference, const torch::Tensor& logits);
+Parity compare_logits(Mode mode, const torch::Tensor& reference, const torch::Tensor& logits,
+                      Mode reference_mode = Mode::PyTorch);
 
 struct PipelineReport {
   PipelineOptions options;

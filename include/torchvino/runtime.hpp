@@ -19,12 +19,15 @@
 namespace torchvino {
 
 // The variants of a model that are evaluated side by side.
-enum class Mode { PyTorch, FP32, FP16, INT8 };
+// BF16: the FP32 IR compiled with inference precision bf16 (only on CPUs that have bf16).
+// FP16: FP16 weights in the IR, decompressed and computed in f32 — it saves storage, not time.
+enum class Mode { PyTorch, FP32, BF16, FP16, INT8 };
 template <>
 struct EnumNames<Mode> {
   static constexpr const char* what = "mode";
   static constexpr std::array table{std::pair{Mode::PyTorch, "pytorch"}, std::pair{Mode::FP32, "fp32"},
-                                    std::pair{Mode::FP16, "fp16"}, std::pair{Mode::INT8, "int8"}};
+                                    std::pair{Mode::BF16, "bf16"}, std::pair{Mode::FP16, "fp16"},
+                                    std::pair{Mode::INT8, "int8"}};
 };
 inline bool runs_on_openvino(Mode mode) { return mode != Mode::PyTorch; }
 
@@ -50,18 +53,34 @@ struct RuntimeContext {
   ov::element::Type inference_precision = ov::element::f32;
   // Unset: latency for one infer request, throughput for several.
   std::optional<PerformanceHint> hint;
+  // CPU streams (ov::num_streams); unset: the plugin's choice for the hint.
+  std::optional<int> streams;
 };
 
 // The process-wide OpenVINO core (plugins are loaded once).
 ov::Core& openvino_core();
 
 // Every OpenVINO compilation goes through here, so the context's settings apply everywhere.
-// `requests`: infer requests the caller will keep in flight (a hint for the plugin).
+// `requests`: infer requests the caller will keep in flight (a hint for the plugin); 0: as many as
+// the plugin finds optimal (ov::optimal_number_of_infer_requests), with the throughput hint.
 ov::CompiledModel compile_model(const std::shared_ptr<ov::Model>& model, const RuntimeContext& runtime,
                                 int requests = 1);
 
 // Sets LibTorch's thread count from the context; called once per process, before any model runs.
 void configure_libtorch(const RuntimeContext& runtime);
+
+// Why this CPU cannot run bf16, or nothing when it can. Asks the OpenVINO CPU plugin
+// (OPTIMIZATION_CAPABILITIES lists "BF16") and honours TORCHVINO_HIDE_ISA (a comma list, e.g.
+// "bf16"), which hides an ISA extension to test the paths for CPUs without it.
+std::optional<std::string> bf16_unsupported_reason(const RuntimeContext& runtime);
+bool cpu_has_bf16(const RuntimeContext& runtime);
+
+// The context a mode compiles with: `runtime` with the mode's inference precision (bf16 for BF16,
+// f32 otherwise). Throws Error for BF16 on CPUs without it: bf16 never silently runs as f32.
+RuntimeContext runtime_for(Mode mode, const RuntimeContext& runtime);
+
+// Whether TORCHVINO_HIDE_ISA names `isa` (case-insensitive), e.g. "bf16", "vnni", "amx".
+bool isa_hidden(const std::string& isa);
 
 // Whether this CPU has VNNI (AVX-512 VNNI or AVX-VNNI): INT8 dot products accumulate in int32.
 // Without it they pass through int16 and 8-bit weights can saturate (see QuantizeOptions).
@@ -128,5 +147,7 @@ bool is_compute_layer(const ExecutedLayer& layer);
 // The compute layers among `layers` that do not compute with 8-bit inputs: empty when every one
 // of them really runs INT8.
 std::vector<ExecutedLayer> non_int8_layers(const std::vector<ExecutedLayer>& layers);
+// The compute layers among `layers` that do not compute in bf16.
+std::vector<ExecutedLayer> non_bf16_layers(const std::vector<ExecutedLayer>& layers);
 
 }  // namespace torchvino

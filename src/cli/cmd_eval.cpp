@@ -23,8 +23,9 @@ void add_eval_command(CLI::App& app) {
   add_common_options(cmd, flags->common);
   add_weights_options(cmd, flags->common);
   add_choice(cmd, "--mode", flags->mode,
-             "Which variant to run: pytorch (LibTorch checkpoint) or an OpenVINO IR (fp32; fp16: FP16 weights, "
-             "f32 compute; int8)");
+             "Which variant to run: pytorch (LibTorch checkpoint) or an OpenVINO IR (fp32; bf16: the FP32 IR "
+             "computed in bf16, on CPUs with bf16 only, compared with fp32; fp16: FP16 weights, f32 compute — "
+             "smaller, not faster; int8)");
   add_checkpoint_option(cmd, flags->common, "For --mode pytorch");
   cmd->add_option("--ir", flags->ir, "For OpenVINO modes: IR .xml or .onnx (default: OUT/MODE/MODEL.xml)");
   cmd->add_option("--batch", flags->eval.batch_size, "Images per inference")->check(CLI::PositiveNumber)->capture_default_str();
@@ -38,7 +39,9 @@ void add_eval_command(CLI::App& app) {
   cmd->callback([flags] {
     const auto& c = flags->common;
     const RuntimeContext runtime = start_runtime(c);
+    const RuntimeContext mode_runtime = runtime_for(flags->mode, runtime);  // refuses bf16 without bf16
     std::unique_ptr<Backend> backend;
+    std::shared_ptr<ov::Model> ov_model;
     std::filesystem::path file;
     CommonOptions data_options = c;
     DatasetOptions data;
@@ -61,10 +64,12 @@ void add_eval_command(CLI::App& app) {
       data = data_options.data();
       backend = make_libtorch_backend(m);
     } else {
-      file = flags->ir.empty() ? c.default_ir(to_string(flags->mode)) : std::filesystem::path(flags->ir);
-      auto model = read_model_file(file);
-      data = c.data_for(*model);
-      backend = make_openvino_backend(model, runtime, flags->requests);
+      // bf16 runs the FP32 IR.
+      const Mode stored = flags->mode == Mode::BF16 ? Mode::FP32 : flags->mode;
+      file = flags->ir.empty() ? c.default_ir(to_string(stored)) : std::filesystem::path(flags->ir);
+      ov_model = read_model_file(file);
+      data = c.data_for(*ov_model);
+      backend = make_openvino_backend(ov_model, mode_runtime, flags->requests);
     }
     data.limit = flags->eval.limit;  // only what is evaluated: 3×224×224 test sets are large
     const Dataset test_set = load_dataset(data, Split::Test);
@@ -84,6 +89,19 @@ void add_eval_command(CLI::App& app) {
           log_line(fmt::format("WARNING: layer {} ({}) executes in {}, not 8-bit", l.name, l.layer_type,
                                l.runtime_precision));
       }
+    }
+    if (flags->mode == Mode::BF16) {
+      // bf16 is judged against the same IR computed in f32.
+      auto fp32 = make_openvino_backend(ov_model, runtime_for(Mode::FP32, runtime), flags->requests);
+      const EvalResult f = evaluate(*fp32, test_set, flags->eval);
+      const Parity p = compare_logits(Mode::BF16, f.logits, r.logits, Mode::FP32);
+      fmt::print("fp32 on the same IR: accuracy {:.2f}%  {:.0f} images/s;  bf16 vs fp32: Δ accuracy {:+.2f} points, "
+                 "max |Δlogit| {:.3g} ({:.3g} of max |logit|), same argmax {:.3f}%\n",
+                 100 * f.accuracy, f.throughput, 100 * (r.accuracy - f.accuracy), p.max_abs_diff,
+                 p.max_abs_diff / std::max(p.max_abs_logit, 1e-12), 100 * p.argmax_agreement);
+      for (const auto& l : non_bf16_layers(record.executed))
+        log_line(fmt::format("WARNING: layer {} ({}) executes in {}, not bf16", l.name, l.layer_type,
+                             l.runtime_precision));
     }
     if (!flags->json.empty()) write_text_atomically(flags->json, record_to_json(record));
   });

@@ -33,14 +33,17 @@ void add_pipeline_command(CLI::App& app) {
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   add_choices(cmd, "--modes", p.modes,
-              "Modes to evaluate, comma-separated (fp16: FP16 weights, f32 compute; int8 is quantized only when asked)");
-  cmd->callback([flags] {
+              "Modes to evaluate, comma-separated (bf16: the FP32 IR computed in bf16, on CPUs with bf16 only; "
+              "fp16: FP16 weights, f32 compute — smaller, not faster; int8 is quantized only when asked)")
+      ->default_str("pytorch,fp32,bf16 (where the CPU has it),fp16,int8");
+  cmd->callback([flags, cmd] {
     auto o = flags->options;
     const auto& c = flags->common;
     // Checked first, before any training: the folder is usable and no other run writes into it.
     FolderLock lock(c.out_dir(), "pipeline", c.wait, log_line);
     const auto next_version = stage_output(lock);
     const RuntimeContext runtime = start_runtime(c);
+    if (cmd->count("--modes") == 0) o.modes = default_modes(runtime);
     o.spec = c.spec();
     o.data = c.data();
     o.train.on_batch = batch_progress_logger(o.train.epochs, o.train.batch_size);
@@ -52,8 +55,8 @@ void add_pipeline_command(CLI::App& app) {
     if (next_version) next_version->publish();  // checkpoint, IRs and reports appear together
     std::cout << "\n" << format_table(report) << std::flush;
     for (const auto& par : report.parity)
-      std::cout << fmt::format("{:<6} vs pytorch: max |Δlogit| {:.3g} ({:.3g} of max |logit|), same argmax {:.3f}%\n",
-                               to_string(par.mode), par.max_abs_diff, par.max_abs_diff / std::max(par.max_abs_logit, 1e-12),
+      std::cout << fmt::format("{:<6} vs {}: max |Δlogit| {:.3g} ({:.3g} of max |logit|), same argmax {:.3f}%\n",
+                               to_string(par.mode), to_string(par.reference), par.max_abs_diff, par.max_abs_diff / std::max(par.max_abs_logit, 1e-12),
                                100 * par.argmax_agreement);
     log_line("pipeline: report in " + (o.out / "report.md").string());
   });

@@ -132,5 +132,6 @@ void add_quantize_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
 void add_pipeline_command(CLI::App& app);
 void add_download_command(CLI::App& app);
+void add_bench_command(CLI::App& app);
 
 }  // namespace torchvino::cli

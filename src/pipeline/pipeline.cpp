@@ -15,12 +15,13 @@ namespace torchvino {
 
 namespace fs = std::filesystem;
 
-Parity compare_logits(Mode mode, const torch::Tensor& reference, const torch::Tensor& logits) {
+Parity compare_logits(Mode mode, const torch::Tensor& reference, const torch::Tensor& logits, Mode reference_mode) {
   if (reference.sizes() != logits.sizes())
     throw Error("cannot compare logits of shapes " + c10::str(reference.sizes()) + " and " +
                 c10::str(logits.sizes()));
   Parity p;
   p.mode = mode;
+  p.reference = reference_mode;
   p.max_abs_diff = (reference - logits).abs().max().item<double>();
   p.max_abs_logit = reference.abs().max().item<double>();
   p.argmax_agreement = reference.argmax(1).eq(logits.argmax(1)).to(torch::kDouble).mean().item<double>();
@@ -39,7 +40,7 @@ bool wants(const PipelineOptions& o, Mode mode) {
 }
 
 // Everything that can be refused is refused here, before hours of training.
-void check(const PipelineOptions& o) {
+void check(const PipelineOptions& o, const RuntimeContext& runtime) {
   if (o.modes.empty()) throw Error("pipeline: modes must name at least one mode");
   for (size_t i = 0; i < o.modes.size(); ++i)
     if (std::count(o.modes.begin(), o.modes.end(), o.modes[i]) > 1)
@@ -48,6 +49,7 @@ void check(const PipelineOptions& o) {
   if (o.eval.limit < 0) throw Error("pipeline: eval.limit must not be negative");
   if (o.requests < 1) throw Error("pipeline: requests must be at least 1");
   if (o.quantize.subset_size < 1) throw Error("pipeline: quantize.subset_size must be at least 1");
+  if (wants(o, Mode::BF16)) (void)runtime_for(Mode::BF16, runtime);  // refuses on CPUs without bf16
 }
 
 // Where each artefact of the run goes (the published paths), and where it is written meanwhile.
@@ -66,6 +68,7 @@ struct Outputs {
     switch (mode) {
       case Mode::PyTorch: return checkpoint;
       case Mode::FP32: return fp32;
+      case Mode::BF16: return fp32;  // the FP32 IR, compiled for bf16
       case Mode::FP16: return fp16;
       case Mode::INT8: return int8;
     }
@@ -155,7 +158,7 @@ ModeRecord evaluate_mode(const PipelineOptions& o, const RuntimeContext& runtime
   record.model_file = out.of(mode);
   const fs::path file = out.staged(record.model_file);
   record.requests = runs_on_openvino(mode) ? o.requests : 1;
-  auto backend = runs_on_openvino(mode) ? make_openvino_backend(read_model_file(file), runtime, o.requests)
+  auto backend = runs_on_openvino(mode) ? make_openvino_backend(read_model_file(file), runtime_for(mode, runtime), o.requests)
                                         : make_libtorch_backend(model);
   record.size_bytes = model_size_bytes(file);
   record.weights_bytes = weights_size_bytes(file);
@@ -168,14 +171,24 @@ ModeRecord evaluate_mode(const PipelineOptions& o, const RuntimeContext& runtime
   return record;
 }
 
-// Parity against LibTorch (when it ran) and the INT8 execution check; logits are dropped after.
+// Parity against LibTorch (when it ran), bf16 against FP32 (the same IR at f32), and the INT8 and
+// bf16 execution checks; logits are dropped after.
 void compare_modes(PipelineReport& report) {
   const ModeRecord* reference = nullptr;
-  for (const auto& r : report.records)
+  const ModeRecord* fp32 = nullptr;
+  for (const auto& r : report.records) {
     if (r.mode == Mode::PyTorch) reference = &r;
+    if (r.mode == Mode::FP32) fp32 = &r;
+  }
   for (auto& r : report.records) {
     if (reference && r.mode != Mode::PyTorch)
       report.parity.push_back(compare_logits(r.mode, reference->eval.logits, r.eval.logits));
+    if (fp32 && r.mode == Mode::BF16)
+      report.parity.push_back(compare_logits(r.mode, fp32->eval.logits, r.eval.logits, Mode::FP32));
+    if (r.mode == Mode::BF16)
+      for (const auto& layer : non_bf16_layers(r.executed))
+        report.warnings.push_back(fmt::format("bf16: layer {} ({}) executes in {}, not bf16", layer.name,
+                                              layer.layer_type, layer.runtime_precision));
     if (r.mode == Mode::INT8)
       for (const auto& layer : non_int8_layers(r.executed))
         report.warnings.push_back(fmt::format("int8: layer {} ({}) executes in {}, not 8-bit", layer.name,
@@ -186,8 +199,15 @@ void compare_modes(PipelineReport& report) {
 
 }  // namespace
 
+std::vector<Mode> default_modes(const RuntimeContext& runtime) {
+  std::vector<Mode> modes = {Mode::PyTorch, Mode::FP32};
+  if (cpu_has_bf16(runtime)) modes.push_back(Mode::BF16);
+  modes.insert(modes.end(), {Mode::FP16, Mode::INT8});
+  return modes;
+}
+
 PipelineReport run_pipeline(const PipelineOptions& o, const RuntimeContext& runtime, const Logger& log) {
-  check(o);
+  check(o, runtime);
   PipelineReport report;
   report.options = o;
   report.runtime = runtime;

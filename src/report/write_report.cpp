@@ -64,6 +64,7 @@ json report_json(const PipelineReport& r) {
   j["parity"] = json::array();
   for (const auto& p : r.parity)
     j["parity"].push_back({{"mode", to_string(p.mode)},
+                           {"reference", to_string(p.reference)},
                            {"max_abs_diff", p.max_abs_diff},
                            {"max_abs_logit", p.max_abs_logit},
                            {"argmax_agreement", p.argmax_agreement}});
@@ -108,8 +109,10 @@ std::string report_markdown(const PipelineReport& r) {
   }
   if (!r.parity.empty()) {
     md += "\n## Agreement with LibTorch\n\n| mode | max abs logit diff | relative to max logit | same argmax |\n|---|---:|---:|---:|\n";
-    for (const auto& p : r.parity)
-      md += fmt::format("| {} | {:.3g} | {:.3g} | {:.3f} % |\n", to_string(p.mode), p.max_abs_diff,
+    for (const auto& p : r.parity)  // bf16 is also compared with FP32, the same IR in f32
+      md += fmt::format("| {}{} | {:.3g} | {:.3g} | {:.3f} % |\n", to_string(p.mode),
+                        p.reference == Mode::PyTorch ? std::string() : fmt::format(" (vs {})", to_string(p.reference)),
+                        p.max_abs_diff,
                         p.max_abs_diff / std::max(p.max_abs_logit, 1e-12), 100 * p.argmax_agreement);
   }
   if (!r.quantized_layers.empty()) {

@@ -41,4 +41,11 @@ std::vector<ExecutedLayer> non_int8_layers(const std::vector<ExecutedLayer>& lay
   return found;
 }
 
+std::vector<ExecutedLayer> non_bf16_layers(const std::vector<ExecutedLayer>& layers) {
+  std::vector<ExecutedLayer> found;
+  std::copy_if(layers.begin(), layers.end(), std::back_inserter(found),
+               [](const ExecutedLayer& l) { return is_compute_layer(l) && l.runtime_precision != "bf16"; });
+  return found;
+}
+
 }  // namespace torchvino

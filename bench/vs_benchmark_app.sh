@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# `torchvino bench` against OpenVINO's own benchmark_app on the same IRs and settings: ConvNet at
+# batch 1 and 96, ResNet-50 (224x224) at batch 1 and 8, each with the latency hint (1 request)
+# and the throughput hint (REQUESTS requests), streams and threads left to the hint on both sides
+# (benchmark_app accepts -nstreams/-nthreads only with -hint none), all cores, fp32 forced on
+# both sides (MODES=fp32,bf16 adds bf16). The two tools alternate cell by cell, REPEATS times, and
+# the medians are compared: ratio = torchvino / benchmark_app (throughput: higher is better for
+# us; median latency: lower is). Target (issue #11): every ratio within 5 %.
+# Weights are seeded, untrained (train --epochs 0): speed does not depend on their values.
+# Usage: bash bench/vs_benchmark_app.sh [OUT_DIR]   (default runs/vs-benchmark-app)
+#   env: TORCHVINO (default build/torchvino), BENCHMARK_APP (default: the openvino wheel's, in
+#        /work/main/.venv-bench or .venv-bench), REQUESTS=2, TIME=10,
+#        REPEATS=3, MODES=fp32, MODELS="convnet resnet50"
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=${1:-runs/vs-benchmark-app}
+BIN=${TORCHVINO:-build/torchvino}
+REQUESTS=${REQUESTS:-2}
+TIME=${TIME:-10}
+REPEATS=${REPEATS:-3}
+MODES=${MODES:-fp32}
+MODELS=${MODELS:-convnet resnet50}
+if [ -z "${BENCHMARK_APP:-}" ]; then
+  for candidate in /work/main/.venv-bench/bin/benchmark_app .venv-bench/bin/benchmark_app; do
+    [ -x "$candidate" ] && BENCHMARK_APP=$candidate && break
+  done
+fi
+[ -x "$BIN" ] || { echo "missing $BIN (build the project first)" >&2; exit 2; }
+[ -x "${BENCHMARK_APP:-}" ] || {
+  echo "no benchmark_app: create the bench venv (python3 -m venv .venv-bench &&" \
+       ".venv-bench/bin/pip install -r bench/requirements-nncf.txt) or set BENCHMARK_APP" >&2
+  exit 2
+}
+mkdir -p "$OUT/logs"
+
+# model -> "batches|C,H,W|extra flags for train"
+declare -A BATCHES=([convnet]="1 96" [resnet50]="1 8")
+declare -A SHAPE=([convnet]="1,28,28" [resnet50]="3,224,224")
+declare -A TRAIN_FLAGS=([convnet]="" [resnet50]="--image-size 224")
+for model in $MODELS; do
+  xml="$OUT/$model/fp32/$model.xml"
+  if [ ! -f "$xml" ]; then
+    # shellcheck disable=SC2086
+    "$BIN" train --out "$OUT/$model" --model "$model" ${TRAIN_FLAGS[$model]} --epochs 0 \
+      >"$OUT/logs/train-$model.log" 2>&1
+    "$BIN" convert --out "$OUT/$model" --model "$model" ${TRAIN_FLAGS[$model]} --checkpoint "$OUT/$model/$model.pt" \
+      --output "$xml" >"$OUT/logs/convert-$model.log" 2>&1
+  fi
+done
+
+ours() {  # ours XML MODE BATCH HINT REQ NAME
+  "$BIN" bench "$1" --modes "$2" --batch "$3" --hint "$4" --requests "$5" \
+    --time "$TIME" --json "$OUT/logs/$6.json" >"$OUT/logs/$6.log" 2>&1 \
+    || { echo "torchvino bench failed, see $OUT/logs/$6.log" >&2; exit 2; }
+}
+theirs() {  # theirs XML MODE BATCH HINT REQ NAME SHAPE
+  local precision=f32
+  [ "$2" = bf16 ] && precision=bf16
+  "$BENCHMARK_APP" -m "$1" -d CPU -shape "[$3,$7]" -hint "$4" -nireq "$5" \
+    -t "$TIME" -infer_precision "$precision" >"$OUT/logs/$6.log" 2>&1 \
+    || { echo "benchmark_app failed, see $OUT/logs/$6.log" >&2; exit 2; }
+}
+
+CELLS=()
+for rep in $(seq 1 "$REPEATS"); do
+  for model in $MODELS; do
+    xml="$OUT/$model/fp32/$model.xml"
+    for mode in ${MODES//,/ }; do
+      for batch in ${BATCHES[$model]}; do
+        for hint in latency throughput; do
+          if [ "$hint" = latency ]; then req=1; else req=$REQUESTS; fi
+          cell="$model-$mode-b$batch-$hint"
+          [ "$rep" = 1 ] && CELLS+=("$cell")
+          echo "rep $rep: $cell" >&2
+          # Alternate which tool goes first, so drift does not favour one.
+          if (( rep % 2 )); then
+            ours "$xml" "$mode" "$batch" "$hint" "$req" "ours-$cell-r$rep"
+            theirs "$xml" "$mode" "$batch" "$hint" "$req" "theirs-$cell-r$rep" "${SHAPE[$model]}"
+          else
+            theirs "$xml" "$mode" "$batch" "$hint" "$req" "theirs-$cell-r$rep" "${SHAPE[$model]}"
+            ours "$xml" "$mode" "$batch" "$hint" "$req" "ours-$cell-r$rep"
+          fi
+        done
+      done
+    done
+  done
+done
+
+python3 - "$OUT/logs" "$REPEATS" "${CELLS[@]}" <<'PY'
+import json, re, statistics, sys
+logs, repeats, cells = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+def theirs(name):
+    text = open(f"{logs}/{name}.log").read()
+    fps = float(re.search(r"Throughput:\s*([\d.]+)\s*FPS", text).group(1))
+    m = re.search(r"Median:\s*([\d.]+)\s*(ms|us)", text)  # microseconds below 1 ms
+    median = float(m.group(1)) / (1000 if m.group(2) == "us" else 1)
+    return fps, median
+def ours(name):
+    r = json.load(open(f"{logs}/{name}.json"))["results"][0]
+    return r["throughput"], r["latency_ms"]["median"]
+machine = json.load(open(f"{logs}/ours-{cells[0]}-r1.json"))["machine"]
+print(f"{machine['cpu_model']} ({machine['microarchitecture']}), OpenVINO {machine['openvino_version']}; "
+      f"medians of {repeats}, ratio = torchvino / benchmark_app")
+print(f"{'cell':<34} {'ours img/s':>11} {'theirs img/s':>13} {'ratio':>6} {'ours ms':>9} {'theirs ms':>10} {'ratio':>6}  within 5%")
+worst = 0
+for cell in cells:
+    o = [ours(f"ours-{cell}-r{r}") for r in range(1, repeats + 1)]
+    t = [theirs(f"theirs-{cell}-r{r}") for r in range(1, repeats + 1)]
+    of, tf = statistics.median(x[0] for x in o), statistics.median(x[0] for x in t)
+    om, tm = statistics.median(x[1] for x in o), statistics.median(x[1] for x in t)
+    rf, rm = of / tf, om / tm
+    ok = abs(1 - rf) <= 0.05 and abs(1 - rm) <= 0.05  # either way: the numbers must agree
+    worst = max(worst, abs(1 - rf), abs(1 - rm))
+    print(f"{cell:<34} {of:>11.1f} {tf:>13.1f} {rf:>6.3f} {om:>9.3f} {tm:>10.3f} {rm:>6.3f}  {'yes' if ok else 'NO'}")
+print(f"largest deviation: {100 * worst:.1f} %")
+PY
