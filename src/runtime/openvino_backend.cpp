@@ -130,6 +130,8 @@ class OpenVINOBackend final : public Backend {
 
 std::unique_ptr<Backend> make_openvino_backend(const std::shared_ptr<ov::Model>& model,
                                                const RuntimeContext& runtime, int requests) {
+  // compile_model takes 0 ("the plugin's choice"); a backend must know how many to create.
+  if (requests < 1) throw Error("make_openvino_backend: requests must be at least 1, got " + std::to_string(requests));
   return std::make_unique<OpenVINOBackend>(model, runtime, requests);
 }
 

@@ -174,7 +174,12 @@ void write_atomically(const std::vector<fs::path>& targets,
     std::error_code ec;
     if (fs::is_directory(fs::symlink_status(t, ec))) throw Error(t.string() + ": cannot write: is a directory");
   }
-  const fs::path folder = make_temporary_folder(parent);
+  fs::path folder;
+  try {
+    folder = make_temporary_folder(parent);
+  } catch (const Error& e) {
+    throw Error(targets.back().string() + ": cannot write: " + e.what());
+  }
   const Pending pending_folder(folder, /*is_folder=*/true);
   std::vector<fs::path> tmps;
   std::vector<std::unique_ptr<Pending>> pending;
