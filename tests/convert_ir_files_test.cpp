@@ -7,6 +7,7 @@
 #include <openvino/op/relu.hpp>
 
 #include "convert_support.hpp"
+#include "test_support.hpp"
 #include "torchvino/convert.hpp"
 #include "torchvino/error.hpp"
 #include "torchvino/models.hpp"
@@ -53,16 +54,7 @@ class ExplodingOp : public ov::op::Op {
   }
 };
 
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const torchvino::Error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected a torchvino::Error";
-  return "";
-}
+using test_support::error_of;
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 

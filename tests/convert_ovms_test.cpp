@@ -51,15 +51,7 @@ Exported export_convnet(const fs::path& dir, const torchvino::OvmsExportOptions&
 
 json read_json(const fs::path& file) { return json::parse(read_bytes(file)); }
 
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
+using test_support::error_of;
 
 }  // namespace
 

@@ -28,17 +28,7 @@ using torchvino::ModelSpec;
 
 namespace {
 
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    return std::string("not a torchvino::Error: ") + e.what();
-  }
-  return "no error";
-}
+using test_support::error_of;
 
 // A model whose every parameter and buffer is distinct from a fresh one's.
 Model trained_looking(const ModelSpec& spec) {

@@ -20,15 +20,7 @@ using nlohmann::json;
 
 namespace {
 
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const tv::Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using test_support::error_of;
 
 // TORCHVINO_HIDE_ISA for one scope.
 class HiddenIsa {

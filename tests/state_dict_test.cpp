@@ -46,17 +46,7 @@ void save(const StateDict& state, const fs::path& file) {
   write_string(file, std::string(bytes.begin(), bytes.end()));
 }
 
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    return std::string("not a torchvino::Error: ") + e.what();
-  }
-  return "no error";
-}
+using test_support::error_of;
 
 torchvino::Model convnet(int64_t num_classes = 10) {
   torchvino::ModelSpec spec;

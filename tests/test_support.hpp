@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "torchvino/error.hpp"
 #include "torchvino/runtime.hpp"
 
 namespace test_support {
@@ -114,5 +115,19 @@ class FileSizeLimit {
   rlimit saved_{};
   void (*previous_)(int) = nullptr;
 };
+
+// The message of the torchvino::Error that `f` throws; "no error" if it throws nothing, and
+// "not a torchvino::Error: ..." for any other exception, so assertions on the text fail clearly.
+template <typename F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const torchvino::Error& e) {
+    return e.what();
+  } catch (const std::exception& e) {
+    return std::string("not a torchvino::Error: ") + e.what();
+  }
+  return "no error";
+}
 
 }  // namespace test_support
