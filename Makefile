@@ -7,8 +7,10 @@ OUT ?= runs/demo
 JOBS ?= $(shell nproc)
 
 SANITIZE_BUILD ?= build-sanitize
-# Leaks are reported too; the suppressions cover the libraries' process-lifetime singletons only.
-SANITIZER_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1 \
+# Leaks are reported too (full stacks, so that suppressions can name library functions); the
+# suppressions cover allocations inside the libraries only, never a torchvino function.
+# TBB (inside OpenVINO) dlopens tbbbind with RTLD_DEEPBIND, which ASan refuses, unless told otherwise.
+SANITIZER_ENV = TBB_ENABLE_SANITIZERS=1 ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0:abort_on_error=0:strict_string_checks=1 \
   LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitizers/lsan.supp:print_suppressions=0 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
