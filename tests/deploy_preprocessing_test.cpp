@@ -199,16 +199,7 @@ TEST(BakedModel, LeavesTheOriginalModelAlone) {
 }
 
 TEST(BakedModel, MismatchesAreErrors) {
-  auto error_of = [](auto&& f) -> std::string {
-    try {
-      f();
-    } catch (const torchvino::Error& e) {
-      return e.what();
-    } catch (const std::exception& e) {
-      return std::string("not a torchvino::Error: ") + e.what();
-    }
-    return "no error";
-  };
+  using test_support::error_of;
   auto ir = identity_model(1, 28, 28);
   const Preprocessing gray = make(0, true, 0, {0.5f}, {0.5f}, 1);
   // The model wants 28×28, the images stay 32×32.
