@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <sys/wait.h>
+
+#include <cstdio>
 #include <cctype>
 #include <filesystem>
 #include <map>
@@ -15,11 +18,14 @@
 
 #include "test_support.hpp"
 #include "report/chart.hpp"
+#include "torchvino/benchmark.hpp"
+#include "torchvino/data.hpp"
 #include "torchvino/report.hpp"
 
 using nlohmann::json;
 using test_support::read_bytes;
 using test_support::TempDir;
+using test_support::write_string;
 
 namespace {
 
@@ -245,7 +251,7 @@ class ReportFiles : public ::testing::Test {
 
 }  // namespace
 
-TEST_F(ReportFiles, WritesJsonMarkdownAndSvgAndNothingElse) {
+TEST_F(ReportFiles, WritesJsonMarkdownSvgAndHtmlAndNothingElse) {
   std::set<std::string> files;
   for (const auto& entry : std::filesystem::directory_iterator(dir_.path())) {
     EXPECT_TRUE(entry.is_regular_file()) << entry.path();
@@ -253,7 +259,7 @@ TEST_F(ReportFiles, WritesJsonMarkdownAndSvgAndNothingElse) {
     files.insert(entry.path().filename().string());
   }
   // No temporaries of the atomic writes are left behind.
-  EXPECT_EQ(files, (std::set<std::string>{"report.json", "report.md", "report.svg"}));
+  EXPECT_EQ(files, (std::set<std::string>{"report.html", "report.json", "report.md", "report.svg"}));
 }
 
 TEST_F(ReportFiles, JsonHasEveryRecordWithItsFigures) {
@@ -361,6 +367,122 @@ TEST_F(ReportFiles, SvgIsWellFormedWithOneBarPerModeAndChart) {
   EXPECT_EQ(xml.counts().at("rect"), 1 + 2 * 3);
   EXPECT_NE(svg.find(">90.94</text>"), std::string::npos) << svg;
   EXPECT_NE(svg.find(">5000</text>"), std::string::npos) << svg;
+}
+
+// The page is XHTML-shaped (every element closed), so the XML checker can check all of it.
+std::string html_body(const std::string& page) {
+  const std::string doctype = "<!DOCTYPE html>\n";
+  EXPECT_EQ(page.rfind(doctype, 0), 0u);
+  return page.substr(std::min(page.size(), doctype.size()));
+}
+
+TEST_F(ReportFiles, HtmlIsOneWellFormedSelfContainedPage) {
+  const std::string page = read_bytes(dir_ / "report.html");
+  const std::string body = html_body(page);  // the checker keeps a view of it
+  XmlChecker xml(body);
+  EXPECT_EQ(xml.problem(), "");
+  EXPECT_EQ(xml.root(), "html");
+  // Charts: accuracy against throughput, the bars (accuracy, throughput, speed-up), latency.
+  EXPECT_EQ(xml.counts().at("svg"), 3);
+  EXPECT_EQ(xml.counts().at("circle"), 3);  // one point per mode
+  EXPECT_GE(xml.counts().at("table"), 2);   // modes, parity
+  for (const char* fetched : {"src=", "href=", "<script", "@import", "url("})
+    EXPECT_EQ(page.find(fetched), std::string::npos) << fetched;
+  for (const char* cell : {"<td>pytorch</td>", "<td>int8</td>", "<td>90.94 %</td>", "Speed-up over fp32"})
+    EXPECT_NE(page.find(cell), std::string::npos) << cell;
+}
+
+TEST(ReportHtml, MarkupInWarningsAndNamesIsEscaped) {
+  auto report = sample_report();
+  report.warnings = {"layer <script>alert(1)</script> & co"};
+  TempDir dir("report_html_escape");
+  torchvino::write_report(report, dir.path());
+  const std::string page = read_bytes(dir / "report.html");
+  EXPECT_EQ(XmlChecker(html_body(page)).problem(), "");
+  EXPECT_EQ(page.find("<script"), std::string::npos);
+  EXPECT_NE(page.find("layer &lt;script&gt;alert(1)&lt;/script&gt; &amp; co"), std::string::npos);
+}
+
+TEST(ReportHtml, BenchPageHasMachineTableAndCharts) {
+  torchvino::MachineInfo machine;
+  machine.cpu_model = "Test CPU <x>";
+  machine.microarchitecture = "Zen 5";
+  torchvino::BenchSettings settings;
+  std::vector<torchvino::BenchResult> results(2);
+  results[0].model = "m.xml", results[0].mode = torchvino::Mode::FP32, results[0].throughput = 1000;
+  results[1].model = "m.xml", results[1].mode = torchvino::Mode::BF16, results[1].throughput = 2500;
+  results[0].latency = {.min = 1, .median = 2, .mean = 2.5, .p90 = 3, .p99 = 4, .max = 9};
+  results[1].latency = {.min = 0.5, .median = 0.8, .mean = 1, .p90 = 1.2, .p99 = 2, .max = 5};
+  const std::string page = torchvino::bench_to_html(machine, 3.9, settings, results);
+  const std::string body = html_body(page);
+  XmlChecker xml(body);
+  EXPECT_EQ(xml.problem(), "");
+  EXPECT_EQ(xml.counts().at("svg"), 2);  // bars (throughput, speed-up), latency ranges
+  EXPECT_NE(page.find("Test CPU &lt;x&gt;"), std::string::npos);
+  EXPECT_NE(page.find(">2.50×</text>"), std::string::npos) << "bf16 over fp32";
+  EXPECT_NE(page.find("<td>2500.0</td>"), std::string::npos);
+}
+
+// Debian's headless Chromium opens the page: it must render something (not a blank screenshot)
+// and log nothing to the console (the page has no script, so any console line is an error).
+class ReportInBrowser : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!std::filesystem::exists(kChromium))
+      GTEST_SKIP() << kChromium << " not found: Debian's chromium package is needed (apt-get install chromium)";
+  }
+  struct Rendered {
+    int exit_code = -1;
+    std::vector<std::string> console;  // console messages the browser logged
+    torch::Tensor screenshot;         // H×W×3 uint8
+  };
+  Rendered render(const std::filesystem::path& page) {
+    const auto png = dir_ / (page.stem().string() + ".png");
+    const std::string command = std::string(kChromium) +
+                                " --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1280,1600"
+                                " --enable-logging=stderr --v=0 --screenshot=" + png.string() + " file://" +
+                                std::filesystem::absolute(page).string() + " 2>&1";
+    Rendered out;
+    FILE* pipe = ::popen(command.c_str(), "r");
+    std::string log;
+    char buffer[4096];
+    for (size_t n; pipe && (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) log.append(buffer, n);
+    out.exit_code = pipe ? WEXITSTATUS(::pclose(pipe)) : -1;
+    for (const auto& line : lines_of(log))
+      if (line.find(":CONSOLE") != std::string::npos) out.console.push_back(line);
+    if (std::filesystem::exists(png)) out.screenshot = torchvino::decode_image(png);
+    return out;
+  }
+  // Share of pixels that are not (near) white.
+  static double inked(const torch::Tensor& rgb) {
+    return (rgb.to(torch::kInt).amin(2) < 200).to(torch::kFloat).mean().item<double>();
+  }
+  static constexpr const char* kChromium = "/usr/bin/chromium";
+  TempDir dir_{"report_browser"};
+};
+
+TEST_F(ReportInBrowser, PipelinePageRendersChartsWithoutConsoleErrors) {
+  torchvino::write_report(sample_report(), dir_.path());
+  const auto r = render(dir_ / "report.html");
+  ASSERT_EQ(r.exit_code, 0);
+  EXPECT_TRUE(r.console.empty()) << r.console.front();
+  ASSERT_TRUE(r.screenshot.defined());
+  EXPECT_GT(inked(r.screenshot), 0.02) << "the screenshot is (nearly) blank";
+  // The chart colours are on screen: the palette's blue (#4e79a7) somewhere.
+  const auto px = r.screenshot.to(torch::kInt);
+  const auto blue = ((px.select(2, 0) - 0x4e).abs() < 8) & ((px.select(2, 1) - 0x79).abs() < 8) &
+                    ((px.select(2, 2) - 0xa7).abs() < 8);
+  EXPECT_GT(blue.sum().item<int64_t>(), 100);
+}
+
+// The checks above must be able to fail: a blank page and a page with a script error.
+TEST_F(ReportInBrowser, TheChecksSeeABlankPageAndAConsoleError) {
+  write_string(dir_ / "blank.html", "<!DOCTYPE html><html><body></body></html>");
+  write_string(dir_ / "error.html", "<!DOCTYPE html><html><body><p>x</p><script>console.error('boom')</script></body></html>");
+  const auto blank = render(dir_ / "blank.html");
+  ASSERT_TRUE(blank.screenshot.defined());
+  EXPECT_LT(inked(blank.screenshot), 0.001);
+  EXPECT_EQ(render(dir_ / "error.html").console.size(), 1u);
 }
 
 TEST(ReportSvg, MarkupInLabelsIsEscaped) {

@@ -130,5 +130,9 @@ std::string bench_to_json(const MachineInfo& machine, double clock_ghz, const Be
                           const std::vector<BenchResult>& results);
 // One header line, then one line per result.
 std::string bench_to_csv(const std::vector<BenchResult>& results);
+// One self-contained HTML page: machine, settings, charts (throughput, speed-up over fp32, latency
+// distribution) and the table.
+std::string bench_to_html(const MachineInfo& machine, double clock_ghz, const BenchSettings& settings,
+                          const std::vector<BenchResult>& results);
 
 }  // namespace torchvino

@@ -56,7 +56,8 @@ std::string format_table(const PipelineReport& report);
 // One evaluated mode as a JSON object (the records of report.json; `eval --json`).
 std::string record_to_json(const ModeRecord& record);
 
-// Writes report.json, report.md and report.svg (charts) into `dir`, each atomically.
+// Writes report.json, report.md, report.svg (charts) and report.html (one self-contained page:
+// tables and charts) into `dir`, each atomically.
 void write_report(const PipelineReport& report, const std::filesystem::path& dir);
 
 }  // namespace torchvino

@@ -19,7 +19,7 @@ void add_bench_command(CLI::App& app) {
     std::string batches = "1";
     std::string requests = "auto", streams = "auto";
     BenchSettings settings;
-    std::string json, csv;
+    std::string json, csv, html;
   };
   auto flags = std::make_shared<Flags>();
   auto& s = flags->settings;
@@ -58,6 +58,7 @@ void add_bench_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--json", flags->json, "Also write machine, settings and results as JSON to this file");
   cmd->add_option("--csv", flags->csv, "Also write the results as CSV to this file");
+  cmd->add_option("--html", flags->html, "Also write a page with the table and charts to this file");
   cmd->callback([flags] {
     auto settings = flags->settings;
     settings.modes = flags->modes;
@@ -91,6 +92,7 @@ void add_bench_command(CLI::App& app) {
     std::cout << std::flush;
     if (!flags->json.empty()) write_text_atomically(flags->json, bench_to_json(machine, ghz, settings, results));
     if (!flags->csv.empty()) write_text_atomically(flags->csv, bench_to_csv(results));
+    if (!flags->html.empty()) write_text_atomically(flags->html, bench_to_html(machine, ghz, settings, results));
   });
 }
 

@@ -58,7 +58,7 @@ void add_pipeline_command(CLI::App& app) {
       std::cout << fmt::format("{:<6} vs {}: max |Δlogit| {:.3g} ({:.3g} of max |logit|), same argmax {:.3f}%\n",
                                to_string(par.mode), to_string(par.reference), par.max_abs_diff, par.max_abs_diff / std::max(par.max_abs_logit, 1e-12),
                                100 * par.argmax_agreement);
-    log_line("pipeline: report in " + (o.out / "report.md").string());
+    log_line("pipeline: report in " + (o.out / "report.md").string() + " and " + (o.out / "report.html").string() + " (charts)");
   });
 }
 

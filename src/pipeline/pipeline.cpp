@@ -30,7 +30,7 @@ Parity compare_logits(Mode mode, const torch::Tensor& reference, const torch::Te
 
 void drop_outputs_derived_from_model(const fs::path& folder) {
   for (const char* dir : {"fp32", "fp16", "int8"}) fs::remove_all(folder / dir);
-  for (const char* report : {"report.json", "report.md", "report.svg"}) fs::remove(folder / report);
+  for (const char* report : {"report.json", "report.md", "report.svg", "report.html"}) fs::remove(folder / report);
 }
 
 namespace {

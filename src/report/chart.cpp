@@ -10,7 +10,10 @@ namespace {
 constexpr int kChartWidth = 360, kChartHeight = 260, kMargin = 40, kTitleHeight = 30;
 const char* const kColors[] = {"#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948"};
 
-std::string escape(const std::string& s) {
+std::string escape(const std::string& s) { return escape_xml(s); }
+}  // namespace
+
+std::string escape_xml(const std::string& s) {
   std::string out;
   for (char c : s) {
     if (c == '<') out += "&lt;";
@@ -20,7 +23,6 @@ std::string escape(const std::string& s) {
   }
   return out;
 }
-}  // namespace
 
 std::string bar_charts_svg(const std::vector<BarChart>& charts) {
   const int width = int(charts.size()) * kChartWidth;

@@ -19,4 +19,23 @@ struct BarChart {
 // Markdown renderers), so reports need no plotting library.
 std::string bar_charts_svg(const std::vector<BarChart>& charts);
 
+// One labelled point per item (e.g. a mode: throughput across, accuracy up), axes from the data.
+struct Point {
+  std::string label;
+  double x = 0, y = 0;
+};
+std::string scatter_svg(const std::string& title, const std::string& x_title, const std::string& y_title,
+                        const std::vector<Point>& points);
+
+// One horizontal row per item: a line from `low` to `high`, a box from `q1` to `q3`, a mark at
+// `mid` (e.g. latency: min to max, median to p90, median). Zero fields are drawn at `mid`.
+struct Range {
+  std::string label;
+  double low = 0, q1 = 0, mid = 0, q3 = 0, high = 0;
+};
+std::string ranges_svg(const std::string& title, const std::string& axis_title, const std::vector<Range>& rows);
+
+// XML text escaping for SVG labels.
+std::string escape_xml(const std::string& text);
+
 }  // namespace torchvino::report
