@@ -1,7 +1,8 @@
 # Two commands for a fresh Debian 12 machine (as root or with sudo):
 #   make demo   install what is missing, build (Release), run the whole pipeline, print the table
 #   make test   install what is missing, build, run the test suite with ctest
-#   make test-sanitize   the unit tests built with AddressSanitizer + UndefinedBehaviorSanitizer
+#   make test-sanitize   the unit tests built with AddressSanitizer + UndefinedBehaviorSanitizer,
+#                        and every fuzz target run briefly (clang, libFuzzer)
 BUILD ?= build
 OUT ?= runs/demo
 JOBS ?= $(shell nproc)
@@ -38,12 +39,16 @@ demo: configure
 	$(BUILD)/torchvino pipeline --out $(OUT)
 
 test: build
+	@bash scripts/setup.sh test
 	ctest --test-dir $(BUILD) --output-on-failure -j 1
 
-# The unit tests (CLI tests included) built with ASan + UBSan; the integration tests train for
-# minutes and run in `make test` only.
-test-sanitize: setup
-	cmake -S . -B $(SANITIZE_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DTORCHVINO_SANITIZE=ON
+# The unit tests (CLI tests included) built by clang with ASan + UBSan, plus a short libFuzzer run
+# of every fuzz target from its kept corpus (tests/fuzz); the integration tests train for minutes
+# and run in `make test` only. bench/fuzz.sh runs the fuzzers for longer in the same build.
+test-sanitize:
+	@bash scripts/setup.sh sanitize
+	cmake -S . -B $(SANITIZE_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=clang++ \
+	  -DTORCHVINO_SANITIZE=ON -DTORCHVINO_FUZZ=ON
 	cmake --build $(SANITIZE_BUILD) -j $(JOBS)
 	$(SANITIZER_ENV) ctest --test-dir $(SANITIZE_BUILD) -L unit --output-on-failure -j 1
 

@@ -9,6 +9,11 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(cmake ninja-build g++ make python3-venv pkg-config
   libcli11-dev nlohmann-json3-dev zlib1g-dev libgtest-dev
   libstb-dev libyaml-cpp-dev libcurl4-openssl-dev dataset-fashion-mnist)
+# `setup.sh sanitize` (make test-sanitize, bench/fuzz.sh): clang with its sanitizer and libFuzzer
+# runtimes, which only those builds use.
+if [ "${1:-}" = sanitize ]; then APT_PACKAGES+=(clang libclang-rt-14-dev); fi
+# `setup.sh test` (make test): the headless browser a test opens report.html in.
+if [ "${1:-}" = test ]; then APT_PACKAGES+=(chromium); fi
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -130,6 +130,58 @@ TEST(CliReliability, AKilledPipelineLeavesTheWholeOldSet) {
   EXPECT_EQ(r.exit_code, 0) << r.output;
 }
 
+// A kill at either moment of publishing an IR pair over an older one: the folder must hold one
+// whole pair afterwards, the old one (killed between the renames) or the new one (after them).
+TEST(CliReliability, AConvertKilledWhilePublishingLeavesOneWholePair) {
+  const auto dir = fresh_temp_dir("cli_kill_publish");
+  for (int seed : {1, 2})
+    ASSERT_EQ(run_cli("train --epochs 0 --seed " + std::to_string(seed) + " --out " +
+                      (dir / ("m" + std::to_string(seed))).string()).exit_code, 0);
+  const fs::path xml = dir / "ir" / "convnet.xml", bin = dir / "ir" / "convnet.bin";
+  const std::string convert_old = "convert --checkpoint " + (dir / "m1" / "convnet.pt").string() + " --output " + xml.string();
+  const std::string convert_new = "convert --checkpoint " + (dir / "m2" / "convnet.pt").string() + " --output " + xml.string();
+  ASSERT_EQ(run_cli(convert_new).exit_code, 0);
+  const std::string new_xml = read_bytes(xml), new_bin = read_bytes(bin);
+  ASSERT_EQ(run_cli(convert_old).exit_code, 0);
+  const std::string old_xml = read_bytes(xml), old_bin = read_bytes(bin);
+  ASSERT_NE(old_bin, new_bin);
+
+  auto killed_at = [&](const char* moment) {
+    ::setenv("TORCHVINO_FAULT", moment, 1);
+    const auto r = run_cli(convert_new);
+    ::unsetenv("TORCHVINO_FAULT");
+    EXPECT_EQ(r.exit_code, 128 + SIGKILL) << moment << ": " << r.output;
+  };
+  auto leftovers = [&] {
+    int n = 0;
+    for (const auto& e : fs::directory_iterator(xml.parent_path()))
+      n += e.path().filename().string().rfind(".torchvino-tmp-", 0) == 0;
+    return n;
+  };
+
+  // Between the renames the new .bin sits next to the old .xml; reading settles it: the dead
+  // writer's journal puts the old .bin back.
+  killed_at("between-renames");
+  EXPECT_EQ(read_bytes(bin), new_bin) << "the fault point was not reached";
+  EXPECT_EQ(read_bytes(xml), old_xml);
+  const auto r = run_cli("eval --mode fp32 --ir " + xml.string() + " --limit 32 --threads 1");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(read_bytes(bin), old_bin);
+  EXPECT_EQ(read_bytes(xml), old_xml);
+  EXPECT_EQ(leftovers(), 0);
+
+  // After the renames the new pair is whole: it stays, and the next write clears the leftovers.
+  killed_at("after-renames");
+  EXPECT_EQ(leftovers(), 1);
+  EXPECT_EQ(read_bytes(bin), new_bin);
+  EXPECT_EQ(read_bytes(xml), new_xml);
+  ASSERT_EQ(run_cli("convert --checkpoint " + (dir / "m1" / "convnet.pt").string() + " --output " +
+                    (dir / "ir" / "other.xml").string()).exit_code, 0);
+  EXPECT_EQ(read_bytes(bin), new_bin);
+  EXPECT_EQ(read_bytes(xml), new_xml);
+  EXPECT_EQ(leftovers(), 0);
+}
+
 TEST(CliTrain, TheCheckpointRecordsTheDataItWasTrainedOn) {
   const auto out = fresh_temp_dir("cli_train_metadata") / "out";
   ASSERT_EQ(run_cli("train --epochs 1 --train-limit 96 --threads 1 --out " + out.string()).exit_code, 0);

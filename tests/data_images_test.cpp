@@ -335,6 +335,35 @@ TEST(DataImageFolder, DecodesJpeg) {
   EXPECT_NEAR(img[8][8][2].item<uint8_t>(), 50, 3);
 }
 
+// Found by fuzz_image: stb_image 2.27 wrote past its tables for a Huffman table declaring more
+// than the 256 codes JPEG allows (an out-of-bounds write); such files are refused before decoding.
+TEST(DataImageFolder, AJpegHuffmanTableWithTooManyCodesIsRefused) {
+  TempDir tmp;
+  const fs::path file = tmp.path() / "huffman.jpg";
+  Bytes pixels(16 * 16 * 3, 128);
+  ASSERT_NE(stbi_write_jpg(file.c_str(), 16, 16, 3, pixels.data(), 90), 0);
+  std::string bytes = test_support::read_bytes(file);
+  const size_t dht = bytes.find("\xFF\xC4");
+  ASSERT_NE(dht, std::string::npos);
+  bytes[dht + 4 + 1 + 15] = static_cast<char>(255);  // marker, length, class/id, then 16 counts
+  write_bytes(file, Bytes(bytes.begin(), bytes.end()));
+  expect_error([&] { decode_image(file); }, {file.string(), "corrupt JPEG: a Huffman table declares", "at most 256"});
+}
+
+// Found by fuzz_image: stb hands memcpy a null buffer when a PNG's first IDAT chunk is empty
+// (undefined behaviour, reported by the sanitizer suite). Empty IDAT chunks are dropped before
+// decoding: the image decodes exactly as without them.
+TEST(DataImageFolder, APngWithAnEmptyFirstDataChunkDecodesExactly) {
+  TempDir tmp;
+  write_png(tmp.path() / "plain.png", 5, 4, 3, [](int y, int x, int c) { return (y * 50 + x * 20 + c * 7) % 256; });
+  std::string bytes = test_support::read_bytes(tmp.path() / "plain.png");
+  const size_t idat = bytes.find("IDAT") - 4;  // the chunk starts with its length
+  const std::string empty_idat("\0\0\0\0IDAT\x35\xAF\x06\x1E", 12);  // length 0, type, CRC-32 of "IDAT"
+  bytes.insert(idat, empty_idat);
+  write_bytes(tmp.path() / "empty_idat.png", Bytes(bytes.begin(), bytes.end()));
+  EXPECT_TRUE(torch::equal(decode_image(tmp.path() / "empty_idat.png"), decode_image(tmp.path() / "plain.png")));
+}
+
 TEST(DataImageFolder, UndecodableImageNamesFile) {
   TempDir tmp;
   const fs::path bad = tmp.path() / "cat" / "broken.png";

@@ -242,6 +242,20 @@ TEST(CheckpointFormat, TruncatedCorruptOrForeignFilesAreErrorsNamingTheFile) {
   EXPECT_NE(wrong.find("fc.weight: file 10×1568, model 5×1568"), std::string::npos) << wrong;
 }
 
+// A spec read from a file sizes the model's allocations: beyond the limits it is an error, not a
+// many-gigabyte allocation (found by fuzz_checkpoint).
+TEST(CheckpointFormat, SpecsBeyondTheLimitsAreRefusedBeforeAllocating) {
+  auto message = [](ModelSpec spec) { return error_of([&] { torchvino::create_model(spec); }); };
+  EXPECT_NE(message({.arch = "resnet18", .in_channels = 3, .num_classes = 1'000'000, .image_size = 32})
+                .find("num_classes 1000000"), std::string::npos);
+  EXPECT_NE(message({.arch = "convnet", .in_channels = 1, .num_classes = 10, .image_size = 100'000})
+                .find("at most 64, 100000 and 4096"), std::string::npos);
+  EXPECT_NE(message({.arch = "convnet", .in_channels = 1, .num_classes = 1000, .image_size = 4096})
+                .find("more than 2^28 weights"), std::string::npos);
+  EXPECT_EQ(torchvino::create_model({.arch = "convnet", .in_channels = 1, .num_classes = 10, .image_size = 28})
+                .spec.num_classes, 10);
+}
+
 TEST(CheckpointFormat, InconsistentMetadataIsRefusedOnSave) {
   TempDir dir("ckpt_meta");
   Model model = trained_looking({});

@@ -139,6 +139,24 @@ TEST(StateDict, ConvertsDtypes) {
   EXPECT_LE((logits_of(model) - expected).abs().max().item<double>(), 1e-5);
 }
 
+// A dtype copy_ cannot convert used to escape as a LibTorch error in mid-load (found by
+// fuzz_checkpoint with a bit-packed type); now nothing is loaded and the error names the tensor.
+TEST(StateDict, TensorsOfDtypesAModelCannotHoldAreErrors) {
+  StateDict state = plain();
+  for (auto& [k, v] : state)
+    if (k == "fc.weight") v = torch::complex(v, torch::zeros_like(v));
+  TempDir dir;
+  save(state, dir / "complex.pt");
+  auto model = convnet();
+  const auto before = param(model, "layer1.0.weight").clone();
+  const std::string message = error_of([&] { torchvino::load_state_dict(model, dir / "complex.pt"); });
+  EXPECT_NE(message.find((dir / "complex.pt").string() + ": tensor 'fc.weight' has dtype ComplexFloat, which cannot be "
+                         "loaded into the model's Float tensor"),
+            std::string::npos)
+      << message;
+  EXPECT_TRUE(torch::equal(param(model, "layer1.0.weight"), before)) << "nothing is loaded";
+}
+
 TEST(StateDict, MissingKeyIsAnErrorNamingFileAndKey) {
   StateDict state = plain();
   state.pop_back();  // fc.bias

@@ -62,7 +62,10 @@ struct ModelInfo {
 std::vector<std::string> model_names();
 // Throws Error for a name not in model_names(), listing the known ones.
 const ModelInfo& model_info(const std::string& arch);
-// Builds a freshly initialised model; throws Error for an unknown arch or an invalid spec.
+// Limits of a ModelSpec (a spec read from a file must not size a huge allocation).
+inline constexpr int64_t kMaxInChannels = 64, kMaxClasses = 100'000, kMaxImageSize = 4096;
+// Builds a freshly initialised model; throws Error for an unknown arch or an invalid spec (out of
+// the limits above, or a ConvNet with more than 2^28 classifier weights).
 Model create_model(const ModelSpec& spec);
 
 // Checkpoints are torch.save files that PyTorch opens with `torch.load(f)` (weights_only=True):

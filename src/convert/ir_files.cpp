@@ -10,6 +10,8 @@
 #include <iterator>
 #include <stdexcept>
 #include <cctype>
+#include <chrono>
+#include <thread>
 #include <fstream>
 #include <sstream>
 
@@ -77,15 +79,32 @@ void stamp_weights(const fs::path& xml, const fs::path& bin, const fs::path& tar
 }
 
 // An .xml written by torchvino names its .bin's size and checksum; other IRs carry no stamp.
-void check_weights_stamp(const std::shared_ptr<ov::Model>& model, const fs::path& xml) {
-  if (!model->has_rt_info(kWeightsStampKey)) return;
+// Returns false when the .bin does not match.
+bool weights_match_stamp(const std::shared_ptr<ov::Model>& model, const fs::path& xml) {
+  if (!model->has_rt_info(kWeightsStampKey)) return true;
   const std::string expected = model->get_rt_info<std::string>(kWeightsStampKey);
   model->get_rt_info().erase(kWeightsStampKey);
-  const fs::path bin = bin_of(xml);
-  if (stamp_of(bin) != expected)
-    throw Error(xml.string() + ": " + bin.filename().string() +
+  return stamp_of(bin_of(xml)) == expected;
+}
+
+// Reads an IR whose .bin must match the .xml's stamp. A mismatch has three causes: a writer is
+// between its two renames right now (wait for it, at most a few seconds), one died there (its
+// journal puts the previous pair back: remove_stale_temporaries), or the files were replaced by
+// hand (an error).
+std::shared_ptr<ov::Model> read_stamped_ir(const fs::path& xml) {
+  const fs::path dir = xml.parent_path();
+  for (int attempt = 0;; ++attempt) {
+    auto model = openvino_core().read_model(xml.string());
+    if (weights_match_stamp(model, xml)) return model;
+    if (remove_stale_temporaries(dir) > 0) continue;
+    if (attempt < 40 && publication_in_progress(dir)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      continue;
+    }
+    throw Error(xml.string() + ": " + bin_of(xml).filename().string() +
                 " does not belong to it (size or checksum differs): the pair was torn by an interrupted "
                 "write or replaced separately; write the model again");
+  }
 }
 
 }  // namespace
@@ -129,12 +148,12 @@ std::shared_ptr<ov::Model> read_model_file(const fs::path& file) {
     throw Error(file.string() + ": the weights file " + bin_of(file).filename().string() +
                 " is missing next to it");
   try {
+    if (ext == ".xml") return read_stamped_ir(file);
     auto model = openvino_core().read_model(file.string());
     // The ONNX reader computes e.g. every convolution bias's shape with a small subgraph of
     // shape ops; folding them (as OpenVINO's own converter does) gives plain constants, a
     // smaller IR, and biases the quantizer can correct.
-    if (ext == ".onnx") ov::pass::ConstantFolding().run_on_model(model);
-    else check_weights_stamp(model, file);
+    ov::pass::ConstantFolding().run_on_model(model);
     return model;
   } catch (const Error&) {
     throw;

@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "data/file_bytes.hpp"
+#include "data/stb_guards.hpp"
 #include "util/strings.hpp"
 #include "torchvino/data.hpp"
 #include "torchvino/error.hpp"
@@ -20,10 +21,12 @@
 namespace torchvino {
 
 torch::Tensor decode_image(const std::filesystem::path& file) {
-  const std::vector<uint8_t> bytes = data::read_file_bytes(file);
+  std::vector<uint8_t> bytes = data::read_file_bytes(file);
   if (bytes.size() > static_cast<size_t>(std::numeric_limits<int>::max())) {
     throw Error(util::cat(file.string(), ": image file too large to decode"));
   }
+  data::check_jpeg_huffman_tables(bytes, file);
+  data::drop_empty_png_data_chunks(bytes);
   const int len = static_cast<int>(bytes.size());
   int w = 0, h = 0, comp = 0;
   if (!stbi_info_from_memory(bytes.data(), len, &w, &h, &comp)) {

@@ -226,7 +226,8 @@ Model load_checkpoint(const fs::path& file) {
     std::cerr << file.string()
               << ": note: an old-format torchvino checkpoint (TorchScript archive, which torch.load "
                  "cannot open with weights_only=True); deprecated, read until the next release: "
-                 "save it again to convert it\n";
+                 "save it again to convert it; LibTorch's TorchScript importer reads it, so open only "
+                 "files you trust\n";
     return models::load_legacy_checkpoint(file);
   }
   return load_current_checkpoint(file);

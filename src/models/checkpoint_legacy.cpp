@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "models/pickle_rewrite.hpp"
 #include "torchvino/error.hpp"
+#include "util/strings.hpp"
 
 namespace torchvino::models {
 
@@ -24,13 +26,40 @@ bool is_torchscript_archive(const fs::path& file) {
   }
 }
 
+namespace {
+
+// LibTorch's TorchScript importer trusts the lengths inside the archive's pickles: a crafted one
+// makes it reserve gigabytes (found by fuzz_checkpoint). Each pickle first goes through the
+// bounded walk that state dicts get (argument lengths against the bytes present, memo slots,
+// nesting), which throws on what the importer would choke on.
+void check_pickles(const fs::path& file) {
+  try {
+    caffe2::serialize::PyTorchStreamReader reader(file.string());
+    for (const auto& name : reader.getAllRecords()) {
+      if (!name.ends_with(".pkl")) continue;
+      const auto [data, size] = reader.getRecord(name);
+      rewrite_ordered_dicts(std::string(static_cast<const char*>(data.get()), size));
+    }
+  } catch (const Error& e) {
+    throw Error(file.string() + ": not a torchvino checkpoint (" + e.what() + ")");
+  } catch (const std::exception& e) {
+    throw Error(file.string() + ": not a torchvino checkpoint (cannot be read as a LibTorch archive: " +
+                util::essence(e.what()) + ")");
+  }
+}
+
+}  // namespace
+
 Model load_legacy_checkpoint(const fs::path& file) {
+  check_pickles(file);
   torch::serialize::InputArchive archive;
   try {
     archive.load_from(file.string());
-  } catch (const c10::Error&) {
-    throw Error(file.string() +
-                ": not a torchvino checkpoint (cannot be read as a LibTorch archive)");
+  } catch (const std::exception& e) {
+    // LibTorch's TorchScript importer throws c10::Error, but also std::out_of_range and others
+    // from its containers on a crafted archive (found by fuzzing).
+    throw Error(file.string() + ": not a torchvino checkpoint (cannot be read as a LibTorch archive: " +
+                util::essence(e.what()) + ")");
   }
   torch::IValue spec_value;
   if (!archive.try_read("torchvino.spec", spec_value) || !spec_value.isString())
@@ -54,7 +83,11 @@ Model load_legacy_checkpoint(const fs::path& file) {
     if (value.sizes() != target.sizes())
       throw Error(file.string() + ": tensor '" + name + "' has shape " +
                   c10::str(value.sizes()) + ", the model expects " + c10::str(target.sizes()));
-    target.copy_(value);
+    try {
+      target.copy_(value);
+    } catch (const c10::Error& e) {  // e.g. a dtype copy_ cannot convert
+      throw Error(file.string() + ": tensor '" + name + "': " + util::essence(e.what_without_backtrace()));
+    }
   };
   for (auto& p : model.module().named_parameters()) load(p.key(), p.value(), false);
   for (auto& b : model.module().named_buffers()) load(b.key(), b.value(), true);

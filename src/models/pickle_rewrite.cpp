@@ -94,6 +94,7 @@ class OpcodeCursor {
   }
   void skip_rest() { next_ = pkl_.size(); }
 
+  size_t size() const { return pkl_.size(); }
   // The current opcode's fixed-size argument (a memo slot), once skipped.
   uint64_t argument(size_t width) const { return little_endian(pkl_, pos_ + 1, width); }
   // Whether the arguments skipped so far are exactly `text`.
@@ -183,9 +184,19 @@ class OrderedDictWalk {
 
   bool memo_put(size_t width) {
     in_.skip(width);
+    check_memo_slot(in_.argument(width));
     if (stack_.empty()) return false;
     if (stack_.back().od_class) od_memo_.insert(in_.argument(width));
     return true;
+  }
+
+  // LibTorch's unpickler grows its memo table to the slot number: a 4-byte slot of 2^31 would
+  // take tens of gigabytes. Pickles number their slots from 0, one per stored object, so a slot
+  // cannot exceed the pickle's length.
+  void check_memo_slot(uint64_t slot) const {
+    if (slot > in_.size())
+      throw Error(util::cat("data.pkl: memo slot ", slot, " at byte ", in_.pos(), " is beyond what a ",
+                            in_.size(), "-byte pickle can fill"));
   }
 
   bool mark() {

@@ -285,7 +285,21 @@ std::optional<std::string> shape_mismatch(const std::string& name, const torch::
                      shape_text(target.sizes()));
 }
 
-LoadPlan match_keys(const ModelTensors& targets, const FileTensors& file) {
+// The dtypes a parameter or buffer can be loaded from (converted by copy_). Others that a pickle
+// can name — bit-packed and sub-byte integers, quantized and complex types — cannot be copied into
+// a model and would make copy_ throw mid-load (found by fuzz_checkpoint).
+bool loadable(c10::ScalarType t) {
+  using S = c10::ScalarType;
+  switch (t) {
+    case S::Float: case S::Double: case S::Half: case S::BFloat16: case S::Byte: case S::Char:
+    case S::Short: case S::Int: case S::Long: case S::Bool:
+      return true;
+    default:
+      return false;
+  }
+}
+
+LoadPlan match_keys(const ModelTensors& targets, const FileTensors& file, const std::string& source) {
   LoadPlan plan;
   StateDictLoad& result = plan.result;
   for (const auto& [name, target] : targets.tensors) {
@@ -303,6 +317,9 @@ LoadPlan match_keys(const ModelTensors& targets, const FileTensors& file) {
       result.mismatched.push_back(std::move(*mismatch));
       continue;
     }
+    if (!loadable(it->second.scalar_type()))
+      throw Error(fmt::format("{}: tensor '{}' has dtype {}, which cannot be loaded into the model's {} tensor", source, name,
+                              c10::toString(it->second.scalar_type()), c10::toString(target.scalar_type())));
     result.loaded.push_back(name);
     plan.copies.emplace_back(target, it->second);
   }
@@ -401,7 +418,7 @@ StateDictLoad load_state_dict(Model& model, const StateDict& state, bool strict,
                               const std::string& source) {
   const ModelTensors targets = model_tensors(model);
   const FileTensors file = by_model_name(state, targets.names);
-  const LoadPlan plan = match_keys(targets, file);
+  const LoadPlan plan = match_keys(targets, file, source);
   if (strict) check_strict(plan.result, model.spec, source);
   if (plan.result.loaded.empty()) {
     // Non-strict loading of an unrelated file would leave a randomly initialised model.

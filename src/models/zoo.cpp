@@ -4,6 +4,7 @@
 #include "torchvino/error.hpp"
 #include "torchvino/models.hpp"
 #include "util/named_table.hpp"
+#include "util/strings.hpp"
 
 namespace torchvino {
 
@@ -45,6 +46,17 @@ const ModelInfo& model_info(const std::string& arch) { return util::find_row(zoo
 Model create_model(const ModelSpec& spec) {
   if (spec.in_channels < 1 || spec.num_classes < 1 || spec.image_size < 4)
     throw Error("invalid model spec: in_channels, num_classes must be >= 1 and image_size >= 4");
+  // Upper limits, because a spec read from a file sizes the allocations made here: a crafted
+  // checkpoint must get an error, not a many-gigabyte model.
+  if (spec.in_channels > kMaxInChannels || spec.num_classes > kMaxClasses || spec.image_size > kMaxImageSize)
+    throw Error(util::cat("invalid model spec: in_channels ", spec.in_channels, ", num_classes ",
+                          spec.num_classes, ", image_size ", spec.image_size, " (at most ", kMaxInChannels,
+                          ", ", kMaxClasses, " and ", kMaxImageSize, ")"));
+  // The ConvNet's classifier grows with the image area: 32 × (size/4)² inputs per class.
+  const int64_t side = spec.image_size / 4;
+  if (spec.arch == "convnet" && 32 * side * side * spec.num_classes > (int64_t{1} << 28))
+    throw Error(util::cat("invalid model spec: a ConvNet for ", spec.image_size, "×", spec.image_size,
+                          " images and ", spec.num_classes, " classes would need more than 2^28 weights"));
   return Model{spec, model_info(spec.arch).build(spec), ModelMetadata{}};
 }
 

@@ -6,6 +6,10 @@
 #include <cstdlib>
 #include <sstream>
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+
 #include "torchvino/error.hpp"
 #include "torchvino/runtime.hpp"
 
@@ -30,8 +34,12 @@ bool isa_hidden(const std::string& isa) {
 bool cpu_has_vnni() {
   if (isa_hidden("vnni")) return false;
 #if defined(__x86_64__) || defined(__i386__)
-  // cpuid via the compiler: AMX CPUs report avx512vnni too.
-  return __builtin_cpu_supports("avx512vnni") || __builtin_cpu_supports("avxvnni");
+  // AVX512-VNNI: leaf 7 ECX bit 11 (AMX CPUs report it too); AVX-VNNI: leaf 7.1 EAX bit 4. Read
+  // with cpuid: not every compiler's __builtin_cpu_supports knows "avxvnni" (clang 14 does not).
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return false;
+  if (c & (1u << 11)) return true;
+  return a >= 1 && __get_cpuid_count(7, 1, &a, &b, &c, &d) && (a & (1u << 4));
 #else
   return false;
 #endif

@@ -3,19 +3,24 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <fstream>
 #include <memory>
 #include <mutex>
+#include <sstream>
 #include <string>
 
 #include "torchvino/error.hpp"
+#include "util/fault_point.hpp"
 
 namespace torchvino {
 
@@ -99,6 +104,76 @@ pid_t owner_of(const std::string& name) {
 
 bool process_is_gone(pid_t pid) { return ::kill(pid, 0) == -1 && errno == ESRCH; }
 
+// A set of files (an IR's .bin and .xml) is published by one rename per file, so a process killed
+// between two renames would leave a mixed set. Before the first rename, every target that exists
+// is hard-linked into the temporary folder as previous-<i>, and a journal names the set; the
+// journal goes after the last rename. A journal found in the folder of a dead process is settled
+// by settle_interrupted (called by remove_stale_temporaries): a set whose files were all replaced
+// is kept; a half-replaced one gets its previous files back, so it is whole again either way.
+constexpr std::string_view kJournal = "rollback-journal";
+
+std::string previous_name(size_t i) { return "previous-" + std::to_string(i); }
+
+// Writes the journal ("<i> <had previous: 0|1> <file name>" per line) and the hard links; returns
+// false when the links cannot be made (a file system without them): the set is then published
+// without the safety net.
+bool prepare_rollback(const fs::path& folder, const std::vector<fs::path>& targets) {
+  std::string journal;
+  for (size_t i = 0; i < targets.size(); ++i) {
+    const std::string name = targets[i].filename().string();
+    if (name.find('\n') != std::string::npos) return false;
+    const bool had = ::link(targets[i].c_str(), (folder / previous_name(i)).c_str()) == 0;
+    if (!had && errno != ENOENT) return false;
+    journal += std::to_string(i) + (had ? " 1 " : " 0 ") + name + "\n";
+  }
+  const fs::path file = folder / kJournal;
+  const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) return false;
+  const bool ok = ::write(fd, journal.data(), journal.size()) == static_cast<ssize_t>(journal.size()) &&
+                  ::fsync(fd) == 0;
+  ::close(fd);
+  return ok;
+}
+
+struct JournalEntry {
+  fs::path target, previous;  // previous: empty when the target did not exist before
+};
+
+bool same_file(const fs::path& a, const fs::path& b) {
+  struct stat sa {}, sb {};
+  return ::lstat(a.c_str(), &sa) == 0 && ::lstat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev &&
+         sa.st_ino == sb.st_ino;
+}
+
+// Settles a set whose publication stopped (see above). A target still is its previous file (the
+// same inode: it was hard-linked) until its rename happened.
+void settle_interrupted(const fs::path& folder, const fs::path& dir) {
+  std::ifstream in(folder / kJournal);
+  std::vector<JournalEntry> entries;
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    size_t i = 0;
+    int had = 0;
+    std::string name;
+    if (!(fields >> i >> had) || !std::getline(fields >> std::ws, name) || name.empty() ||
+        name.find('/') != std::string::npos)
+      return;  // not a journal we wrote: leave everything as it is
+    entries.push_back({dir / name, had ? folder / previous_name(i) : fs::path()});
+  }
+  auto replaced = [](const JournalEntry& e) {
+    std::error_code ec;
+    return e.previous.empty() ? fs::exists(fs::symlink_status(e.target, ec)) : !same_file(e.target, e.previous);
+  };
+  const auto count = std::count_if(entries.begin(), entries.end(), replaced);
+  if (count == 0 || count == static_cast<long>(entries.size())) return;  // whole: old or new
+  for (const auto& e : entries) {
+    if (!replaced(e)) continue;
+    if (e.previous.empty()) ::unlink(e.target.c_str());
+    else ::rename(e.previous.c_str(), e.target.c_str());
+  }
+}
+
 void write_all(int fd, std::string_view bytes, const fs::path& target) {
   const char* p = bytes.data();
   size_t left = bytes.size();
@@ -141,11 +216,23 @@ int remove_stale_temporaries(const fs::path& dir) {
   for (fs::directory_iterator it(dir.empty() ? "." : dir, ec), end; !ec && it != end; it.increment(ec)) {
     const pid_t pid = owner_of(it->path().filename().string());
     if (pid == 0 || pid == ::getpid() || !process_is_gone(pid)) continue;
+    if (fs::is_regular_file(fs::symlink_status(it->path() / kJournal, ec)))
+      settle_interrupted(it->path(), dir.empty() ? fs::path(".") : dir);
     std::error_code rm;
     fs::remove_all(it->path(), rm);  // does not follow symlinks
     if (!rm) ++removed;
   }
   return removed;
+}
+
+bool publication_in_progress(const fs::path& dir) {
+  std::error_code ec;
+  for (fs::directory_iterator it(dir.empty() ? "." : dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const pid_t pid = owner_of(it->path().filename().string());
+    if (pid != 0 && !process_is_gone(pid) && fs::is_regular_file(fs::symlink_status(it->path() / kJournal, ec)))
+      return true;
+  }
+  return false;
 }
 
 fs::path make_temporary_folder(const fs::path& parent) {
@@ -202,11 +289,20 @@ void write_atomically(const std::vector<fs::path>& targets,
         throw Error(targets[i].string() + ": the writer produced no file");
       sync_path(tmps[i]);
     }
+    const bool journaled = targets.size() > 1 && prepare_rollback(folder, targets);
+    if (journaled) sync_path(folder);
     // rename replaces a symlink planted at the target instead of following it.
     for (size_t i = 0; i < tmps.size(); ++i)
-      if (::rename(tmps[i].c_str(), targets[i].c_str()) != 0)
-        throw Error(targets[i].string() + ": cannot replace: " + std::strerror(errno));
+      if (::rename(tmps[i].c_str(), targets[i].c_str()) != 0) {
+        const int saved = errno;
+        if (journaled) settle_interrupted(folder, parent.empty() ? fs::path(".") : parent);
+        throw Error(targets[i].string() + ": cannot replace: " + std::strerror(saved));
+      } else if (i + 1 < tmps.size()) {
+        util::fault_point("between-renames");
+      }
     sync_path(parent.empty() ? fs::path(".") : parent);
+    util::fault_point("after-renames");
+    if (journaled) ::unlink((folder / kJournal).c_str());
   } catch (...) {
     forget_temporary(folder);
     throw;

@@ -22,7 +22,9 @@ void write_atomically(const std::filesystem::path& target,
                       const std::function<void(const std::filesystem::path& tmp)>& write);
 
 // Several files that belong together (IR .xml + .bin): all are written first and renamed only
-// when every one succeeded, in the order given (put the file that names the others last).
+// when every one succeeded, in the order given (put the file that names the others last). The
+// previous files are kept (hard links) until the last rename: if the process dies in between,
+// the next remove_stale_temporaries in that folder puts the whole previous set back.
 void write_atomically(const std::vector<std::filesystem::path>& targets,
                       const std::function<void(const std::vector<std::filesystem::path>& tmps)>& write);
 
@@ -36,9 +38,13 @@ void write_bytes_atomically(const std::filesystem::path& target, std::string_vie
 std::filesystem::path make_temporary_folder(const std::filesystem::path& parent);
 void forget_temporary(const std::filesystem::path& folder);
 
-// Removes the temporaries in `dir` whose process has exited. Returns how many were removed.
+// Removes the temporaries in `dir` whose process has exited, first putting back the previous
+// files of a set such a process had half published when it died (see above). Returns how many were removed.
 int remove_stale_temporaries(const std::filesystem::path& dir);
 
+// Whether a live process is between the renames of a set of files in `dir` (for a reader that
+// found a mismatched pair: it waits for the set to be whole rather than failing).
+bool publication_in_progress(const std::filesystem::path& dir);
 // Flushes a file's (or a folder's) contents to disk; throws Error naming it on failure.
 void sync_path(const std::filesystem::path& path);
 
