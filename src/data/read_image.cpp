@@ -1,25 +1,23 @@
 // The only translation unit that compiles stb_image. Its functions are made static so that
-// another part of the program using stb (or libstb) cannot clash with these symbols.
+// another part of the program using stb (or libstb) cannot clash with these symbols. No LibTorch:
+// the runtime library decodes images with it.
 #define STB_IMAGE_IMPLEMENTATION
 #define STB_IMAGE_STATIC
-#define STBI_ONLY_JPEG
-#define STBI_ONLY_PNG
 #define STBI_NO_STDIO
 #include <stb/stb_image.h>
-#include <torch/torch.h>
 
 #include <cstring>
 #include <limits>
 #include <memory>
 
 #include "data/file_bytes.hpp"
-#include "util/strings.hpp"
-#include "torchvino/data.hpp"
 #include "torchvino/error.hpp"
+#include "torchvino/image.hpp"
+#include "util/strings.hpp"
 
 namespace torchvino {
 
-torch::Tensor decode_image(const std::filesystem::path& file) {
+Image read_image(const std::filesystem::path& file) {
   const std::vector<uint8_t> bytes = data::read_file_bytes(file);
   if (bytes.size() > static_cast<size_t>(std::numeric_limits<int>::max())) {
     throw Error(util::cat(file.string(), ": image file too large to decode"));
@@ -28,7 +26,7 @@ torch::Tensor decode_image(const std::filesystem::path& file) {
   int w = 0, h = 0, comp = 0;
   if (!stbi_info_from_memory(bytes.data(), len, &w, &h, &comp)) {
     throw Error(util::cat(file.string(), ": cannot decode image (", stbi_failure_reason(),
-                          "); expected a JPEG or PNG file"));
+                          "); expected a JPEG, PNG, BMP, GIF, TGA, PNM, PSD, HDR or PIC file"));
   }
   const uint64_t pixels_max = input_limits().max_image_pixels;
   if (uint64_t(w) * uint64_t(h) > pixels_max)
@@ -41,9 +39,9 @@ torch::Tensor decode_image(const std::filesystem::path& file) {
   if (!pixels) {
     throw Error(util::cat(file.string(), ": cannot decode image (", stbi_failure_reason(), ")"));
   }
-  auto out = torch::empty({h, w, channels}, torch::kUInt8);
-  std::memcpy(out.data_ptr<uint8_t>(), pixels.get(), static_cast<size_t>(h) * w * channels);
-  return out;
+  Image image{.height = h, .width = w, .channels = channels, .pixels = {}};
+  image.pixels.assign(pixels.get(), pixels.get() + static_cast<size_t>(h) * w * channels);
+  return image;
 }
 
 }  // namespace torchvino
