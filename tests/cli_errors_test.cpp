@@ -25,7 +25,7 @@ TEST(CliErrors, EverySubcommandHasHelpWithItsUsageAndOwnFlags) {
   const std::vector<std::pair<std::string, std::string>> commands = {
       {"train", "--epochs"},    {"convert", "--precision"}, {"quantize", "--preset"},
       {"eval", "--mode"},       {"pipeline", "--modes"},    {"download", "dataset dir"},
-      {"bench", "--hint"}};
+      {"bench", "--hint"},      {"classify", "--labels"}};
   for (const auto& [cmd, own] : commands) {
     const auto r = run_cli(cmd + " --help");
     EXPECT_EQ(r.exit_code, 0) << cmd;
@@ -62,6 +62,9 @@ TEST(CliErrors, BadFlagValuesNameTheFlagAndWhatIsWrong) {
   expect_failure_mentioning("train --batch 32", "not expected: 32 --batch");
   expect_failure_mentioning("eval --no-such-flag", "not expected: --no-such-flag");
   expect_failure_mentioning("", "A subcommand is required");
+  expect_failure_mentioning("classify m.xml a.png --top 0", "--top: Value 0 not in range");
+  expect_failure_mentioning("classify m.xml a.png --hint fastest", "--hint: fastest not in {latency,throughput,none}");
+  expect_failure_mentioning("classify m.xml", "images is required");
 }
 
 TEST(CliErrors, MissingInputsNameTheFileAndWhatIsWrong) {
@@ -77,6 +80,8 @@ TEST(CliErrors, MissingInputsNameTheFileAndWhatIsWrong) {
                             none_xml + ": model file not found");
   expect_failure_mentioning("convert --checkpoint " + none_pt, none_pt + ": checkpoint not found");
   expect_failure_mentioning("quantize --input " + none_xml, none_xml + ": model file not found");
+  expect_failure_mentioning("classify " + none_xml + " " + nowhere, nowhere + ": file or folder not found");
+  expect_failure_mentioning("classify " + none_xml + " " + dir.string(), none_xml + ": model file not found");
   const std::string junk = (dir / "junk.pt").string();
   std::ofstream(junk) << "junk";
   expect_failure_mentioning("convert --checkpoint " + junk,

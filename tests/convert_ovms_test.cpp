@@ -175,7 +175,17 @@ TEST(OvmsExportCli, ExportsAnIrAndInfoShowsItsMetadata) {
   EXPECT_NE(info.output.find("ovms.name: fashion"), std::string::npos) << info.output;
   EXPECT_NE(info.output.find("ovms.version: 2"), std::string::npos) << info.output;
 
-  const CliResult plain = run_cli("info " + (dir / "convnet.xml").string());
+  // The exported input spec is the raw image; the converted IR's is the float tensor.
+  EXPECT_NE(info.output.find("input.layout: NHWC"), std::string::npos) << info.output;
+  EXPECT_NE(info.output.find("input.preprocessing_baked: true"), std::string::npos) << info.output;
+  const CliResult converted = run_cli("info " + (dir / "convnet.xml").string());
+  EXPECT_EQ(converted.exit_code, 0) << converted.output;
+  EXPECT_NE(converted.output.find("input.layout: NCHW"), std::string::npos) << converted.output;
+
+  auto bare = torchvino::to_openvino(model);
+  bare->get_rt_info().erase("torchvino");
+  torchvino::save_ir(bare, dir / "bare.xml");
+  const CliResult plain = run_cli("info " + (dir / "bare.xml").string());
   EXPECT_EQ(plain.exit_code, 0) << plain.output;
   EXPECT_NE(plain.output.find("no torchvino metadata"), std::string::npos) << plain.output;
 

@@ -8,6 +8,7 @@
 
 #include "torchvino/models.hpp"
 #include "torchvino/names.hpp"
+#include "torchvino/openvino_runtime.hpp"
 
 namespace torchvino {
 
@@ -24,8 +25,7 @@ struct EnumNames<Precision> {
 // float32), output "logits".
 std::shared_ptr<ov::Model> to_openvino(const Model& model);
 
-// Reads an OpenVINO IR (.xml) or an ONNX file exported from PyTorch (.onnx).
-std::shared_ptr<ov::Model> read_model_file(const std::filesystem::path& file);
+// read_model_file(): in openvino_runtime.hpp.
 
 // Saves IR .xml + .bin side by side. FP16 compresses the weights to half precision (the
 // compute precision stays the runtime's choice). Both files are written to temporaries and

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "torchvino/image.hpp"
+
 namespace torchvino {
 
 enum class Split { Train, Test };
@@ -113,18 +115,9 @@ std::vector<std::string> image_folder_classes(const std::filesystem::path& root)
 // sub-folder must be one of the classes.
 ImageFolder scan_image_folder(const std::filesystem::path& root,
                               const std::vector<std::string>& classes = {});
-// Decodes a JPEG or PNG into uint8 H×W×C with C = 1 (grayscale) or 3 (colour; alpha is dropped).
+// read_image() as a uint8 H×W×C tensor.
 torch::Tensor decode_image(const std::filesystem::path& file);
 
-// What an input file may make us allocate: a small crafted file (a 1 MB .gz that inflates to
-// gigabytes, a 400 KB PNG of 20000×20000 pixels) is refused before the memory is taken. The CLI
-// raises them with --max-input-mb and --max-image-pixels.
-struct InputLimits {
-  uint64_t max_decompressed_bytes = uint64_t{1} << 30;  // Fashion-MNIST's training images: 47 MB
-  uint64_t max_image_pixels = 50'000'000;               // a 50-megapixel photo
-};
-const InputLimits& input_limits();
-void set_input_limits(const InputLimits& limits);
 // Decodes and preprocesses every image of scan_image_folder(root, classes); all must come out the
 // same size (use crop, or resize without keep_aspect, for images of mixed sizes).
 Dataset load_image_folder(const std::filesystem::path& root, const Preprocessing& p,

@@ -15,6 +15,7 @@
 #include "torchvino/data.hpp"
 #include "torchvino/models.hpp"
 #include "torchvino/names.hpp"
+#include "torchvino/openvino_runtime.hpp"
 
 namespace torchvino {
 
@@ -30,41 +31,6 @@ struct EnumNames<Mode> {
                                     std::pair{Mode::INT8, "int8"}};
 };
 inline bool runs_on_openvino(Mode mode) { return mode != Mode::PyTorch; }
-
-// OpenVINO's performance hint: latency (one request at a time) or throughput (streams and
-// several requests in flight).
-enum class PerformanceHint { Latency, Throughput, None };
-template <>
-struct EnumNames<PerformanceHint> {
-  static constexpr const char* what = "performance hint";
-  static constexpr std::array table{std::pair{PerformanceHint::Latency, "latency"},
-                                    std::pair{PerformanceHint::Throughput, "throughput"},
-                                    std::pair{PerformanceHint::None, "none"}};
-};
-
-// How and where models run. Made once (by the CLI, from --threads) and passed to every stage
-// that runs a model — calibration, bias correction, accuracy control, evaluation — so they all
-// run with the same settings.
-struct RuntimeContext {
-  int threads = 0;  // 0: the libraries' default (all cores)
-  std::string device = "CPU";
-  // FP32 means FP32: on CPUs with bf16 support the plugin would otherwise silently compute an
-  // FP32 model in bf16.
-  ov::element::Type inference_precision = ov::element::f32;
-  // Unset: latency for one infer request, throughput for several.
-  std::optional<PerformanceHint> hint;
-  // CPU streams (ov::num_streams); unset: the plugin's choice for the hint.
-  std::optional<int> streams;
-};
-
-// The process-wide OpenVINO core (plugins are loaded once).
-ov::Core& openvino_core();
-
-// Every OpenVINO compilation goes through here, so the context's settings apply everywhere.
-// `requests`: infer requests the caller will keep in flight (a hint for the plugin); 0: as many as
-// the plugin finds optimal (ov::optimal_number_of_infer_requests), with the throughput hint.
-ov::CompiledModel compile_model(const std::shared_ptr<ov::Model>& model, const RuntimeContext& runtime,
-                                int requests = 1);
 
 // Sets LibTorch's thread count from the context; called once per process, before any model runs.
 void configure_libtorch(const RuntimeContext& runtime);

@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   add_download_command(app);
   add_export_command(app);
   add_info_command(app);
+  add_classify_command(app);
   add_bench_command(app);
   auto failed = [](const char* kind, const char* what) {
     std::cerr << "torchvino: " << kind << ": " << what << "\n";

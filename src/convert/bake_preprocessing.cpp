@@ -14,6 +14,7 @@
 #include "data/preprocess.hpp"
 #include "torchvino/bake_preprocessing.hpp"
 #include "torchvino/error.hpp"
+#include "torchvino/ir_metadata.hpp"
 
 namespace torchvino {
 
@@ -167,7 +168,13 @@ std::shared_ptr<ov::Model> bake_preprocessing(const std::shared_ptr<ov::Model>& 
         return preprocess_graph(x, p, height, width, src_c);
       });
   try {
-    return ppp.build();
+    auto built = ppp.build();
+    // The application now feeds raw pixels; labels, dataset and accuracy stay as they were.
+    IrMetadata m = read_ir_metadata(*built);
+    m.input = {.height = height, .width = width, .channels = src_c, .layout = "NHWC",
+               .mean = p.mean, .std = p.std, .preprocessing_baked = true};
+    write_ir_metadata(*built, m);
+    return built;
   } catch (const ov::Exception& e) {
     throw Error(fmt::format("bake_preprocessing: OpenVINO rejected the preprocessing: {}", e.what()));
   }

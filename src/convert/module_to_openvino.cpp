@@ -7,6 +7,7 @@
 #include "convert/registry.hpp"
 #include "torchvino/convert.hpp"
 #include "torchvino/error.hpp"
+#include "torchvino/ir_metadata.hpp"
 
 namespace torchvino::convert {
 
@@ -41,9 +42,17 @@ namespace torchvino {
 
 std::shared_ptr<ov::Model> to_openvino(const Model& model) {
   const auto& s = model.spec;
-  return convert::module_to_openvino(
+  auto ir = convert::module_to_openvino(
       model.module(), ov::PartialShape{ov::Dimension::dynamic(), s.in_channels, s.image_size, s.image_size},
       s.arch);
+  // What the checkpoint knows travels with the IR, for Classifier and `torchvino info`.
+  IrMetadata m;
+  m.labels = model.metadata.labels;
+  m.dataset = model.metadata.dataset;
+  m.input = {.height = s.image_size, .width = s.image_size, .channels = s.in_channels, .layout = "NCHW",
+             .mean = model.metadata.mean, .std = model.metadata.std, .preprocessing_baked = false};
+  write_ir_metadata(*ir, m);
+  return ir;
 }
 
 }  // namespace torchvino

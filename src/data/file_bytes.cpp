@@ -10,7 +10,7 @@
 #include <fstream>
 #include <limits>
 
-#include "torchvino/data.hpp"
+#include "torchvino/image.hpp"
 #include "torchvino/error.hpp"
 
 namespace torchvino {

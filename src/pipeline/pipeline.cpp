@@ -8,6 +8,7 @@
 
 #include "torchvino/convert.hpp"
 #include "torchvino/error.hpp"
+#include "torchvino/ir_metadata.hpp"
 #include "torchvino/report.hpp"
 #include "util/strings.hpp"
 
@@ -158,14 +159,21 @@ ModeRecord evaluate_mode(const PipelineOptions& o, const RuntimeContext& runtime
   record.model_file = out.of(mode);
   const fs::path file = out.staged(record.model_file);
   record.requests = runs_on_openvino(mode) ? o.requests : 1;
-  auto backend = runs_on_openvino(mode) ? make_openvino_backend(read_model_file(file), runtime_for(mode, runtime), o.requests)
-                                        : make_libtorch_backend(model);
+  const auto ir = runs_on_openvino(mode) ? read_model_file(file) : nullptr;
+  auto backend = ir ? make_openvino_backend(ir, runtime_for(mode, runtime), o.requests) : make_libtorch_backend(model);
   record.size_bytes = model_size_bytes(file);
   record.weights_bytes = weights_size_bytes(file);
   log(fmt::format("eval: {} on {} test images, batch {}", to_string(mode),
                   o.eval.limit > 0 ? std::min(o.eval.limit, test_set.size()) : test_set.size(), o.eval.batch_size));
   record.eval = evaluate(*backend, test_set, o.eval);
   if (const auto* compiled = backend->compiled_model()) record.executed = executed_layers(*compiled);
+  // The accuracy travels inside the IR it was measured on (BF16 runs the FP32 IR at another
+  // precision: the FP32 figure is the one the file keeps).
+  if (ir && mode != Mode::BF16) {
+    write_measured_accuracy(*ir, {.top1 = record.eval.accuracy, .top5 = record.eval.top5,
+                                  .images = record.eval.images, .dataset = o.data.name + " (test)"});
+    save_ir(ir, file, Precision::FP32);  // an FP16 IR read back keeps its f16 constants
+  }
   log(fmt::format("  accuracy {}  loss {:.4f}  {:.0f} img/s  {:.3f} ms/batch", util::percent(record.eval.accuracy),
                   record.eval.loss, record.eval.throughput, record.eval.latency_mean_ms));
   return record;

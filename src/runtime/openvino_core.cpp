@@ -1,6 +1,7 @@
 #include <openvino/runtime/properties.hpp>
 
-#include "torchvino/runtime.hpp"
+#include "torchvino/error.hpp"
+#include "torchvino/openvino_runtime.hpp"
 
 namespace torchvino {
 

@@ -1,9 +1,9 @@
 // An image file as the image-folder loader and `classify` decode it (any format stb reads).
 #include "fuzz_support.hpp"
-#include "torchvino/data.hpp"
+#include "torchvino/image.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const auto file = torchvino::fuzz::write_scratch("image.png", data, size);
-  torchvino::fuzz::refuse_cleanly([&] { torchvino::decode_image(file); });
+  torchvino::fuzz::refuse_cleanly([&] { torchvino::read_image(file); });
   return 0;
 }

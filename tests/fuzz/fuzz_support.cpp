@@ -6,7 +6,7 @@
 #include <fstream>
 #include <string>
 
-#include "torchvino/data.hpp"
+#include "torchvino/image.hpp"
 
 namespace torchvino::fuzz {
 

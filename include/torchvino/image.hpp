@@ -1,0 +1,33 @@
+#pragma once
+// Image files decoded to 8-bit pixels, without LibTorch: what the runtime library (Classifier) and
+// the dataset loaders share.
+#include <cstdint>
+#include <filesystem>
+#include <vector>
+
+namespace torchvino {
+
+// What an input file may make us allocate: a small crafted file (a 1 MB .gz that inflates to
+// gigabytes, a 400 KB PNG of 20000×20000 pixels) is refused before the memory is taken. The CLI
+// raises them with --max-input-mb and --max-image-pixels.
+struct InputLimits {
+  uint64_t max_decompressed_bytes = uint64_t{1} << 30;  // Fashion-MNIST's training images: 47 MB
+  uint64_t max_image_pixels = 50'000'000;               // a 50-megapixel photo
+};
+const InputLimits& input_limits();
+void set_input_limits(const InputLimits& limits);
+
+// A decoded image: rows of height×width pixels, channels interleaved (HWC), no padding.
+struct Image {
+  int64_t height = 0, width = 0;
+  int64_t channels = 0;  // 1 (gray) or 3 (RGB)
+  std::vector<uint8_t> pixels = {};
+};
+
+// Decodes JPEG, PNG, BMP, GIF (the first frame), TGA and PNM (stb_image; its PSD, HDR and PIC
+// decoders are left out) to gray (1 channel, also for gray+alpha) or RGB (3 channels;
+// alpha is dropped: models do not take it). Throws Error naming the file when it is missing,
+// unreadable, not an image, or larger than input_limits().max_image_pixels.
+Image read_image(const std::filesystem::path& file);
+
+}  // namespace torchvino

@@ -1,0 +1,39 @@
+#pragma once
+// How images become a model's input (see Classifier): the preprocessing graph compiled in front
+// of a float model, and the uint8 NHWC tensors fed to it.
+#include <openvino/core/model.hpp>
+#include <openvino/runtime/tensor.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "torchvino/classifier.hpp"
+#include "torchvino/ir_metadata.hpp"
+
+namespace torchvino::classify {
+
+// What the compiled model takes: uint8 NHWC with `channels`; a fixed height×width when the
+// preprocessing was baked into the file (0 when any size is resized by the compiled graph).
+struct ModelInput {
+  int64_t channels = 0;
+  int64_t height = 0, width = 0;
+  int64_t batch = 0;  // a static batch size, or 0 when any batch is taken
+  bool baked = false;
+};
+
+// `model` with uint8 NHWC input: as it is when the preprocessing is baked, else with a resize +
+// normalisation graph (from `spec`) in front. Throws Error naming `file` when the model has not
+// one rank-4 image input, or when a float model's spec lacks its size or mean/std.
+std::shared_ptr<ov::Model> with_image_input(const std::shared_ptr<ov::Model>& model, const InputSpec& spec,
+                                            const std::string& file, ModelInput& input);
+
+// Checks `image` (pixels set, size > 0, channels 1 or 3, the baked size): an empty string when it
+// fits, else the problem ("2 channels; expected 1 (gray) or 3 (RGB)").
+std::string image_problem(const ImageView& image, const ModelInput& input);
+
+// The images as one uint8 N×H×W×channels tensor, converted to the model's channels. Throws Error
+// (prefixed with `what`, e.g. the file) when an image does not fit or the sizes differ.
+ov::Tensor image_tensor(const std::vector<ImageView>& images, const ModelInput& input, const std::string& what);
+
+}  // namespace torchvino::classify

@@ -1,0 +1,160 @@
+// `torchvino classify MODEL IMAGE|FOLDER...`: a thin command over torchvino::Classifier.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/common.hpp"
+#include "torchvino/classifier.hpp"
+#include "torchvino/error.hpp"
+
+namespace torchvino::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct ClassifyFlags {
+  std::string model, labels;
+  std::vector<std::string> inputs;
+  int top = 5, requests = 2, threads = 0;
+  std::optional<PerformanceHint> hint;
+  bool json = false;
+  uint64_t max_image_pixels = InputLimits{}.max_image_pixels;
+};
+
+// The extensions of the formats read_image decodes (stb_image's), lower case.
+bool is_image_file(const fs::path& file) {
+  static const std::vector<std::string> known = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tga", ".pnm",
+                                                 ".pgm", ".ppm", ".psd", ".hdr", ".pic"};
+  std::string ext = file.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  return std::find(known.begin(), known.end(), ext) != known.end();
+}
+
+// A folder's image files (not its sub-folders), sorted.
+std::vector<fs::path> images_in(const fs::path& folder) {
+  std::vector<fs::path> files;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(folder, ec))
+    if (entry.is_regular_file() && is_image_file(entry.path())) files.push_back(entry.path());
+  if (ec) throw Error(fmt::format("{}: cannot list the folder: {}", folder.string(), ec.message()));
+  if (files.empty()) throw Error(fmt::format("{}: no image files in the folder", folder.string()));
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+struct Result {
+  fs::path image;
+  TopK top;
+};
+
+void print_text(const Result& r) {
+  std::cout << r.image.string() << "\n";
+  for (size_t i = 0; i < r.top.size(); ++i)
+    std::cout << fmt::format("  {}. {:<20} {:.4f}  (class {})\n", i + 1, r.top[i].label, r.top[i].probability,
+                             r.top[i].index);
+  std::cout.flush();
+}
+
+nlohmann::json to_json(const Result& r) {
+  nlohmann::json top = nlohmann::json::array();
+  for (const auto& p : r.top) top.push_back({{"index", p.index}, {"label", p.label}, {"probability", p.probability}});
+  return {{"image", r.image.string()}, {"top", top}};
+}
+
+// Opens the model; a label count that does not fit is the --labels file's problem.
+std::unique_ptr<Classifier> open_classifier(const ClassifyFlags& f) {
+  ClassifierOptions o;
+  o.threads = f.threads;
+  o.requests = f.requests;
+  o.hint = f.hint;
+  o.top_k = f.top;
+  if (!f.labels.empty()) o.labels = read_class_names(f.labels);
+  try {
+    return std::make_unique<Classifier>(f.model, o);
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    if (!f.labels.empty() && what.rfind("labels: ", 0) == 0)
+      throw Error(fmt::format("--labels: {}: {}", f.labels, what.substr(8)));
+    throw;
+  }
+}
+
+// A folder as a stream: decoding on this thread, `requests` frames in flight, results in order.
+void classify_folder(Classifier& classifier, const fs::path& folder, const std::function<void(Result)>& emit) {
+  const auto files = images_in(folder);
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  auto last_progress = start;
+  auto stream = classifier.stream([&](uint64_t frame, const TopK& top) { emit({files[frame], top}); });
+  for (size_t i = 0; i < files.size(); ++i) {
+    const Image image = read_image(files[i]);
+    try {
+      stream->submit(view_of(image));
+    } catch (const Error& e) {
+      const std::string what = e.what();
+      // The frame's own problem ("frame: 2 channels...") is the file's.
+      if (what.rfind("frame: ", 0) == 0) throw Error(files[i].string() + ": " + what.substr(7));
+      throw;
+    }
+    const auto now = Clock::now();
+    if (now - last_progress >= std::chrono::seconds(1) || i + 1 == files.size()) {
+      const double seconds = std::chrono::duration<double>(now - start).count();
+      std::cerr << fmt::format("classify: {}/{} images of {} ({:.0f} images/s)\n", i + 1, files.size(),
+                               folder.string(), seconds > 0 ? (i + 1) / seconds : 0.0);
+      last_progress = now;
+    }
+  }
+  stream->flush();
+}
+
+}  // namespace
+
+void add_classify_command(CLI::App& app) {
+  auto f = std::make_shared<ClassifyFlags>();
+  auto* cmd = app.add_subcommand(
+      "classify", "Top-k classes of image files or folders of images (OpenVINO IR or ONNX model, FP32 or INT8)");
+  cmd->add_option("model", f->model, "IR .xml or .onnx; labels and input size/normalisation come from its metadata")
+      ->required();
+  cmd->add_option("images", f->inputs, "Image files (JPEG, PNG, BMP, GIF, TGA, PNM...) or folders of them")
+      ->required();
+  cmd->add_option("--labels", f->labels, "Class names, one per line (default: the model's metadata)");
+  cmd->add_option("--top", f->top, "Classes printed per image")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_flag("--json", f->json, "Print one JSON document instead of text");
+  cmd->add_option("--requests", f->requests, "Infer requests in flight for folders")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--threads", f->threads, "CPU threads for OpenVINO (0: all)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_option_function<std::string>(
+         "--hint", [f](const std::string& text) { f->hint = parse<PerformanceHint>(text); },
+         "OpenVINO performance hint (default: latency for 1 request, throughput for more)")
+      ->check(CLI::IsMember(names_of<PerformanceHint>()));
+  cmd->add_option("--max-image-pixels", f->max_image_pixels,
+                  "Refuse images with more pixels than this (default 50 million)")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40));
+  cmd->callback([f] {
+    set_input_limits({.max_decompressed_bytes = InputLimits{}.max_decompressed_bytes,
+                      .max_image_pixels = f->max_image_pixels});
+    // Every input is checked before the model is compiled: a typo fails at once.
+    for (const auto& input : f->inputs)
+      if (!fs::exists(input)) throw Error(input + ": file or folder not found");
+    auto classifier = open_classifier(*f);
+    nlohmann::json results = nlohmann::json::array();
+    const auto emit = [&](const Result& r) {
+      if (f->json) results.push_back(to_json(r));
+      else print_text(r);
+    };
+    for (const auto& input : f->inputs) {
+      if (fs::is_directory(input)) classify_folder(*classifier, input, emit);
+      else emit({input, classifier->classify(fs::path(input))});
+    }
+    if (f->json) std::cout << nlohmann::json{{"model", f->model}, {"results", results}}.dump(2) << "\n";
+  });
+}
+
+}  // namespace torchvino::cli
