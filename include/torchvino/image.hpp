@@ -24,8 +24,8 @@ struct Image {
   std::vector<uint8_t> pixels = {};
 };
 
-// Decodes JPEG, PNG, BMP, GIF (the first frame), TGA and PNM (stb_image; its PSD, HDR and PIC
-// decoders are left out) to gray (1 channel, also for gray+alpha) or RGB (3 channels;
+// Decodes a JPEG or PNG (stb_image; its other decoders are left out until they are fuzzed) to
+// gray (1 channel, also for gray+alpha) or RGB (3 channels;
 // alpha is dropped: models do not take it). Throws Error naming the file when it is missing,
 // unreadable, not an image, or larger than input_limits().max_image_pixels.
 Image read_image(const std::filesystem::path& file);

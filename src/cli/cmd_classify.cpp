@@ -27,8 +27,7 @@ struct ClassifyFlags {
 
 // The extensions of the formats read_image decodes (stb_image's), lower case.
 bool is_image_file(const fs::path& file) {
-  static const std::vector<std::string> known = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tga", ".pnm",
-                                                 ".pgm", ".ppm", ".psd", ".hdr", ".pic"};
+  static const std::vector<std::string> known = {".jpg", ".jpeg", ".png"};
   std::string ext = file.extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
   return std::find(known.begin(), known.end(), ext) != known.end();
@@ -119,7 +118,7 @@ void add_classify_command(CLI::App& app) {
       "classify", "Top-k classes of image files or folders of images (OpenVINO IR or ONNX model, FP32 or INT8)");
   cmd->add_option("model", f->model, "IR .xml or .onnx; labels and input size/normalisation come from its metadata")
       ->required();
-  cmd->add_option("images", f->inputs, "Image files (JPEG, PNG, BMP, GIF, TGA, PNM...) or folders of them")
+  cmd->add_option("images", f->inputs, "Image files (JPEG or PNG) or folders of them")
       ->required();
   cmd->add_option("--labels", f->labels, "Class names, one per line (default: the model's metadata)");
   cmd->add_option("--top", f->top, "Classes printed per image")->check(CLI::PositiveNumber)->capture_default_str();

@@ -1,4 +1,4 @@
-// An image file as the image-folder loader and `classify` decode it (any format stb reads).
+// An image file as the image-folder loader and `classify` decode it (read_image: JPEG and PNG).
 #include "fuzz_support.hpp"
 #include "torchvino/image.hpp"
 

@@ -126,6 +126,11 @@ void data_seeds() {
     write("image", "c" + c + ".jpg", jpg);
   }
   write("image", "gray.pgm", std::string("P5 2 2 255\n") + std::string("\x01\x02\x03\x04", 4));
+  // A 1×1 GIF (stb_image_write cannot write GIFs): header, palette, graphic control, one LZW frame.
+  const std::vector<uint8_t> gif = {'G', 'I', 'F', '8', '9', 'a', 1, 0, 1, 0, 0x80, 0, 0, 0xff, 0xff,
+                                    0xff, 0, 0, 0, '!', 0xf9, 4, 1, 0, 0, 0, 0, ',', 0, 0,
+                                    0, 0, 1, 0, 1, 0, 0, 2, 2, 'D', 1, 0, ';'};
+  write("image", "pixel.gif", gif.data(), gif.size());
 }
 
 void yaml_seeds(const fs::path& examples) {
