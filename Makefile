@@ -19,7 +19,7 @@ SANITIZER_ENV = TBB_ENABLE_SANITIZERS=1 \
   LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitizers/lsan.supp:print_suppressions=0 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
-.PHONY: all setup configure build demo test test-sanitize bench clean
+.PHONY: all setup configure build demo test test-sanitize bench package install clean
 all: build
 
 setup:
@@ -32,6 +32,14 @@ configure: setup $(BUILD)/build.ninja
 
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
+
+# The relocatable install tree (PREFIX) and the .tar.gz/.deb packages of its two components
+# (torchvino-runtime: inference without LibTorch; torchvino-cli), written to $(BUILD)/.
+PREFIX ?= /opt/torchvino
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
+package: build
+	cd $(BUILD) && cpack
 
 # Only what the demo runs: the command-line tool, not the test suite (`make test` builds that).
 demo: configure

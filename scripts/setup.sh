@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(cmake ninja-build g++ make python3-venv pkg-config
   libcli11-dev nlohmann-json3-dev zlib1g-dev libgtest-dev
-  libstb-dev libyaml-cpp-dev libcurl4-openssl-dev dataset-fashion-mnist)
+  libstb-dev libpng-dev libturbojpeg0-dev libyaml-cpp-dev libcurl4-openssl-dev dataset-fashion-mnist)
 # `setup.sh sanitize` (make test-sanitize, bench/fuzz.sh): clang with its sanitizer and libFuzzer
 # runtimes, which only those builds use.
 if [ "${1:-}" = sanitize ]; then APT_PACKAGES+=(clang libclang-rt-14-dev); fi

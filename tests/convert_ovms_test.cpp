@@ -14,7 +14,9 @@
 #include "cli_runner.hpp"
 #include "test_paths.hpp"
 #include "test_support.hpp"
+#include "torchvino/classifier.hpp"
 #include "torchvino/convert.hpp"
+#include "torchvino/ir_metadata.hpp"
 #include "torchvino/data.hpp"
 #include "torchvino/error.hpp"
 #include "torchvino/models.hpp"
@@ -196,4 +198,51 @@ TEST(OvmsExportCli, ExportsAnIrAndInfoShowsItsMetadata) {
   const CliResult missing = run_cli("export " + (dir / "absent.xml").string() + " --ovms " + (dir / "repo").string());
   EXPECT_NE(missing.exit_code, 0);
   EXPECT_NE(missing.output.find("absent.xml"), std::string::npos) << missing.output;
+}
+
+// Without --dataset, the normalisation baked in is the model's own (its torchvino.input
+// metadata): the exported uint8 model classifies a frame as the float model does. --dataset
+// overrides it; a model already baked is refused.
+TEST(OvmsExportCli, BakesTheNormalisationTheModelsMetadataRecords) {
+  TempDir dir("ovms_metadata");
+  torch::manual_seed(5);
+  torchvino::Model model = torchvino::create_model({});
+  auto ir = torchvino::to_openvino(model);
+  torchvino::IrMetadata metadata;
+  metadata.input = {.height = 28, .width = 28, .channels = 1, .layout = "NCHW", .mean = {0.5f}, .std = {0.25f}};
+  torchvino::write_ir_metadata(*ir, metadata);
+  torchvino::save_ir(ir, dir / "convnet.xml");
+
+  const CliResult own = run_cli(fmt::format("export {} --ovms {} --name own", (dir / "convnet.xml").string(),
+                                            (dir / "repo").string()));
+  ASSERT_EQ(own.exit_code, 0) << own.output;
+  EXPECT_NE(own.output.find("normalisation from the model's metadata"), std::string::npos) << own.output;
+  const CliResult fashion = run_cli(fmt::format("export {} --ovms {} --name fashion --dataset fashion-mnist",
+                                                (dir / "convnet.xml").string(), (dir / "repo").string()));
+  ASSERT_EQ(fashion.exit_code, 0) << fashion.output;
+
+  std::vector<uint8_t> pixels(28 * 28);
+  for (size_t i = 0; i < pixels.size(); ++i) pixels[i] = static_cast<uint8_t>((i * 37) % 256);
+  const torchvino::ImageView frame{pixels.data(), 28, 28, 1};
+  const auto probability_of_class = [&](const fs::path& file) {
+    torchvino::Classifier c(file, {.threads = 1, .top_k = 10});
+    std::vector<float> p(10);
+    for (const auto& prediction : c.classify(frame)) p[static_cast<size_t>(prediction.index)] = prediction.probability;
+    return p;
+  };
+  const auto reference = probability_of_class(dir / "convnet.xml");
+  const auto baked = probability_of_class(dir / "repo/own/1/model.xml");
+  const auto other = probability_of_class(dir / "repo/fashion/1/model.xml");
+  float own_diff = 0, other_diff = 0;
+  for (size_t k = 0; k < 10; ++k) {
+    own_diff = std::max(own_diff, std::abs(baked[k] - reference[k]));
+    other_diff = std::max(other_diff, std::abs(other[k] - reference[k]));
+  }
+  EXPECT_LT(own_diff, 1e-4f);
+  EXPECT_GT(other_diff, 10 * own_diff + 1e-4f) << "Fashion-MNIST's mean/std should change the result";
+
+  const CliResult again = run_cli(fmt::format("export {} --ovms {}", (dir / "repo/own/1/model.xml").string(),
+                                              (dir / "repo2").string()));
+  EXPECT_NE(again.exit_code, 0);
+  EXPECT_NE(again.output.find("already baked"), std::string::npos) << again.output;
 }

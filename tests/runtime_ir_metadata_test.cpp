@@ -49,6 +49,8 @@ TEST(IrMetadata, ToOpenvinoRecordsTheCheckpointsMetadataAndItSurvivesTheXml) {
   EXPECT_EQ(m.input.layout, "NCHW");
   EXPECT_EQ(m.input.mean, std::vector<float>{0.286f});
   EXPECT_EQ(m.input.std, std::vector<float>{0.353f});
+  // Written as the float's shortest decimal, as a person would read it in `torchvino info`.
+  EXPECT_EQ(ir->get_rt_info<std::string>("torchvino", "input", "mean"), "[0.286]");
   EXPECT_FALSE(m.input.preprocessing_baked);
   EXPECT_FALSE(m.accuracy.has_value());
 }

@@ -18,7 +18,8 @@
 
 #include "torchvino/image.hpp"
 #include "torchvino/ir_metadata.hpp"
-#include "torchvino/openvino_runtime.hpp"
+#include "torchvino/export.hpp"
+#include "torchvino/performance_hint.hpp"
 
 namespace torchvino {
 
@@ -65,7 +66,7 @@ inline ImageView view_of(const Image& image) {
 // ITU-R 601 luma (rounded to 8 bits).
 // Probabilities: the softmax of the model's output, unless the model already ends in a Softmax
 // (then its output is used as it is).
-class Classifier {
+class TORCHVINO_API Classifier {
  public:
   // Opens an IR (.xml) or ONNX model, FP32 or INT8, and compiles it for opts.device.
   explicit Classifier(const std::filesystem::path& model, const ClassifierOptions& options = {});
@@ -88,7 +89,7 @@ class Classifier {
   // 0, 1, 2...), never concurrently, from an OpenVINO worker thread or from submit()/flush(). An
   // exception it throws (or an inference failure) stops the stream: pending results are dropped
   // and the next submit() or flush() rethrows it.
-  class Stream {
+  class TORCHVINO_API Stream {
    public:
     using Callback = std::function<void(uint64_t frame, const TopK& top_k)>;
     ~Stream();  // waits for every frame in flight (errors are dropped: call flush() to see them)

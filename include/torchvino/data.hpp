@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "torchvino/image.hpp"
+#include "torchvino/labels.hpp"
 
 namespace torchvino {
 
@@ -104,9 +105,6 @@ struct ImageFolder {
   std::vector<std::string> class_names;      // index → name
 };
 
-// Class names from a labels file: one per line, index = line number (trailing blank lines and
-// '\r' are ignored; blank or repeated names in between are errors).
-std::vector<std::string> read_class_names(const std::filesystem::path& labels_file);
 // The classes scan_image_folder(root) numbers by default: root/labels.txt's lines when present,
 // else the sorted sub-folder names.
 std::vector<std::string> image_folder_classes(const std::filesystem::path& root);

@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <vector>
 
+#include "torchvino/export.hpp"
+
 namespace torchvino {
 
 // What an input file may make us allocate: a small crafted file (a 1 MB .gz that inflates to
@@ -14,8 +16,8 @@ struct InputLimits {
   uint64_t max_decompressed_bytes = uint64_t{1} << 30;  // Fashion-MNIST's training images: 47 MB
   uint64_t max_image_pixels = 50'000'000;               // a 50-megapixel photo
 };
-const InputLimits& input_limits();
-void set_input_limits(const InputLimits& limits);
+TORCHVINO_API const InputLimits& input_limits();
+TORCHVINO_API void set_input_limits(const InputLimits& limits);
 
 // A decoded image: rows of height×width pixels, channels interleaved (HWC), no padding.
 struct Image {
@@ -24,10 +26,11 @@ struct Image {
   std::vector<uint8_t> pixels = {};
 };
 
-// Decodes a JPEG or PNG (stb_image; its other decoders are left out until they are fuzzed) to
-// gray (1 channel, also for gray+alpha) or RGB (3 channels;
-// alpha is dropped: models do not take it). Throws Error naming the file when it is missing,
-// unreadable, not an image, or larger than input_limits().max_image_pixels.
-Image read_image(const std::filesystem::path& file);
+// Decodes a JPEG (libjpeg-turbo) or PNG (libpng) to 8-bit gray (1 channel, also for gray+alpha) or
+// RGB (3 channels; palettes expanded, 16 bits scaled to 8, alpha dropped: models do not take it),
+// as PIL's convert("L"/"RGB") does. Throws Error naming the file when it is missing, unreadable,
+// not a JPEG or PNG, corrupt or truncated (libjpeg's warnings count), or larger than
+// input_limits().max_image_pixels (checked before the pixels are allocated).
+TORCHVINO_API Image read_image(const std::filesystem::path& file);
 
 }  // namespace torchvino

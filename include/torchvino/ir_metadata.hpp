@@ -1,13 +1,16 @@
 #pragma once
 // What a deployed model says about itself: metadata kept in the IR's rt_info (section
 // "torchvino"), so an application (Classifier, `torchvino info`) needs no side files or flags.
-// OpenVINO only: no LibTorch header here.
-#include <openvino/core/model.hpp>
-
+// Applications read it through Classifier::metadata(); the functions below take OpenVINO models
+// (include <openvino/core/model.hpp> to call them).
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
+
+namespace ov {
+class Model;
+}
 
 namespace torchvino {
 

@@ -5,27 +5,14 @@
 #include <openvino/runtime/compiled_model.hpp>
 #include <openvino/runtime/core.hpp>
 
-#include <array>
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
-#include <utility>
 
-#include "torchvino/names.hpp"
+#include "torchvino/performance_hint.hpp"
 
 namespace torchvino {
-
-// OpenVINO's performance hint: latency (one request at a time) or throughput (streams and
-// several requests in flight).
-enum class PerformanceHint { Latency, Throughput, None };
-template <>
-struct EnumNames<PerformanceHint> {
-  static constexpr const char* what = "performance hint";
-  static constexpr std::array table{std::pair{PerformanceHint::Latency, "latency"},
-                                    std::pair{PerformanceHint::Throughput, "throughput"},
-                                    std::pair{PerformanceHint::None, "none"}};
-};
 
 // How and where models run. Made once (by the CLI, from --threads) and passed to every stage
 // that runs a model — calibration, bias correction, accuracy control, evaluation — so they all

@@ -6,6 +6,7 @@
 
 #include "classify/model_input.hpp"
 #include "torchvino/classifier.hpp"
+#include "torchvino/openvino_runtime.hpp"
 
 namespace torchvino {
 

@@ -6,9 +6,11 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "cli/common.hpp"
+#include "cli/cmd_classify.hpp"
 #include "torchvino/classifier.hpp"
 #include "torchvino/error.hpp"
+#include "torchvino/labels.hpp"
+#include "torchvino/names.hpp"
 
 namespace torchvino::cli {
 
@@ -25,7 +27,7 @@ struct ClassifyFlags {
   uint64_t max_image_pixels = InputLimits{}.max_image_pixels;
 };
 
-// The extensions of the formats read_image decodes (stb_image's), lower case.
+// The extensions of the formats read_image decodes, lower case.
 bool is_image_file(const fs::path& file) {
   static const std::vector<std::string> known = {".jpg", ".jpeg", ".png"};
   std::string ext = file.extension().string();
@@ -113,9 +115,12 @@ void classify_folder(Classifier& classifier, const fs::path& folder, const std::
 }  // namespace
 
 void add_classify_command(CLI::App& app) {
+  setup_classify(app.add_subcommand(
+      "classify", "Top-k classes of image files or folders of images (OpenVINO IR or ONNX model, FP32 or INT8)"));
+}
+
+void setup_classify(CLI::App* cmd) {
   auto f = std::make_shared<ClassifyFlags>();
-  auto* cmd = app.add_subcommand(
-      "classify", "Top-k classes of image files or folders of images (OpenVINO IR or ONNX model, FP32 or INT8)");
   cmd->add_option("model", f->model, "IR .xml or .onnx; labels and input size/normalisation come from its metadata")
       ->required();
   cmd->add_option("images", f->inputs, "Image files (JPEG or PNG) or folders of them")

@@ -5,6 +5,7 @@
 #include "cli/common.hpp"
 #include "torchvino/convert.hpp"
 #include "torchvino/error.hpp"
+#include "torchvino/ir_metadata.hpp"
 #include "torchvino/ovms_export.hpp"
 
 namespace torchvino::cli {
@@ -38,10 +39,11 @@ void add_export_command(CLI::App& app) {
                   "CPU streams in plugin_config NUM_STREAMS (0: AUTO)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  cmd->add_option("--dataset", flags->dataset,
-                  "Dataset whose preprocessing (normalisation, resize) is baked in")
-      ->check(CLI::IsMember(dataset_names()))
-      ->capture_default_str();
+  auto* dataset_flag =
+      cmd->add_option("--dataset", flags->dataset,
+                      "Dataset whose preprocessing (normalisation, resize) is baked in (default: the "
+                      "model's own input spec, torchvino.input.*, when it has one; else fashion-mnist)")
+          ->check(CLI::IsMember(dataset_names()));
   cmd->add_option("--raw-height", flags->image.height,
                   "Height of the images clients send (default: the dataset's)")
       ->check(CLI::PositiveNumber);
@@ -51,25 +53,44 @@ void add_export_command(CLI::App& app) {
   cmd->add_option("--raw-channels", flags->image.channels,
                   "Channels of the images clients send: 1 or 3 (default: the dataset's)")
       ->check(CLI::IsMember({1, 3}));
-  cmd->callback([flags] {
+  cmd->callback([flags, dataset_flag] {
     const std::filesystem::path model_file = flags->model;
     auto model = read_model_file(model_file);
-    const DatasetInfo& dataset = dataset_info(flags->dataset);
-    // The IR's own C×H×W decides the preprocessing's output, the dataset its normalisation.
+    const InputSpec spec = read_ir_metadata(*model).input;
+    if (spec.preprocessing_baked)
+      throw Error(model_file.string() + ": its preprocessing is already baked in (uint8 " + spec.layout +
+                  " input); export the float model it was made from");
+    // The IR's own C×H×W decides the preprocessing's output; the normalisation comes from the
+    // model's metadata (what it was trained with) unless --dataset names one.
+    const bool from_metadata = dataset_flag->count() == 0 && !spec.mean.empty() && !spec.std.empty();
     const DatasetOptions data = dataset_for_model(flags->dataset, "", *model, {});
     if (!data.preprocessing)
       throw Error(model_file.string() +
                   ": needs one N×C×H×W input with static C and H = W to bake preprocessing into");
+    Preprocessing preprocessing = *data.preprocessing;
+    RawImageInput image = flags->image;
+    if (from_metadata) {
+      preprocessing.mean = spec.mean;
+      preprocessing.std = spec.std;
+      // Clients send images of the model's own size unless told otherwise: nothing to resize.
+      if (image.height == 0) image.height = spec.height;
+      if (image.width == 0) image.width = spec.width;
+      if (image.channels == 0) image.channels = spec.channels;
+      preprocessing.crop = 0;
+      preprocessing.resize = image.height == spec.height && image.width == spec.width ? 0 : spec.height;
+      preprocessing.keep_aspect = false;
+    } else {
+      const DatasetInfo& dataset = dataset_info(flags->dataset);
+      if (image.height == 0) image.height = dataset.image_size;
+      if (image.width == 0) image.width = dataset.image_size;
+      if (image.channels == 0) image.channels = dataset.channels;
+    }
     OvmsExportOptions options = flags->options;
     if (options.name.empty()) options.name = model_file.stem().string();
-    RawImageInput image = flags->image;
-    if (image.height == 0) image.height = dataset.image_size;
-    if (image.width == 0) image.width = dataset.image_size;
-    if (image.channels == 0) image.channels = dataset.channels;
-    const OvmsExport written =
-        export_ovms(model, *data.preprocessing, image, flags->ovms, options);
-    log_line(fmt::format("export: wrote {} (input {}×{}×{}×{} u8 NHWC) and {}", written.xml.string(),
-                         options.batch, image.height, image.width, image.channels,
+    const OvmsExport written = export_ovms(model, preprocessing, image, flags->ovms, options);
+    log_line(fmt::format("export: wrote {} (input {}×{}×{}×{} u8 NHWC, normalisation from {}) and {}",
+                         written.xml.string(), options.batch, image.height, image.width, image.channels,
+                         from_metadata ? "the model's metadata" : "--dataset " + flags->dataset,
                          written.config.string()));
   });
 }

@@ -133,7 +133,5 @@ void add_eval_command(CLI::App& app);
 void add_pipeline_command(CLI::App& app);
 void add_download_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
-// `torchvino classify`: cmd_classify.cpp.
-void add_classify_command(CLI::App& app);
 
 }  // namespace torchvino::cli

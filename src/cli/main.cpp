@@ -5,6 +5,7 @@
 #include <iostream>
 #include <openvino/core/except.hpp>
 
+#include "cli/cmd_classify.hpp"
 #include "cli/cmd_export.hpp"
 #include "cli/cmd_info.hpp"
 #include "cli/common.hpp"

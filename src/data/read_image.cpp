@@ -1,54 +1,147 @@
-// The only translation unit that compiles stb_image. Its functions are made static so that
-// another part of the program using stb (or libstb) cannot clash with these symbols. No LibTorch:
-// the runtime library decodes images with it.
-#define STB_IMAGE_IMPLEMENTATION
-#define STB_IMAGE_STATIC
-#define STBI_NO_STDIO
-// JPEG and PNG only: the decoders the fuzzing campaign covered (tests/fuzz, bench/fuzz.sh). stb's
-// others are off until they pass it too — the PNM header parser overflowed within minutes.
-#define STBI_ONLY_JPEG
-#define STBI_ONLY_PNG
-#include <stb/stb_image.h>
+// Image files decoded with libjpeg-turbo (TurboJPEG API) and libpng, the reference decoders,
+// maintained for untrusted input. stb_image (Debian 12's 2.27), used before, had three bugs that
+// our fuzzing found within minutes (tests/fuzz/corpus/image keeps those inputs). No LibTorch: the
+// runtime library decodes images with this file.
+#include <png.h>
+#include <turbojpeg.h>
 
+#include <csetjmp>
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <string>
 
 #include "data/file_bytes.hpp"
-#include "data/stb_guards.hpp"
 #include "torchvino/error.hpp"
 #include "torchvino/image.hpp"
 #include "util/strings.hpp"
 
 namespace torchvino {
 
-Image read_image(const std::filesystem::path& file) {
-  std::vector<uint8_t> bytes = data::read_file_bytes(file);
-  if (bytes.size() > static_cast<size_t>(std::numeric_limits<int>::max())) {
-    throw Error(util::cat(file.string(), ": image file too large to decode"));
-  }
-  data::check_jpeg_huffman_tables(bytes, file);
-  data::drop_empty_png_data_chunks(bytes);
-  const int len = static_cast<int>(bytes.size());
-  int w = 0, h = 0, comp = 0;
-  if (!stbi_info_from_memory(bytes.data(), len, &w, &h, &comp)) {
-    throw Error(util::cat(file.string(), ": cannot decode image (", stbi_failure_reason(),
-                          "); expected a JPEG or PNG file"));
-  }
+namespace {
+
+bool starts_with(const std::vector<uint8_t>& bytes, std::initializer_list<uint8_t> magic) {
+  return bytes.size() >= magic.size() && std::equal(magic.begin(), magic.end(), bytes.begin());
+}
+
+void check_pixel_limit(const std::filesystem::path& file, uint64_t width, uint64_t height) {
   const uint64_t pixels_max = input_limits().max_image_pixels;
-  if (uint64_t(w) * uint64_t(h) > pixels_max)
-    throw Error(util::cat(file.string(), ": image is ", w, "×", h, " pixels, more than the limit of ", pixels_max,
-                          " (raise it with --max-image-pixels)"));
-  // Gray and gray+alpha stay one channel; colour drops alpha, which models do not take.
-  const int channels = comp <= 2 ? 1 : 3;
-  std::unique_ptr<stbi_uc, decltype(&stbi_image_free)> pixels(
-      stbi_load_from_memory(bytes.data(), len, &w, &h, &comp, channels), &stbi_image_free);
-  if (!pixels) {
-    throw Error(util::cat(file.string(), ": cannot decode image (", stbi_failure_reason(), ")"));
-  }
-  Image image{.height = h, .width = w, .channels = channels, .pixels = {}};
-  image.pixels.assign(pixels.get(), pixels.get() + static_cast<size_t>(h) * w * channels);
+  if (width * height > pixels_max)
+    throw Error(util::cat(file.string(), ": image is ", width, "×", height, " pixels, more than the limit of ",
+                          pixels_max, " (raise it with --max-image-pixels)"));
+}
+
+Image decode_jpeg(const std::vector<uint8_t>& bytes, const std::filesystem::path& file) {
+  std::unique_ptr<void, decltype(&tjDestroy)> tj(tjInitDecompress(), &tjDestroy);
+  if (!tj) throw Error(util::cat(file.string(), ": cannot start the JPEG decoder: ", tjGetErrorStr2(nullptr)));
+  const auto fail = [&](const char* what) {
+    return Error(util::cat(file.string(), ": cannot decode image: JPEG ", what, " (", tjGetErrorStr2(tj.get()), ")"));
+  };
+  if (bytes.size() > std::numeric_limits<unsigned long>::max()) throw fail("file too large");
+  int width = 0, height = 0, subsampling = 0, colorspace = 0;
+  if (tjDecompressHeader3(tj.get(), bytes.data(), bytes.size(), &width, &height, &subsampling, &colorspace) != 0)
+    throw fail("header unreadable");
+  check_pixel_limit(file, static_cast<uint64_t>(width), static_cast<uint64_t>(height));
+  const int channels = colorspace == TJCS_GRAY ? 1 : 3;
+  Image image{.height = height, .width = width, .channels = channels, .pixels = {}};
+  image.pixels.resize(static_cast<size_t>(width) * static_cast<size_t>(height) * static_cast<size_t>(channels));
+  // A warning (truncated or corrupt data, which libjpeg would fill in with gray) is an error: an
+  // image that is not what its file says must not be classified silently. At most 500 scans of a
+  // progressive JPEG, so a small file cannot make us decode for minutes.
+  const int flags = TJFLAG_STOPONWARNING | TJFLAG_LIMITSCANS;
+  if (tjDecompress2(tj.get(), bytes.data(), bytes.size(), image.pixels.data(), width, 0, height,
+                    channels == 1 ? TJPF_GRAY : TJPF_RGB, flags) != 0)
+    throw fail("data corrupt, truncated or unsupported");
   return image;
+}
+
+// libpng reports errors by longjmp: PngReader keeps everything the jump can skip over in plain
+// members (no C++ object is created between setjmp and the end of decode()), and throws only after
+// the jump has landed.
+struct PngReader {
+  const std::vector<uint8_t>& bytes;
+  size_t offset = 0;
+  char message[256] = {};
+  png_structp png = nullptr;
+  png_infop info = nullptr;
+  int passes = 1;
+
+  ~PngReader() { png_destroy_read_struct(&png, info ? &info : nullptr, nullptr); }
+
+  static void read(png_structp png, png_bytep out, size_t length) {
+    auto* self = static_cast<PngReader*>(png_get_io_ptr(png));
+    if (length > self->bytes.size() - self->offset) png_error(png, "file ends early");
+    std::memcpy(out, self->bytes.data() + self->offset, length);
+    self->offset += length;
+  }
+  static void on_error(png_structp png, png_const_charp what) {
+    auto* self = static_cast<PngReader*>(png_get_error_ptr(png));
+    std::snprintf(self->message, sizeof self->message, "%s", what);
+    png_longjmp(png, 1);
+  }
+  static void on_warning(png_structp, png_const_charp) {}  // e.g. unknown chunks: harmless
+
+  // Returns false with `message` set on a libpng error; `too_large` when the size exceeds the
+  // limit (checked before the pixels are allocated).
+  bool decode(Image& image, uint64_t max_pixels, bool& too_large, png_uint_32& width, png_uint_32& height) {
+    png = png_create_read_struct(PNG_LIBPNG_VER_STRING, this, &PngReader::on_error, &PngReader::on_warning);
+    if (!png) return std::snprintf(message, sizeof message, "out of memory"), false;
+    info = png_create_info_struct(png);
+    if (!info) return std::snprintf(message, sizeof message, "out of memory"), false;
+    if (setjmp(png_jmpbuf(png))) return false;
+    png_set_read_fn(png, this, &PngReader::read);
+    // Text and colour-profile chunks are skipped unread (models take the pixels as they are), so a
+    // crafted zTXt or iCCP chunk cannot make libpng inflate megabytes; other ancillary chunks are
+    // capped at 8 MB each.
+    static const png_byte ignored[] = "iCCP\0iTXt\0tEXt\0zTXt\0sPLT\0eXIf";
+    png_set_keep_unknown_chunks(png, PNG_HANDLE_CHUNK_NEVER, nullptr, 0);
+    png_set_keep_unknown_chunks(png, PNG_HANDLE_CHUNK_NEVER, ignored, 6);
+    png_set_chunk_malloc_max(png, 8u << 20);
+    png_read_info(png, info);
+    width = png_get_image_width(png, info);
+    height = png_get_image_height(png, info);
+    if (uint64_t(width) * uint64_t(height) > max_pixels) return too_large = true, false;
+    const int color_type = png_get_color_type(png, info);
+    // To 8-bit gray or RGB, as PIL's convert("L"/"RGB") gives PyTorch users: palettes and low
+    // bit depths expanded, 16 bits scaled to 8, alpha dropped (not composited), gamma ignored.
+    png_set_expand(png);
+    png_set_scale_16(png);
+    png_set_strip_alpha(png);
+    passes = png_set_interlace_handling(png);
+    png_read_update_info(png, info);
+    image.channels = (color_type & PNG_COLOR_MASK_COLOR) ? 3 : 1;
+    if (png_get_channels(png, info) != image.channels || png_get_bit_depth(png, info) != 8)
+      png_error(png, "unexpected pixel format after conversion");
+    image.height = height;
+    image.width = width;
+    image.pixels.resize(size_t(width) * height * size_t(image.channels));
+    for (int pass = 0; pass < passes; ++pass)
+      for (png_uint_32 row = 0; row < height; ++row)
+        png_read_row(png, image.pixels.data() + size_t(row) * width * size_t(image.channels), nullptr);
+    png_read_end(png, nullptr);
+    return true;
+  }
+};
+
+Image decode_png(const std::vector<uint8_t>& bytes, const std::filesystem::path& file) {
+  Image image;
+  PngReader reader{bytes};
+  bool too_large = false;
+  png_uint_32 width = 0, height = 0;
+  if (!reader.decode(image, input_limits().max_image_pixels, too_large, width, height)) {
+    if (too_large) check_pixel_limit(file, width, height);
+    throw Error(util::cat(file.string(), ": cannot decode image: PNG corrupt or truncated (", reader.message, ")"));
+  }
+  return image;
+}
+
+}  // namespace
+
+Image read_image(const std::filesystem::path& file) {
+  const std::vector<uint8_t> bytes = data::read_file_bytes(file);
+  if (starts_with(bytes, {0xFF, 0xD8, 0xFF})) return decode_jpeg(bytes, file);
+  if (starts_with(bytes, {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'})) return decode_png(bytes, file);
+  throw Error(util::cat(file.string(), ": cannot decode image: not a JPEG or PNG file"));
 }
 
 }  // namespace torchvino

@@ -1,6 +1,9 @@
 #include "torchvino/ir_metadata.hpp"
 
+#include <openvino/core/model.hpp>
+
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <charconv>
 #include <nlohmann/json.hpp>
@@ -38,6 +41,9 @@ std::optional<std::string> get(const ov::Model& model, const Path& key) {
 }
 
 std::string json_list(const nlohmann::json& list) { return list.dump(); }
+// Floats as the shortest decimal that reads back as the same float ([0.286], not the double
+// 0.2860000133514404 nlohmann would print).
+std::string json_list(const std::vector<float>& values) { return fmt::format("[{}]", fmt::join(values, ", ")); }
 
 nlohmann::json parse_list(const Path& key, const std::string& text) {
   nlohmann::json j;
