@@ -6,7 +6,7 @@
 #   bash bench/fuzz.sh [SECONDS_PER_TARGET=1800] [PARALLEL=2] [TARGET...]
 #
 # Needs clang (scripts/setup.sh sanitize installs it). Prints one table (executions, speed,
-# coverage, corpus, crashes, peak memory) and writes it to bench/results/fuzz-DATE.txt.
+# coverage, corpus, crashes, peak memory) and writes it to bench/results/fuzz-DATE-HHMM.txt.
 # Exit status 1 if any target crashed, leaked or hung; the reproducers are kept in the table's
 # folder: replay one with `build-sanitize/tests/fuzz/fuzz_NAME FILE`.
 set -euo pipefail
@@ -76,7 +76,7 @@ for name in "${TARGETS[@]}"; do
     "tests/fuzz/corpus/$name" "$WORK/corpus/$name" >"$WORK/$name.merge.log" 2>&1 || true
 done
 mkdir -p bench/results
-cp "$WORK/summary.txt" "bench/results/fuzz-$(date -u +%F).txt"
+cp "$WORK/summary.txt" "bench/results/fuzz-$(date -u +%F-%H%M).txt"  # never over an earlier run's
 if grep -q . <(find "$WORK/crashes" -type f); then
   echo "fuzz: reproducers found:" >&2; find "$WORK/crashes" -type f >&2
   exit 1

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "test_paths.hpp"
 #include "test_support.hpp"
 #include "torchvino/error.hpp"
 #include "torchvino/models.hpp"
@@ -194,6 +195,19 @@ TEST(CheckpointFormat, OldTorchScriptCheckpointsStillLoadWithANote) {
   testing::internal::CaptureStderr();
   torchvino::load_checkpoint(dir / "old.pt");
   EXPECT_EQ(testing::internal::GetCapturedStderr(), "");
+}
+
+// Found by fuzz_checkpoint: an old-format checkpoint whose code does not parse makes LibTorch
+// unpickle the code's .debug_pkl record to quote the source; one claiming a 4 GB string made it
+// reserve 4 GB. That record goes through the bounded pickle walk first, like data.pkl.
+TEST(CheckpointFormat, AnOldCheckpointsDebugPickleIsCheckedBeforeLibTorchReadsIt) {
+  const fs::path file = fs::path(TORCHVINO_SOURCE_DIR) / "tests/fuzz/corpus/checkpoint/oom-legacy-debug-pkl-string-length";
+  testing::internal::CaptureStderr();
+  const std::string msg = error_of([&] { torchvino::load_checkpoint(file); });
+  testing::internal::GetCapturedStderr();
+  EXPECT_NE(msg.find(file.string() + ": not a torchvino checkpoint (code/__torch__.py.debug_pkl: "), std::string::npos)
+      << msg;
+  EXPECT_NE(msg.find("needs 4294967064 more bytes, but only 99 are left"), std::string::npos) << msg;
 }
 
 TEST(CheckpointFormat, TruncatedCorruptOrForeignFilesAreErrorsNamingTheFile) {

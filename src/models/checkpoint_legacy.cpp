@@ -31,14 +31,22 @@ namespace {
 // LibTorch's TorchScript importer trusts the lengths inside the archive's pickles: a crafted one
 // makes it reserve gigabytes (found by fuzz_checkpoint). Each pickle first goes through the
 // bounded walk that state dicts get (argument lengths against the bytes present, memo slots,
-// nesting), which throws on what the importer would choke on.
+// nesting), which throws on what the importer would choke on. That includes the code's
+// `.debug_pkl` records: LibTorch unpickles them to quote the source when the code fails to parse.
 void check_pickles(const fs::path& file) {
   try {
     caffe2::serialize::PyTorchStreamReader reader(file.string());
     for (const auto& name : reader.getAllRecords()) {
-      if (!name.ends_with(".pkl")) continue;
+      if (!name.ends_with(".pkl") && !name.ends_with(".debug_pkl")) continue;
       const auto [data, size] = reader.getRecord(name);
-      rewrite_ordered_dicts(std::string(static_cast<const char*>(data.get()), size));
+      try {
+        rewrite_ordered_dicts(std::string(static_cast<const char*>(data.get()), size));
+      } catch (const Error& e) {
+        // The walk names every pickle data.pkl; name the record it found the problem in.
+        std::string what = e.what();
+        if (what.starts_with("data.pkl: ")) what = what.substr(10);
+        throw Error(name + ": " + what);
+      }
     }
   } catch (const Error& e) {
     throw Error(file.string() + ": not a torchvino checkpoint (" + e.what() + ")");
