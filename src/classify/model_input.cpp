@@ -106,11 +106,11 @@ std::string image_problem(const ImageView& image, const ModelInput& input) {
   return "";
 }
 
-ov::Tensor image_tensor(const std::vector<ImageView>& images, const ModelInput& input, const std::string& what) {
+ov::Shape checked_image_shape(const std::vector<ImageView>& images, const ModelInput& input, const std::string& what) {
   if (images.empty()) throw Error(what + ": no images");
   for (const auto& image : images)
     if (const auto problem = image_problem(image, input); !problem.empty()) throw Error(what + ": " + problem);
-  const int64_t h = images.front().height, w = images.front().width, c = input.channels;
+  const int64_t h = images.front().height, w = images.front().width;
   for (const auto& image : images)
     if (image.height != h || image.width != w)
       throw Error(fmt::format("{}: images of one batch must share one size ({}×{} and {}×{})", what, h, w,
@@ -118,9 +118,15 @@ ov::Tensor image_tensor(const std::vector<ImageView>& images, const ModelInput& 
   if (input.batch > 0 && static_cast<int64_t>(images.size()) != input.batch)
     throw Error(fmt::format("{}: the model takes batches of exactly {} images, not {}", what, input.batch,
                             images.size()));
-  ov::Tensor tensor(ov::element::u8, ov::Shape{images.size(), size_t(h), size_t(w), size_t(c)});
+  return ov::Shape{images.size(), size_t(h), size_t(w), size_t(input.channels)};
+}
+
+namespace {
+
+void fill(const std::vector<ImageView>& images, const ModelInput& input, ov::Tensor& tensor) {
+  const int64_t c = input.channels;
   uint8_t* out = tensor.data<uint8_t>();
-  const size_t pixels = static_cast<size_t>(h * w);
+  const size_t pixels = static_cast<size_t>(images.front().height * images.front().width);
   for (const auto& image : images) {
     const uint8_t* in = image.pixels;
     if (image.channels == c) {
@@ -132,7 +138,22 @@ ov::Tensor image_tensor(const std::vector<ImageView>& images, const ModelInput& 
     }
     out += pixels * c;
   }
+}
+
+}  // namespace
+
+ov::Tensor image_tensor(const std::vector<ImageView>& images, const ModelInput& input, const std::string& what) {
+  ov::Tensor tensor(ov::element::u8, checked_image_shape(images, input, what));
+  fill(images, input, tensor);
   return tensor;
+}
+
+void write_image_tensor(const std::vector<ImageView>& images, const ModelInput& input, const ov::Shape& shape,
+                        ov::Tensor& tensor) {
+  if (tensor.get_element_type() != ov::element::u8)
+    throw Error(std::string("the model's input is not uint8 but ") + tensor.get_element_type().get_type_name());
+  if (tensor.get_shape() != shape) tensor.set_shape(shape);
+  fill(images, input, tensor);
 }
 
 }  // namespace torchvino::classify

@@ -35,5 +35,12 @@ std::string image_problem(const ImageView& image, const ModelInput& input);
 // The images as one uint8 N×H×W×channels tensor, converted to the model's channels. Throws Error
 // (prefixed with `what`, e.g. the file) when an image does not fit or the sizes differ.
 ov::Tensor image_tensor(const std::vector<ImageView>& images, const ModelInput& input, const std::string& what);
+// What image_tensor checks: throws the same errors, else returns the tensor's N×H×W×C shape.
+ov::Shape checked_image_shape(const std::vector<ImageView>& images, const ModelInput& input, const std::string& what);
+// The checked images written into `tensor` (an infer request's own uint8 input tensor, reshaped to
+// `shape` when it differs), so a stream reuses each request's memory instead of allocating and
+// binding a tensor per frame.
+void write_image_tensor(const std::vector<ImageView>& images, const ModelInput& input, const ov::Shape& shape,
+                        ov::Tensor& tensor);
 
 }  // namespace torchvino::classify

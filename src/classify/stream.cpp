@@ -114,8 +114,10 @@ Classifier::Stream::~Stream() {
 
 uint64_t Classifier::Stream::submit(const ImageView& frame) {
   State& s = *state_;
-  // Copied before waiting: the caller may reuse its buffer as soon as submit returns.
-  const ov::Tensor input = classify::image_tensor({frame}, s.impl.input, "frame");
+  // Checked before waiting, so a frame that does not fit throws without touching the stream; it
+  // is copied (below) before submit returns, so the caller may then reuse its buffer.
+  const std::vector<ImageView> frames{frame};
+  const ov::Shape shape = classify::checked_image_shape(frames, s.impl.input, "frame");
   std::unique_lock lock(s.mutex);
   // In flight = submitted and not yet delivered: a slow callback holds submit() back too, so
   // results never pile up unboundedly.
@@ -130,9 +132,12 @@ uint64_t Classifier::Stream::submit(const ImageView& frame) {
   ++s.in_flight;
   lock.unlock();
   try {
-    s.requests[r].set_input_tensor(input);
+    // The frame is copied into the request's own input tensor (the request is idle): no tensor
+    // is allocated or bound per frame.
+    ov::Tensor input = s.requests[r].get_input_tensor();
+    classify::write_image_tensor(frames, s.impl.input, shape, input);
     s.requests[r].start_async();
-  } catch (const ov::Exception& e) {
+  } catch (const std::exception& e) {
     lock.lock();
     --s.in_flight;
     s.idle.push_back(r);

@@ -7,7 +7,9 @@ namespace torchvino::convert {
 namespace {
 template <typename T>
 const T* exactly(const std::shared_ptr<torch::nn::Module>& m) {
-  return m && typeid(*m) == typeid(T) ? static_cast<const T*>(m.get()) : nullptr;
+  if (!m) return nullptr;
+  const torch::nn::Module& module = *m;  // typeid of a named reference: no side effect to evaluate
+  return typeid(module) == typeid(T) ? static_cast<const T*>(m.get()) : nullptr;
 }
 }  // namespace
 
