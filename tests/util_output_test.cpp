@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <openvino/core/model.hpp>
 #include <openvino/opsets/opset8.hpp>
+#include <openvino/runtime/core.hpp>
+#include <openvino/core/graph_util.hpp>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -164,6 +166,31 @@ TEST(IrFiles, IrsWrittenByOtherToolsCarryNoStampAndStillLoad) {
   const auto dir = fresh_temp_dir("ir_foreign");
   ov::save_model(matmul_model(4, 1.0f), (dir / "f.xml").string(), false);
   EXPECT_NO_THROW(read_model_file(dir / "f.xml"));
+}
+
+// NNCF, ovc or a script that reads one of our IRs and saves a changed one copies its rt_info, our
+// stamp included, into a pair the stamp does not describe: that pair is not torn.
+TEST(IrFiles, AnIrAnotherToolRewroteFromOursLoadsWithItsOwnWeights) {
+  const auto dir = fresh_temp_dir("ir_rewritten");
+  save_ir(matmul_model(8, 1.0f), dir / "ours.xml", Precision::FP32);
+  auto model = ov::Core().read_model((dir / "ours.xml").string());
+  ASSERT_TRUE(model->has_rt_info("torchvino_weights"));
+  for (const auto& op : model->get_ordered_ops())
+    if (auto c = std::dynamic_pointer_cast<ov::opset8::Constant>(op))
+      ov::replace_node(c, ov::opset8::Constant::create(ov::element::f32, c->get_shape(), std::vector<float>(64, 5.0f)));
+  ov::save_model(model, (dir / "theirs.xml").string(), false);
+  std::shared_ptr<ov::Model> loaded;
+  ASSERT_NO_THROW(loaded = read_model_file(dir / "theirs.xml"));
+  bool found = false;
+  for (const auto& op : loaded->get_ordered_ops())
+    if (auto c = std::dynamic_pointer_cast<ov::opset8::Constant>(op)) {
+      EXPECT_EQ(c->cast_vector<float>(), std::vector<float>(64, 5.0f));
+      found = true;
+    }
+  EXPECT_TRUE(found);
+  // Our own pair still has its stamp checked.
+  write_string(dir / "ours.bin", read_bytes(dir / "theirs.bin"));
+  EXPECT_THROW(read_model_file(dir / "ours.xml"), Error);
 }
 
 TEST(FolderLock, ASecondWriterFailsAtOnceNamingTheHolder) {

@@ -36,7 +36,7 @@ void stamp_weights(const fs::path& xml, const fs::path& bin, const fs::path& tar
   const size_t at = text.find(placeholder);
   if (at == std::string::npos || text.find(placeholder, at + 1) != std::string::npos)
     throw Error(target.string() + ": cannot stamp the IR with its weights' checksum");
-  text.replace(at, placeholder.size(), stamp_of(bin));
+  text.replace(at, placeholder.size(), weights_stamp(bin, crc32_of(text)));
   write_bytes_to(xml, text);
 }
 
