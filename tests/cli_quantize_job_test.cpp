@@ -29,6 +29,7 @@ compression:
   model_type: transformer
   smooth_quant_alpha: 0.5
   stat_subset_size: 200
+  calibration_seed: 7
   range_estimator: minmax
   fast_bias_correction: false
   overflow_fix: enable
@@ -63,6 +64,7 @@ TEST(QuantizeJob, CompleteFileSetsEveryOption) {
   EXPECT_EQ(c.quantize.model_type, ModelType::Transformer);
   EXPECT_EQ(c.quantize.smooth_quant_alpha, 0.5);
   EXPECT_EQ(c.quantize.subset_size, 200);
+  EXPECT_EQ(c.quantize.calibration_seed, 7);
   EXPECT_EQ(c.quantize.range_estimator, RangeEstimator::MinMax);
   // NNCF's and POT's meaning: not fast = the full bias correction.
   EXPECT_EQ(c.quantize.bias_correction, BiasCorrection::Full);
@@ -141,6 +143,8 @@ TEST(QuantizeJob, BadValuesAreErrorsNamingKeyAndAllowedValues) {
             "AccuracyAwareQuantization");
   EXPECT_EQ(error_of(m + "compression: {stat_subset_size: -5}\n"),
             "cfg.yaml: compression.subset_size: -5 must be at least 1");
+  EXPECT_EQ(error_of(m + "compression: {calibration_seed: -1}\n"),
+            "cfg.yaml: compression.calibration_seed: -1 must be at least 0");
   EXPECT_EQ(error_of(m + "compression: {stat_subset_size: many}\n"),
             "cfg.yaml: compression.subset_size: expected an integer, got 'many'");
   EXPECT_EQ(error_of(m + "compression: {overflow_fix: sometimes}\n"),

@@ -1,6 +1,9 @@
 // read_idx, the MNIST-format loader, the dataset registry and the downloader's failure paths, all
 // on small files the tests write themselves.
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
 #include <torch/torch.h>
 #include <zlib.h>
 
@@ -496,4 +499,47 @@ TEST(DataIdx, AFileJustUnderTheDecompressionLimitIsRead) {
   write_gzip(file, idx_bytes({(1 << 20) - 16}, Bytes((1 << 20) - 16, 1)));
   ScopedInputLimits limits(InputLimits{.max_decompressed_bytes = 1 << 20});
   EXPECT_EQ(read_idx(file).data.size(), size_t((1 << 20) - 16));
+}
+
+TEST(DataSubset, FirstItemsWithoutASeedADrawAcrossTheSplitWithOne) {
+  EXPECT_EQ(Subset(3).indices(10), (std::vector<int64_t>{0, 1, 2}));
+  EXPECT_EQ(Subset().indices(3), (std::vector<int64_t>{0, 1, 2}));
+  const auto a = Subset::drawn(30, 0).indices(100);
+  EXPECT_EQ(a, Subset::drawn(30, 0).indices(100));  // seeded: the same draw every time
+  EXPECT_NE(a, Subset::drawn(30, 1).indices(100));
+  EXPECT_EQ(std::set<int64_t>(a.begin(), a.end()).size(), 30u);  // without replacement
+  for (const int64_t i : a) EXPECT_TRUE(i >= 0 && i < 100) << i;
+  // More than the split: every item once, shuffled.
+  auto all = Subset::drawn(500, 3).indices(20);
+  EXPECT_EQ(all.size(), 20u);
+  EXPECT_NE(all, Subset(20).indices(20));
+  std::sort(all.begin(), all.end());
+  EXPECT_EQ(all, Subset(20).indices(20));
+  EXPECT_THROW(Subset(-1).indices(5), Error);
+}
+
+// A split sorted by class, as image folders are: the first 30 items hold 3 classes, a draw of 30
+// holds most of them, and each image keeps its own label.
+TEST(DataSubset, ADrawFromASplitSortedByClassSpansTheClassesAndKeepsPairs) {
+  TempDir tmp;
+  Bytes labels;
+  for (uint8_t c = 0; c < 10; ++c) labels.insert(labels.end(), 10, c);
+  write_mnist_split(tmp.path(), "train", labels, false);
+  const Dataset all = load_mnist_format(tmp.path(), Split::Train, gray(0.0f, 1.0f));
+  const Dataset first = load_mnist_format(tmp.path(), Split::Train, gray(0.0f, 1.0f), 30);
+  const Subset draw = Subset::drawn(30, 0);
+  const Dataset drawn = load_mnist_format(tmp.path(), Split::Train, gray(0.0f, 1.0f), draw);
+  auto classes = [](const Dataset& d) {
+    std::set<int64_t> s;
+    for (int64_t i = 0; i < d.size(); ++i) s.insert(d.labels[i].item<int64_t>());
+    return s.size();
+  };
+  EXPECT_EQ(classes(first), 3u);
+  EXPECT_GE(classes(drawn), 8u);
+  ASSERT_EQ(drawn.size(), 30);
+  const auto picked = draw.indices(100);
+  for (int64_t k = 0; k < drawn.size(); ++k) {
+    EXPECT_TRUE(drawn.images[k].equal(all.images[picked[static_cast<size_t>(k)]])) << k;
+    EXPECT_EQ(drawn.labels[k].item<int64_t>(), all.labels[picked[static_cast<size_t>(k)]].item<int64_t>()) << k;
+  }
 }

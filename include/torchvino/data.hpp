@@ -28,6 +28,20 @@ struct Dataset {
   Dataset head(int64_t n) const;
 };
 
+// Which items of a split are loaded: all, the first `limit`, or `limit` items drawn across the
+// whole split by a seeded shuffle. Calibration subsets are drawn: an image folder lists its files
+// class by class, so its first items would show the quantizer only the first classes.
+struct Subset {
+  int64_t limit = 0;                                // 0: every item
+  std::optional<uint64_t> shuffle_seed = std::nullopt;  // set: a seeded draw, not the first items
+
+  Subset(int64_t first = 0) : limit(first) {}  // NOLINT: a plain count means the first items
+  static Subset drawn(int64_t limit, uint64_t seed);
+  // The indices of the chosen items of a split of `total`, in the order they are loaded (a draw's
+  // order is random too, so that any head() of it is spread across the split as well).
+  std::vector<int64_t> indices(int64_t total) const;
+};
+
 // Per-channel normalisation applied when a dataset is loaded: x = (pixel/255 - mean) / std.
 struct Normalization {
   std::vector<float> mean;
@@ -78,10 +92,9 @@ IdxArray read_idx(const std::filesystem::path& file);
 
 // Reads an MNIST-format folder: {train,t10k}-{images-idx3,labels-idx1}-ubyte, each optionally
 // .gz. Checks images are 28×28 and that image and label counts match; `p` prepares them (e.g.
-// 3×224×224 input for a zoo model); `limit` > 0 keeps only the first `limit` items, before
-// preprocessing.
+// 3×224×224 input for a zoo model); only the `subset`'s items are preprocessed.
 Dataset load_mnist_format(const std::filesystem::path& dir, Split split, const Preprocessing& p,
-                          int64_t limit = 0);
+                          const Subset& subset = {});
 
 // Raw 8-bit images with labels, before preprocessing.
 struct ImageBatch {
@@ -95,7 +108,7 @@ struct ImageBatch {
 // batches.meta.txt when present.
 ImageBatch read_cifar10(const std::filesystem::path& dir, Split split);
 Dataset load_cifar10(const std::filesystem::path& dir, Split split, const Preprocessing& p,
-                     int64_t limit = 0);
+                     const Subset& subset = {});
 
 // A folder of images, one sub-folder per class: root/<class>/*.{jpg,jpeg,png} (nested folders
 // inside a class folder are included; other files are ignored).
@@ -119,13 +132,13 @@ torch::Tensor decode_image(const std::filesystem::path& file);
 // Decodes and preprocesses every image of scan_image_folder(root, classes); all must come out the
 // same size (use crop, or resize without keep_aspect, for images of mixed sizes).
 Dataset load_image_folder(const std::filesystem::path& root, const Preprocessing& p,
-                          int64_t limit = 0, const std::vector<std::string>& classes = {});
+                          const Subset& subset = {}, const std::vector<std::string>& classes = {});
 
 // A dataset folder split in two: dir/train/ for Split::Train, dir/val/ (or dir/test/) for
 // Split::Test, each a folder of class folders as load_image_folder reads them. Both splits number
 // classes alike: dir/labels.txt when present, else the training folder's classes.
 Dataset load_folder_dataset(const std::filesystem::path& dir, Split split, const Preprocessing& p,
-                            int64_t limit);
+                            const Subset& subset);
 
 // Options shared by every command that reads data (`--dataset`, `--data-dir`).
 struct DatasetOptions {
@@ -135,6 +148,8 @@ struct DatasetOptions {
   // from 256 for folders) with its normalisation. Set: e.g. a zoo model's input recipe.
   std::optional<Preprocessing> preprocessing = std::nullopt;
   int64_t limit = 0;  // > 0: only the first `limit` items are loaded
+  // Set: the `limit` items are drawn across the split with this seed instead (Subset::drawn).
+  std::optional<uint64_t> shuffle_seed = std::nullopt;
 };
 
 // How a dataset's images are brought to a model input size other than their own.
@@ -155,7 +170,7 @@ struct DatasetInfo {
   std::string how_to_get;
   Resize resize;
   Dataset (*load)(const std::filesystem::path& dir, Split split, const Preprocessing& p,
-                  int64_t limit);
+                  const Subset& subset);
   // Class names when the files carry none (IDX files hold only numbers).
   std::vector<std::string> labels = {};
 };

@@ -79,7 +79,10 @@ struct EnumNames<BiasCorrection> {
 // (ranges and FakeQuantize insertion with int8 weights, then bias correction), each declaring
 // the statistics it needs. Works on any ov::Model with one image input.
 struct QuantizeOptions {
-  int64_t subset_size = 300;     // calibration images, taken from the start of the set
+  int64_t subset_size = 300;     // calibration images
+  // The calibration images are drawn across the training split with this seed (Subset::drawn) by
+  // whoever loads them (`quantize`, `pipeline`); quantize() itself uses the set it is given.
+  int64_t calibration_seed = 0;
   int64_t batch_size = 1;        // calibration batch; each batch is one statistics sample
   Preset preset = Preset::Performance;
   ModelType model_type = ModelType::Auto;

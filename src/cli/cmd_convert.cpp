@@ -3,13 +3,55 @@
 #include "cli/common.hpp"
 #include "torchvino/convert.hpp"
 #include "torchvino/error.hpp"
+#include "torchvino/ir_metadata.hpp"
+#include "torchvino/labels.hpp"
 
 namespace torchvino::cli {
+
+namespace {
+
+// What the flags say about an ONNX model's input, recorded in its metadata (torchvino.input.*,
+// torchvino.labels) so that eval, quantize and classify feed it right without the flags.
+void record_input(ov::Model& model, const InputFlags& flags, const std::string& labels_file) {
+  if (flags.resize > 0 || flags.crop > 0)
+    throw Error("--resize/--crop: convert records only the normalisation; give them to eval, quantize or "
+                "pipeline, which bring a dataset's images to the model");
+  const auto shape = model.input().get_partial_shape();
+  const bool image_input = shape.rank().is_static() && shape.rank().get_length() == 4 && shape[1].is_static() &&
+                           shape[2].is_static() && shape[3].is_static();
+  IrMetadata m;
+  if (!labels_file.empty()) {
+    m.labels = read_class_names(labels_file);
+    const auto out = model.output().get_partial_shape();
+    if (out.rank().is_static() && out.rank().get_length() == 2 && out[1].is_static() &&
+        out[1].get_length() != static_cast<int64_t>(m.labels.size()))
+      throw Error(fmt::format("--labels: {} names {} classes, the model has {}", labels_file, m.labels.size(),
+                              out[1].get_length()));
+  }
+  if (image_input) {
+    m.input.channels = shape[1].get_length();
+    m.input.height = shape[2].get_length();
+    m.input.width = shape[3].get_length();
+    m.input.layout = "NCHW";
+  }
+  if (flags.normalisation_given()) {
+    if (!image_input)
+      throw Error("--mean/--std/--preprocess: the model's input " + shape.to_string() +
+                  " is not N×C×H×W with static C, H and W");
+    const Normalization n = flag_normalisation(flags, m.input.channels);
+    if (n.mean.empty() || n.std.empty()) throw Error("--mean and --std: give both (or --preprocess imagenet)");
+    m.input.mean = n.mean;
+    m.input.std = n.std;
+  }
+  if (image_input || !m.labels.empty()) write_ir_metadata(model, m);
+}
+
+}  // namespace
 
 void add_convert_command(CLI::App& app) {
   struct Flags {
     CommonOptions common;
-    std::string onnx, output;
+    std::string onnx, output, labels;
     Precision precision = Precision::FP32;
   };
   auto flags = std::make_shared<Flags>();
@@ -21,6 +63,8 @@ void add_convert_command(CLI::App& app) {
   add_choice(cmd, "--precision", flags->precision,
              "Weight precision of the IR (fp16 halves the file; the CPU still computes in f32)");
   cmd->add_option("--output", flags->output, "IR .xml to write (default: OUT/PRECISION/MODEL.xml)");
+  cmd->add_option("--labels", flags->labels,
+                  "With --onnx: a text file of class names, one per line, recorded in the IR for classify and eval");
   add_wait_option(cmd, flags->common);
   cmd->callback([flags] {
     const auto& c = flags->common;
@@ -34,7 +78,12 @@ void add_convert_command(CLI::App& app) {
     if (!flags->onnx.empty()) {
       model = read_model_file(flags->onnx);
       log_line("convert: read " + flags->onnx);
+      record_input(*model, c.input, flags->labels);
     } else {
+      if (c.input.given())
+        throw Error("--mean/--std/--resize/--crop/--preprocess apply to --onnx: a checkpoint records the "
+                    "normalisation it was trained with");
+      if (!flags->labels.empty()) throw Error("--labels applies to --onnx: a checkpoint records its class names");
       const auto checkpoint = c.checkpoint_file();
       model = to_openvino(load_checkpoint(checkpoint));
       log_line("convert: translated " + checkpoint.string());

@@ -61,7 +61,7 @@ void add_eval_command(CLI::App& app) {
       data_options.model = m.spec.arch;
       data_options.image_size = static_cast<int>(m.spec.image_size);
       data_options.num_classes = static_cast<int>(m.spec.num_classes);
-      data = data_options.data();
+      data = data_options.data(m.metadata.mean, m.metadata.std);
       backend = make_libtorch_backend(m);
     } else {
       // bf16 runs the FP32 IR.

@@ -81,6 +81,10 @@ void add_export_command(CLI::App& app) {
       preprocessing.keep_aspect = false;
     } else {
       const DatasetInfo& dataset = dataset_info(flags->dataset);
+      // --dataset names the normalisation, over the metadata's that dataset_for_model applied.
+      const Preprocessing named = preprocessing_for_input(dataset, preprocessing.channels, dataset.image_size);
+      preprocessing.mean = named.mean;
+      preprocessing.std = named.std;
       if (image.height == 0) image.height = dataset.image_size;
       if (image.width == 0) image.width = dataset.image_size;
       if (image.channels == 0) image.channels = dataset.channels;

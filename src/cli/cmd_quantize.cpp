@@ -37,6 +37,10 @@ void add_flags(CLI::App* cmd, Flags& f) {
   cmd->add_option("--subset-size", f.quantize.subset_size, "Calibration images, from the training set")
       ->check(within(kSubsetSize))
       ->capture_default_str();
+  cmd->add_option("--calibration-seed", f.quantize.calibration_seed,
+                  "Seed of the draw of calibration images across the training set")
+      ->check(within(kCalibrationSeed))
+      ->capture_default_str();
   add_choice(cmd, "--preset", f.quantize.preset, "performance: symmetric; mixed: asymmetric activations");
   add_choice(cmd, "--model-type", f.quantize.model_type,
              "Placement scheme: cnn, or transformer (NNCF's rules: no quantizers on residual Adds, pooling, "
@@ -101,6 +105,7 @@ QuantizeJob resolve(CLI::App* cmd, const Flags& f) {
   else if (job.output.empty()) job.output = c.default_ir("int8");
   auto& q = job.quantize;
   if (flag("--subset-size")) q.subset_size = f.quantize.subset_size;
+  if (flag("--calibration-seed")) q.calibration_seed = f.quantize.calibration_seed;
   if (flag("--preset")) q.preset = f.quantize.preset;
   if (flag("--model-type")) q.model_type = f.quantize.model_type;
   if (flag("--smooth-quant-alpha")) q.smooth_quant_alpha = f.quantize.smooth_quant_alpha;
@@ -169,10 +174,13 @@ void run(CLI::App* cmd, const Flags& flags) {
     throw Error("--save-calibration: " + flags.save_calibration + " must end in .npy");
   auto model = read_model_file(job.model);
   DatasetOptions data =
-      dataset_for_model(job.dataset, job.data_dir.string(), *model, DatasetOptions{job.dataset, job.data_dir});
+      dataset_for_model(job.dataset, job.data_dir.string(), *model, DatasetOptions{job.dataset, job.data_dir},
+                        flags.common.input);
   // Load only the calibration images: a full training set at 3×224×224 would not fit in memory.
   data.limit = job.quantize.subset_size;
+  data.shuffle_seed = static_cast<uint64_t>(job.quantize.calibration_seed);
   const Dataset calibration = load_dataset(data, Split::Train);
+  data.shuffle_seed.reset();
   if (!flags.save_calibration.empty()) {
     save_npy(calibration.images, flags.save_calibration);
     log_line(fmt::format("quantize: wrote the {} calibration images to {}", calibration.size(), flags.save_calibration));

@@ -1,9 +1,13 @@
 #include "cli/common.hpp"
 
+#include "torchvino/error.hpp"
+#include "torchvino/ir_metadata.hpp"
+
 #include <fmt/format.h>
 #include <torch/torch.h>
 
 #include <chrono>
+#include <cmath>
 #include <iostream>
 #include <memory>
 
@@ -20,23 +24,129 @@ ModelSpec CommonOptions::spec() const {
   return s;
 }
 
-DatasetOptions CommonOptions::data() const {
+DatasetOptions CommonOptions::data(const std::vector<float>& model_mean, const std::vector<float>& model_std) const {
   const ModelSpec s = spec();
-  return dataset_for_input(dataset, data_dir, s.in_channels, s.image_size);
+  DatasetOptions d = dataset_for_input(dataset, data_dir, s.in_channels, s.image_size);
+  d.preprocessing = apply_input_flags(*d.preprocessing, input, s.in_channels, s.image_size, model_mean, model_std);
+  return d;
 }
 
 DatasetOptions CommonOptions::data_for(const ov::Model& model) const {
-  return dataset_for_model(dataset, data_dir, model, data());
+  return dataset_for_model(dataset, data_dir, model, data(), input);
 }
 
 DatasetOptions dataset_for_model(const std::string& dataset, const std::string& data_dir,
-                                 const ov::Model& model, const DatasetOptions& otherwise) {
+                                 const ov::Model& model, const DatasetOptions& otherwise, const InputFlags& flags) {
   // An IR knows its input: C×H×W decides the preprocessing, whatever --model says.
   const auto shape = model.input().get_partial_shape();
-  if (shape.rank().is_static() && shape.rank().get_length() == 4 && shape[1].is_static() &&
-      shape[2].is_static() && shape[2] == shape[3])
-    return dataset_for_input(dataset, data_dir, shape[1].get_length(), shape[2].get_length());
-  return otherwise;
+  if (!(shape.rank().is_static() && shape.rank().get_length() == 4 && shape[1].is_static() &&
+        shape[2].is_static() && shape[2] == shape[3])) {
+    if (flags.given())
+      throw Error("--mean/--std/--resize/--crop/--preprocess: the model's input " + shape.to_string() +
+                  " is not N×C×H×W with static C and H = W");
+    return otherwise;
+  }
+  const int64_t channels = shape[1].get_length(), size = shape[2].get_length();
+  DatasetOptions d = dataset_for_input(dataset, data_dir, channels, size);
+  const InputSpec spec = read_ir_metadata(model).input;
+  const bool known = !spec.preprocessing_baked;  // a baked model's mean/std are inside its graph
+  d.preprocessing = apply_input_flags(*d.preprocessing, flags, channels, size, known ? spec.mean : std::vector<float>{},
+                                      known ? spec.std : std::vector<float>{});
+  return d;
+}
+
+namespace {
+
+// One value, or one per channel; a 3-channel statistic on a 1-channel input is its first value
+// (colour converted to luma is normalised with the first channel's statistics).
+std::vector<float> per_channel(const std::vector<float>& values, int64_t channels) {
+  if (channels == 1 && values.size() == 3) return {values.front()};
+  return values;
+}
+
+void check_values(const std::vector<float>& values, const char* flag, int64_t channels, bool is_std) {
+  if (values.empty()) return;
+  const bool count_ok = values.size() == 1 || static_cast<int64_t>(values.size()) == channels ||
+                        (channels == 1 && values.size() == 3);
+  if (!count_ok)
+    throw Error(fmt::format("{}: {} values for a {}-channel input (give 1 or {})", flag, values.size(), channels,
+                            channels));
+  for (const float v : values) {
+    const bool ok = is_std ? (v > 0 && v <= 1) : (v >= 0 && v <= 1);
+    if (!ok)
+      throw Error(fmt::format("{}: {} is not {} on the 0–1 scale of pixel/255{}", flag, v,
+                              is_std ? "a standard deviation in (0, 1]" : "a mean in [0, 1]",
+                              std::isfinite(v) && v > 1 ? fmt::format(" (a 0–255 value? divide by 255: {:.4g})", v / 255)
+                                                        : ""));
+  }
+}
+
+}  // namespace
+
+Normalization flag_normalisation(const InputFlags& flags, int64_t channels) {
+  Normalization n;
+  if (flags.preset == "imagenet") n = imagenet_normalization();
+  if (!flags.mean.empty()) n.mean = flags.mean;
+  if (!flags.std.empty()) n.std = flags.std;
+  check_values(n.mean, "--mean", channels, false);
+  check_values(n.std, "--std", channels, true);
+  n.mean = per_channel(n.mean, channels);
+  n.std = per_channel(n.std, channels);
+  return n;
+}
+
+Preprocessing apply_input_flags(Preprocessing p, const InputFlags& flags, int64_t channels, int64_t image_size,
+                                const std::vector<float>& model_mean, const std::vector<float>& model_std) {
+  if (!model_mean.empty() && !model_std.empty()) {
+    p.mean = per_channel(model_mean, channels);
+    p.std = per_channel(model_std, channels);
+  }
+  const Normalization n = flag_normalisation(flags, channels);
+  if (!n.mean.empty()) p.mean = n.mean;
+  if (!n.std.empty()) p.std = n.std;
+  if (flags.preset == "imagenet") {
+    p.resize = image_size * 256 / 224;
+    p.crop = image_size;
+    p.keep_aspect = true;
+  }
+  if (flags.crop > 0 && flags.crop != image_size)
+    throw Error(fmt::format("--crop {}: the model's input is {}×{}; the crop must be that size", flags.crop,
+                            image_size, image_size));
+  if (flags.resize > 0) {
+    if (flags.resize < image_size)
+      throw Error(fmt::format("--resize {}: smaller than the model's {}×{} input (the centre crop that follows "
+                              "needs at least that)", flags.resize, image_size, image_size));
+    p.resize = flags.resize;
+    p.keep_aspect = true;
+    p.crop = image_size;
+  } else if (flags.crop > 0) {
+    p.crop = image_size;  // the dataset's own resize, then this crop
+    if (p.resize == 0 || !p.keep_aspect) {
+      p.resize = image_size;
+      p.keep_aspect = true;
+    }
+  }
+  return p;
+}
+
+void add_input_options(CLI::App* command, InputFlags& f) {
+  command->add_option("--mean", f.mean,
+                      "Input normalisation: x = (pixel/255 - mean) / std; one value or one per channel, comma-separated "
+                      "(default: the model's metadata, else the dataset's)")
+      ->delimiter(',')
+      ->allow_extra_args(false);
+  command->add_option("--std", f.std, "Input normalisation: the std of the same formula (0 < std <= 1)")
+      ->delimiter(',')
+      ->allow_extra_args(false);
+  command->add_option("--resize", f.resize,
+                      "Resize each image's shorter side to this, then centre-crop to the model's input size")
+      ->check(CLI::PositiveNumber);
+  command->add_option("--crop", f.crop, "Centre crop; must be the model's input size (resizing first as needed)")
+      ->check(CLI::PositiveNumber);
+  command->add_option("--preprocess", f.preset,
+                      "Preset: imagenet (ImageNet mean/std, shorter side to size·256/224, centre crop), the usual "
+                      "recipe of models trained on ImageNet; --mean/--std/--resize given too override it")
+      ->check(CLI::IsMember({"imagenet"}));
 }
 
 DatasetOptions dataset_for_input(const std::string& dataset, const std::string& data_dir,
@@ -72,6 +182,7 @@ void add_common_options(CLI::App* command, CommonOptions& o) {
   command->add_option("--max-image-pixels", o.limits.max_image_pixels,
                       "Refuse images with more pixels than this (default 50 million)")
       ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40));
+  add_input_options(command, o.input);
   command->add_option("--num-classes", o.num_classes, "Classes of the model (0: the dataset's, 10)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();

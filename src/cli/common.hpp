@@ -18,6 +18,29 @@
 
 namespace torchvino::cli {
 
+// --mean, --std, --resize, --crop, --preprocess: how images become a model's input, on top of what
+// the model's metadata (torchvino.input.*) and the dataset say. Unset: 0 or empty.
+struct InputFlags {
+  std::vector<float> mean, std;  // on the 0–1 scale: x = (pixel/255 - mean) / std
+  int64_t resize = 0;            // shorter side before the centre crop
+  int64_t crop = 0;              // centre crop; must be the model's input size
+  std::string preset;            // "imagenet": ImageNet mean/std, resize crop·256/224, crop
+
+  bool given() const { return !mean.empty() || !std.empty() || resize > 0 || crop > 0 || !preset.empty(); }
+  bool normalisation_given() const { return !mean.empty() || !std.empty() || !preset.empty(); }
+};
+
+// `p` (the dataset's preprocessing for a channels×image_size×image_size input) with the model's own
+// normalisation (`model_mean`/`model_std`, from its metadata or checkpoint; empty: unknown) and
+// then the flags applied. Throws Error naming the flag for values that cannot be right: a count
+// other than 1 or `channels`, a mean outside 0–1 or a std outside (0, 1] (0–255 values), a crop
+// other than the input size, a resize below it.
+Preprocessing apply_input_flags(Preprocessing p, const InputFlags& flags, int64_t channels, int64_t image_size,
+                                const std::vector<float>& model_mean = {}, const std::vector<float>& model_std = {});
+// The normalisation the flags set (after --preprocess), for the metadata of a converted model.
+Normalization flag_normalisation(const InputFlags& flags, int64_t channels);
+void add_input_options(CLI::App* command, InputFlags& flags);
+
 // Flags every subcommand shares.
 struct CommonOptions {
   std::string dataset = "fashion-mnist";
@@ -31,11 +54,13 @@ struct CommonOptions {
   std::string weights;  // PyTorch state dict (saved in Python) to start from
   bool weights_non_strict = false;
   bool wait = false;
-  InputLimits limits;  // --max-input-mb, --max-image-pixels  // --wait: wait for another run writing into the same folder
+  InputLimits limits;  // --max-input-mb, --max-image-pixels
+  InputFlags input;    // --mean, --std, --resize, --crop, --preprocess
 
-  // The dataset, preprocessed to the model spec's channels and image size.
-  DatasetOptions data() const;
-  // The dataset prepared for an OpenVINO model's own input shape (N×C×H×W).
+  // The dataset, preprocessed to the model spec's channels and image size (and normalised as the
+  // model was trained, when its checkpoint says so), with the input flags on top.
+  DatasetOptions data(const std::vector<float>& model_mean = {}, const std::vector<float>& model_std = {}) const;
+  // The dataset prepared for an OpenVINO model's own input shape (N×C×H×W) and metadata.
   DatasetOptions data_for(const ov::Model& model) const;
   ModelSpec spec() const;
   std::filesystem::path out_dir() const { return out; }
@@ -71,9 +96,11 @@ std::unique_ptr<StagedFolder> stage_output(FolderLock& lock);
 DatasetOptions dataset_for_input(const std::string& dataset, const std::string& data_dir,
                                  int64_t channels, int64_t image_size);
 
-// `dataset` prepared for an OpenVINO model's static C×H×W input, or `otherwise`.
+// `dataset` prepared for an OpenVINO model's static C×H×W input, normalised as its metadata says
+// (torchvino.input.mean/std), with `flags` on top; or `otherwise` for other inputs.
 DatasetOptions dataset_for_model(const std::string& dataset, const std::string& data_dir,
-                                 const ov::Model& model, const DatasetOptions& otherwise);
+                                 const ov::Model& model, const DatasetOptions& otherwise,
+                                 const InputFlags& flags = {});
 
 void add_common_options(CLI::App* command, CommonOptions& options);
 

@@ -21,6 +21,7 @@ struct Limit {
 
 inline constexpr Limit kSubsetSize{1};
 inline constexpr Limit kRankingSubset{1};
+inline constexpr Limit kCalibrationSeed{0};
 inline constexpr Limit kMaxIterations{0};
 inline constexpr Limit kValidationLimit{0};
 inline constexpr Limit kMaxDrop{0, 1, true, false, " (a top-1 fraction: 0.01 = 1 point)"};

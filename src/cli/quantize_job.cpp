@@ -138,6 +138,8 @@ void read_quantization(const Reader& r, const YAML::Node& c, QuantizeOptions& q)
     q.smooth_quant_alpha = r.number(c["smooth_quant_alpha"], "compression.smooth_quant_alpha", kSmoothQuantAlpha);
   if (const auto n = either(r, c, "subset_size", "stat_subset_size"))
     q.subset_size = r.integer(n, "compression.subset_size", kSubsetSize);
+  if (c["calibration_seed"])
+    q.calibration_seed = r.integer(c["calibration_seed"], "compression.calibration_seed", kCalibrationSeed);
   if (c["range_estimator"]) q.range_estimator = r.choice<RangeEstimator>(c["range_estimator"], "compression.range_estimator");
   if (c["quantile"]) q.quantile = r.number(c["quantile"], "compression.quantile", kQuantile);
   if (c["overflow_fix"]) q.overflow_fix = r.choice<OverflowFix>(c["overflow_fix"], "compression.overflow_fix");
@@ -191,7 +193,7 @@ QuantizeJob parse_quantize_job(const std::string& yaml, const std::string& sourc
   if (const YAML::Node c = root["compression"]) {
     r.map(c, "compression",
           {"algorithm", "preset", "model_type", "smooth_quant_alpha", "subset_size", "stat_subset_size",
-           "range_estimator", "quantile", "bias_correction", "fast_bias_correction", "overflow_fix", "max_drop", "maximal_drop",
+           "calibration_seed", "range_estimator", "quantile", "bias_correction", "fast_bias_correction", "overflow_fix", "max_drop", "maximal_drop",
            "ranking_subset_size", "max_iterations", "ignored_scope"});
     if (c["algorithm"]) job.algorithm = r.choice<Algorithm>(c["algorithm"], "compression.algorithm");
     read_quantization(r, c, job.quantize);

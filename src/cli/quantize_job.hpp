@@ -16,6 +16,7 @@
 //     model_type: auto                       # auto | cnn | transformer (NNCF's model_type)
 //     smooth_quant_alpha: 0.95               # transformers only; negative: off
 //     subset_size: 300                       # POT's name stat_subset_size is accepted too
+//     calibration_seed: 0                    # the subset is drawn across the training set
 //     range_estimator: mean_minmax           # mean_minmax | minmax | quantile
 //     bias_correction: fast                  # fast | full | none (POT/NNCF: fast_bias_correction)
 //     overflow_fix: auto                     # auto | first_layer | enable | disable

@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "data/file_bytes.hpp"
+#include "data/subset.hpp"
 #include "util/strings.hpp"
 #include "torchvino/data.hpp"
 #include "torchvino/error.hpp"
@@ -82,13 +83,12 @@ ImageBatch read_cifar10(const fs::path& dir, Split split) {
   return out;
 }
 
-Dataset load_cifar10(const fs::path& dir, Split split, const Preprocessing& p, int64_t limit) {
+Dataset load_cifar10(const fs::path& dir, Split split, const Preprocessing& p, const Subset& subset) {
   ImageBatch raw = read_cifar10(dir, split);
-  int64_t n = raw.labels.size(0);
-  if (limit > 0 && limit < n) n = limit;
+  const auto chosen = subset.indices(raw.labels.size(0));
   Dataset out;
-  out.images = preprocess_batch(raw.images.narrow(0, 0, n), p);
-  out.labels = raw.labels.narrow(0, 0, n).clone();
+  out.images = preprocess_batch(select_items(raw.images, chosen), p);
+  out.labels = select_items(raw.labels, chosen).clone();
   out.num_classes = 10;
   out.class_names = std::move(raw.class_names);
   return out;

@@ -7,7 +7,7 @@ namespace torchvino {
 namespace fs = std::filesystem;
 
 Dataset load_folder_dataset(const fs::path& dir, Split split, const Preprocessing& p,
-                            int64_t limit) {
+                            const Subset& subset) {
   fs::path root = dir / "train";
   if (split == Split::Test) root = fs::is_directory(dir / "val") ? dir / "val" : dir / "test";
   if (!fs::is_directory(root)) {
@@ -22,7 +22,7 @@ Dataset load_folder_dataset(const fs::path& dir, Split split, const Preprocessin
   } else if (!fs::is_regular_file(root / "labels.txt") && fs::is_directory(dir / "train")) {
     classes = image_folder_classes(dir / "train");
   }
-  return load_image_folder(root, p, limit, classes);
+  return load_image_folder(root, p, subset, classes);
 }
 
 }  // namespace torchvino

@@ -74,15 +74,15 @@ ImageFolder scan_image_folder(const fs::path& root, const std::vector<std::strin
   return out;
 }
 
-Dataset load_image_folder(const fs::path& root, const Preprocessing& p, int64_t limit,
+Dataset load_image_folder(const fs::path& root, const Preprocessing& p, const Subset& subset,
                           const std::vector<std::string>& classes) {
   ImageFolder folder = scan_image_folder(root, classes);
-  size_t n = folder.files.size();
-  if (limit > 0 && static_cast<size_t>(limit) < n) n = static_cast<size_t>(limit);
+  const auto chosen = subset.indices(static_cast<int64_t>(folder.files.size()));
+  const size_t n = chosen.size();
 
   torch::Tensor images;
   for (size_t i = 0; i < n; ++i) {
-    const fs::path& file = folder.files[i];
+    const fs::path& file = folder.files[static_cast<size_t>(chosen[i])];
     torch::Tensor x;
     try {
       x = preprocess_image(decode_image(file), p);
@@ -96,7 +96,7 @@ Dataset load_image_folder(const fs::path& root, const Preprocessing& p, int64_t 
       images = torch::empty({static_cast<int64_t>(n), x.size(0), x.size(1), x.size(2)});
     } else if (x.sizes() != images.sizes().slice(1)) {
       throw Error(util::cat(file.string(), ": preprocessed to ", x.size(1), "×", x.size(2), " but ",
-                            folder.files[0].string(), " to ", images.size(2), "×", images.size(3),
+                            folder.files[static_cast<size_t>(chosen[0])].string(), " to ", images.size(2), "×", images.size(3),
                             "; images of mixed sizes need a crop size or a "
                             "square resize"));
     }
@@ -104,10 +104,9 @@ Dataset load_image_folder(const fs::path& root, const Preprocessing& p, int64_t 
   }
   Dataset out;
   out.images = images;
-  out.labels =
-      torch::tensor(std::vector<int64_t>(folder.labels.begin(),
-                                         folder.labels.begin() + static_cast<std::ptrdiff_t>(n)),
-                    torch::kLong);
+  std::vector<int64_t> labels;
+  for (const int64_t i : chosen) labels.push_back(folder.labels[static_cast<size_t>(i)]);
+  out.labels = torch::tensor(labels, torch::kLong);
   out.num_classes = static_cast<int64_t>(folder.class_names.size());
   out.class_names = std::move(folder.class_names);
   return out;

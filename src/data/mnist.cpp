@@ -1,5 +1,6 @@
 #include <torch/torch.h>
 
+#include "data/subset.hpp"
 #include "util/strings.hpp"
 #include "torchvino/data.hpp"
 #include "torchvino/error.hpp"
@@ -21,7 +22,7 @@ fs::path find_mnist_file(const fs::path& dir, const std::string& base) {
 
 }  // namespace
 
-Dataset load_mnist_format(const fs::path& dir, Split split, const Preprocessing& p, int64_t limit) {
+Dataset load_mnist_format(const fs::path& dir, Split split, const Preprocessing& p, const Subset& subset) {
   if (!fs::is_directory(dir)) throw Error(util::cat(dir.string(), ": data folder not found"));
   const std::string prefix = split == Split::Train ? "train" : "t10k";
   const fs::path image_file = find_mnist_file(dir, prefix + "-images-idx3-ubyte");
@@ -53,15 +54,14 @@ Dataset load_mnist_format(const fs::path& dir, Split split, const Preprocessing&
     }
   }
 
-  int64_t n = images.dims[0];
-  if (limit > 0 && limit < n) n = limit;
   // from_blob borrows the vectors' memory; preprocessing and .to() copy before they go away.
   const auto pixels =
       torch::from_blob(images.data.data(), {images.dims[0], 1, 28, 28}, torch::kUInt8);
   const auto classes = torch::from_blob(labels.data.data(), {labels.dims[0]}, torch::kUInt8);
+  const auto chosen = subset.indices(images.dims[0]);
   Dataset out;
-  out.images = preprocess_batch(pixels.narrow(0, 0, n), p);
-  out.labels = classes.narrow(0, 0, n).to(torch::kLong);
+  out.images = preprocess_batch(select_items(pixels, chosen), p);
+  out.labels = select_items(classes, chosen).to(torch::kLong);
   out.num_classes = 10;
   return out;
 }

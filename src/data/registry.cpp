@@ -90,7 +90,9 @@ Dataset load_dataset(const DatasetOptions& options, Split split) {
   if (options.limit < 0) {
     throw Error(util::cat("load_dataset: limit must not be negative, got ", options.limit));
   }
-  Dataset data = d.load(dir, split, p, options.limit);
+  Subset subset(options.limit);
+  subset.shuffle_seed = options.shuffle_seed;
+  Dataset data = d.load(dir, split, p, subset);
   if (data.class_names.empty()) data.class_names = d.labels;
   return data;
 }

@@ -88,6 +88,7 @@ struct Outputs {
 
 struct Data {
   Dataset train, test;
+  Dataset calibration;  // drawn across the whole training split, whether training or not
 };
 
 // Load only what is used (train.limit, quantize.subset_size, eval.limit): at 3×224×224 a whole
@@ -95,12 +96,17 @@ struct Data {
 // the calibration subset of the training split.
 Data load_data(const PipelineOptions& o, bool will_train, const Logger& log) {
   log(fmt::format("data: loading {}", o.data.name));
-  DatasetOptions train_data = o.data, test_data = o.data;
-  if (!will_train) train_data.limit = o.quantize.subset_size;
-  else if (o.train.limit > 0) train_data.limit = std::max(o.train.limit, o.quantize.subset_size);
+  DatasetOptions train_data = o.data, test_data = o.data, calibration_data = o.data;
+  train_data.limit = o.train.limit;
   test_data.limit = o.eval.limit;
-  Data d{load_dataset(train_data, Split::Train), load_dataset(test_data, Split::Test)};
-  log(fmt::format("data: {} training, {} test images", d.train.size(), d.test.size()));
+  calibration_data.limit = o.quantize.subset_size;
+  calibration_data.shuffle_seed = static_cast<uint64_t>(o.quantize.calibration_seed);
+  Data d;
+  if (will_train) d.train = load_dataset(train_data, Split::Train);
+  d.test = load_dataset(test_data, Split::Test);
+  if (wants(o, Mode::INT8)) d.calibration = load_dataset(calibration_data, Split::Train);
+  log(fmt::format("data: {} training, {} test, {} calibration images", d.train.size(), d.test.size(),
+                  d.calibration.size()));
   return d;
 }
 
@@ -134,10 +140,9 @@ Model obtain_model(const PipelineOptions& o, const Outputs& out, bool train_it, 
 }
 
 void quantize_model(const PipelineOptions& o, const RuntimeContext& runtime, const std::shared_ptr<ov::Model>& fp32,
-                    const Dataset& train_set, const Outputs& out, PipelineReport& report, const Logger& log) {
+                    const Dataset& calibration, const Outputs& out, PipelineReport& report, const Logger& log) {
   const fs::path& int8_xml = out.int8;
   QuantizeOptions options = o.quantize;
-  const Dataset calibration = train_set.head(options.subset_size);
   options.on_progress = [&](const std::string& stage, int64_t done, int64_t total) {
     if (done == total || done % 100 == 0) log(fmt::format("  {} {}/{}", stage, done, total));
   };
@@ -233,7 +238,7 @@ PipelineReport run_pipeline(const PipelineOptions& o, const RuntimeContext& runt
     save_ir(fp32_model, out.staged(out.fp16), Precision::FP16);
     log("convert: wrote " + out.fp16.string());
   }
-  if (wants(o, Mode::INT8)) quantize_model(o, runtime, fp32_model, data.train, out, report, log);
+  if (wants(o, Mode::INT8)) quantize_model(o, runtime, fp32_model, data.calibration, out, report, log);
 
   for (const Mode mode : o.modes)
     report.records.push_back(evaluate_mode(o, runtime, mode, model, out, data.test, log));
