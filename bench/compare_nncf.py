@@ -119,7 +119,7 @@ NNCF_SKIP_RULE = {"fast": "NNCF's fast bias correction skips a layer when max |s
                   "none": "bias correction was off for both"}[a.bias_correction]
 nncf_bc = nncf_ir_bias_correction()
 MODEL = os.path.splitext(os.path.basename(a.fp32_xml))[0]
-print(f"\n{MODEL}, Fashion-MNIST: quantize on the first {a.subset_size} training images, bias correction "
+print(f"\n{MODEL}, Fashion-MNIST: quantize on {a.subset_size} training images (drawn with seed 0, the same tensors for both), bias correction "
       f"{BC_DETAIL}; evaluate on the test "
       f"set (10k) with torchvino eval, batch {a.batch}, {a.threads} threads; {date.today()}, {cpu()}; "
       f"{nncf_versions()}; {len(qreps)} quantize and {len(reps)} eval repeats, interleaved, medians.\n")

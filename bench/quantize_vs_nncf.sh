@@ -3,7 +3,8 @@
 # (the ConvNet's by default; FP32=... for another, e.g. the ResNet-18 of bench/resnet18_trained.sh).
 #   Targets: our accuracy drop <= NNCF's drop + 0.1 point; our INT8 throughput >= 0.95x NNCF's;
 #   our quantization wall time (whole process) <= NNCF's (whole process, Python start-up included).
-# Both quantizers get the same calibration data: the first SUBSET Fashion-MNIST training images as
+# Both quantizers get the same calibration data: SUBSET Fashion-MNIST training images (drawn across
+# the split with torchvino's default --calibration-seed 0) as
 # torchvino prepares them for the IR's input (written once with --save-calibration, read by the
 # NNCF script); both use their defaults (preset performance, overflow fix on the first layer) and the
 # same bias-correction mode, BIAS_CORRECTION: fast (both tools' default; NNCF
