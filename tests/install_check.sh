@@ -61,6 +61,11 @@ echo "== torchvino-classify (runtime library only)"
 out=\$("$moved/bin/torchvino-classify" out/fp32/convnet.xml frames/frame1.png --top 5) || fail "torchvino-classify: \$out"
 echo "\$out"
 [ \$(echo "\$out" | grep -cE "^  [1-5]\. (\$labels) +0\.[0-9]{4}") -eq 5 ] || fail "no labelled top-5"
+# Usage errors exit non-zero naming what is wrong; a missing image names the file.
+if "$moved/bin/torchvino-classify" > usage.txt 2>&1; then fail "no arguments: exit 0"; fi
+grep -qi "model is required" usage.txt || fail "no arguments: \$(cat usage.txt)"
+if "$moved/bin/torchvino-classify" out/fp32/convnet.xml frames/absent.png > missing.txt 2>&1; then fail "missing image: exit 0"; fi
+grep -q "frames/absent.png" missing.txt || fail "missing image: \$(cat missing.txt)"
 echo "== torchvino classify"
 "$moved/bin/torchvino" classify out/fp32/convnet.xml frames --json > classify.json || fail "torchvino classify"
 [ \$(grep -c '"label"' classify.json) -eq 20 ] || fail "classify --json: \$(cat classify.json)"
