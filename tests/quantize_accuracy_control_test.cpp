@@ -258,3 +258,86 @@ TEST(QuantizeCli, AccuracyAwareConfigWithIgnoredScope) {
 }
 
 }  // namespace
+
+namespace {
+
+// x → conv_a (dead channel 0) → t; t → conv_b → u and t → conv_c → v (one quantizer on t serves
+// both); u + v (a residual Add) → global mean → fc. conv_c carries the outlier weights on the dead
+// channel, so INT8 ruins it; conv_b is harmless but shares conv_c's input quantizer.
+std::shared_ptr<ov::Model> branching_model() {
+  torch::manual_seed(3);
+  auto x = std::make_shared<ov::op::v0::Parameter>(ov::element::f32, ov::PartialShape{-1, 4, 8, 8});
+  auto wa = torch::randn({8, 4, 3, 3}) * std::sqrt(2.0 / 36.0);
+  auto ba = torch::rand({8}) * 0.2 + 0.05;
+  wa[0].zero_();
+  ba[0] = -1.0;
+  auto t = conv(x, wa, ba, "conv_a");
+  auto wb = torch::randn({16, 8, 3, 3}) * std::sqrt(2.0 / 72.0);
+  auto wc = torch::randn({16, 8, 3, 3}) * std::sqrt(2.0 / 72.0);
+  wc.select(1, 0).zero_();
+  wc.select(1, 0).select(1, 1).select(1, 1).fill_(1e4 * wc.abs().max().item<float>());
+  auto u = conv(t, wb, torch::rand({16}) * 0.2, "conv_b");
+  auto v = conv(t, wc, torch::rand({16}) * 0.2, "conv_c");
+  auto join = std::make_shared<ov::op::v1::Add>(u, v);
+  join->set_friendly_name("join");
+  auto pooled = std::make_shared<ov::op::v1::ReduceMean>(join, Constant::create(ov::element::i64, {2}, {2, 3}), false);
+  pooled->set_friendly_name("pool");
+  auto fc = std::make_shared<ov::op::v0::MatMul>(pooled, constant(torch::randn({10, 16}) * 0.5), false, true);
+  fc->set_friendly_name("fc");
+  auto logits = std::make_shared<ov::op::v1::Add>(fc, constant(torch::randn({10}) * 0.1));
+  return std::make_shared<ov::Model>(ov::OutputVector{logits}, ov::ParameterVector{x});
+}
+
+}  // namespace
+
+TEST(QuantizerGroups, OpsSharingAQuantizerFormOneGroupAndAddsAndPoolingTheirOwn) {
+  const auto r = torchvino::quantize(branching_model(), sets().calibration, options());
+  std::vector<std::vector<std::string>> groups;
+  for (const auto& g : r.quantizer_groups) {
+    groups.push_back(g.ops);
+    ASSERT_EQ(g.ops.size(), g.types.size());
+  }
+  const std::vector<std::vector<std::string>> expected{{"conv_a"}, {"conv_b", "conv_c"}, {"join"}, {"pool"}, {"fc"}};
+  EXPECT_EQ(groups, expected);
+  EXPECT_EQ(r.quantizer_groups[2].types, (std::vector<std::string>{"Add"}));
+  EXPECT_EQ(r.quantizer_groups[3].types, (std::vector<std::string>{"ReduceMean"}));
+}
+
+TEST(QuantizeAccuracyControl, RevertsAWholeQuantizerGroup) {
+  auto model = branching_model();
+  torch::manual_seed(12);
+  auto images = torch::randn({1500, 4, 8, 8});
+  auto logits = fp32_logits(model, images);
+  auto top2 = std::get<0>(logits.topk(2, 1));
+  auto margin = top2.select(1, 0) - top2.select(1, 1);
+  auto keep = torch::nonzero(margin > margin.median()).squeeze(1).slice(0, 0, 400);
+  const Dataset validation = make_dataset(images.index_select(0, keep), logits.argmax(1).index_select(0, keep));
+  torchvino::AccuracyControlOptions c;
+  c.max_drop = 0.02;
+  c.ranking_subset = 100;
+  std::vector<std::string> ranked;
+  c.on_progress = [&](const std::string& stage, const std::string& message) {
+    if (stage == "rank") ranked.push_back(message);
+  };
+  auto r = torchvino::quantize_with_accuracy_control(model, sets().calibration, validation, options(), c);
+  std::cout << "[ figures  ] branching model: INT8 " << r.initial_int8_accuracy << " -> " << r.final_int8_accuracy
+            << " after reverting " << r.reverted.size() << " op(s)\n";
+  EXPECT_GT(r.initial_drop, 0.3) << "the outlier should ruin plain INT8";
+  EXPECT_LE(r.final_drop, c.max_drop);
+  ASSERT_EQ(r.reverted.size(), 2u);
+  EXPECT_EQ(r.reverted[0].name, "conv_b");
+  EXPECT_EQ(r.reverted[1].name, "conv_c");
+  EXPECT_NE(r.reverted[0].reason.find("(quantizer group conv_b, conv_c)"), std::string::npos) << r.reverted[0].reason;
+  EXPECT_FALSE(layer(r.quantized, "conv_b").int8);
+  EXPECT_FALSE(layer(r.quantized, "conv_c").int8);
+  EXPECT_TRUE(layer(r.quantized, "conv_a").int8);
+  EXPECT_EQ(executed_precision(r.quantized.model, "conv_c"), "f32");
+  // The Add and the pooling were candidates too.
+  bool add_ranked = false, pool_ranked = false;
+  for (const auto& m : ranked) {
+    add_ranked |= m.find("join (Add)") != std::string::npos;
+    pool_ranked |= m.find("pool (ReduceMean)") != std::string::npos;
+  }
+  EXPECT_TRUE(add_ranked);
+  EXPECT_TRUE(pool_ranked);
+}

@@ -14,8 +14,9 @@ namespace torchvino {
 
 // Quantization with accuracy control, in the manner of nncf.quantize_with_accuracy_control:
 // quantize, validate FP32 and INT8, and while the drop exceeds max_drop, return to FP32 the
-// layer whose reversion helps the metric most on the ranking subset (the validation items whose
-// INT8 output differs most from FP32).
+// quantizer group (QuantizerGroup: a layer, a residual Add, a pooling op, an attention MatMul, or
+// ops sharing a quantizer) whose reversion helps the metric most on the ranking subset (the
+// validation items whose INT8 output differs most from FP32).
 // The validation metric (top-1 accuracy is the only one so far).
 enum class Metric { Accuracy };
 template <>
@@ -28,22 +29,24 @@ struct AccuracyControlOptions {
   double max_drop = 0.01;        // absolute top-1 drop allowed, in [0, 1) (0.01 = 1 point)
   int64_t ranking_subset = 300;  // validation items used to rank layers
   Metric metric = Metric::Accuracy;
-  int64_t max_iterations = 0;    // layers reverted at most; 0: no limit
+  int64_t max_iterations = 0;    // quantizer groups reverted at most; 0: no limit
   int64_t batch_size = 100;      // validation batch
   // Progress: a stage ("validate", "rank", "revert", ...) and a line describing it.
   std::function<void(const std::string& stage, const std::string& message)> on_progress;
 };
 
+// One op returned to FP32 (the ops of one group share the reason and the drops).
 struct RevertedLayer {
   std::string name;
   std::string type;
-  std::string reason;    // e.g. "accuracy control: drop 1.20→0.40 points"
+  std::string reason;    // e.g. "accuracy control: drop 1.20→0.40 points (quantizer group a, b)"
   double drop_before = 0;  // fractions
   double drop_after = 0;
 };
 
 struct AccuracyControlResult {
-  QuantizeResult quantized;  // the final model; reverted layers have int8 = false
+  QuantizeResult quantized;  // the final model; reverted layers have int8 = false, reverted
+                             // Adds and pooling are in fp32_ops with the accuracy control reason
   std::vector<RevertedLayer> reverted;
   double fp32_accuracy = 0;
   double initial_int8_accuracy = 0;

@@ -116,9 +116,20 @@ struct QuantizedLayer {
   int weight_bits = 8;  // 7 where the overflow fix applies
 };
 
+// Ops whose input quantizers are tied: they share a FakeQuantize (one tensor quantized once for
+// several readers) or a range (the inputs of a Concat). Returning one of them to FP32 alone would
+// keep the shared quantizer, so accuracy control reverts a whole group, as NNCF's does.
+struct QuantizerGroup {
+  std::vector<std::string> ops;    // friendly names, in graph order
+  std::vector<std::string> types;  // their op types
+};
+
 struct QuantizeResult {
   std::shared_ptr<ov::Model> model;
   std::vector<QuantizedLayer> layers;
+  // Every op with quantized inputs (compute layers, residual Adds, pooling, attention MatMuls) in
+  // exactly one group, groups in graph order.
+  std::vector<QuantizerGroup> quantizer_groups;
   // Other ops left in FP32 that NNCF's CNN scheme would quantize or that are not supported
   // (residual Adds and pooling of transformers, ignored scope, ...), each with its reason.
   std::vector<QuantizedLayer> fp32_ops;

@@ -64,13 +64,13 @@ void add_flags(CLI::App* cmd, Flags& f) {
                   "Keep ops whose name matches this regex (from the start) FP32 (repeatable)")
       ->allow_extra_args(false);
   cmd->add_option("--max-drop", f.control.max_drop,
-                  "Accuracy-aware: return layers to FP32 until top-1 drops at most this much (fraction, 0.01 = 1 point)")
+                  "Accuracy-aware: return quantizer groups to FP32 until top-1 drops at most this much (fraction, 0.01 = 1 point)")
       ->check(within(kMaxDrop));
   cmd->add_option("--ranking-subset", f.control.ranking_subset, "Accuracy-aware: items used to rank layers")
       ->check(within(kRankingSubset))
       ->capture_default_str();
   cmd->add_option("--max-iterations", f.control.max_iterations,
-                  "Accuracy-aware: layers returned to FP32 at most (0: no limit)")
+                  "Accuracy-aware: quantizer groups returned to FP32 at most (0: no limit)")
       ->check(within(kMaxIterations))
       ->capture_default_str();
   cmd->add_option("--validation-limit", f.validation_limit,
@@ -156,7 +156,7 @@ void log_summary(const QuantizeJob& job, const QuantizeResult& result, double se
 void log_control(const QuantizeJob& job, const AccuracyControlResult& c) {
   using util::points;
   log_line(fmt::format("accuracy control: FP32 {}%, INT8 {}% → {}%; drop {} → {} points (max {}) on {} "
-                       "validation images, {} layer(s) returned to FP32",
+                       "validation images, {} op(s) returned to FP32",
                        points(c.fp32_accuracy), points(c.initial_int8_accuracy), points(c.final_int8_accuracy),
                        points(c.initial_drop), points(c.final_drop), points(job.control.max_drop),
                        c.validation_images, c.reverted.size()));

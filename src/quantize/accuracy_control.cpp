@@ -1,6 +1,8 @@
-// Accuracy control: revert the layers that cost the most accuracy to FP32, one at a time, until
-// the drop is within bounds. Each candidate model is quantized afresh with the reverted layers in
-// the ignored scope, so their quantizers, int8 weights and bias correction all go away together.
+// Accuracy control: return to FP32 the quantizer groups that cost the most accuracy, one group at a
+// time, until the drop is within bounds. A group is every op tied to the others by a shared
+// quantizer (QuantizerGroup): a compute layer, a residual Add, a pooling op, an attention MatMul,
+// or several of them. Each candidate model is quantized afresh with the group's ops in the ignored
+// scope, so their quantizers, int8 weights and bias correction all go away together.
 #include "torchvino/accuracy_control.hpp"
 
 #include <fmt/format.h>
@@ -94,9 +96,8 @@ class Controller {
                                      util::points(current_.accuracy), util::points(result_.initial_drop),
                                      util::points(control_.max_drop)));
     while (result_.final_drop > control_.max_drop) {
-      const auto candidates = remaining_layers();
-      const bool out_of_iterations =
-          control_.max_iterations > 0 && int64_t(reverted_.size()) >= control_.max_iterations;
+      const auto candidates = remaining_groups();
+      const bool out_of_iterations = control_.max_iterations > 0 && groups_reverted_ >= control_.max_iterations;
       if (candidates.empty() || out_of_iterations) cannot_meet(out_of_iterations);
       auto [best, model] = rank(candidates);
       try_revert(candidates[best], std::move(model));
@@ -106,48 +107,52 @@ class Controller {
   }
 
  private:
-  using Layer = std::pair<std::string, std::string>;  // name, type
-
   void progress(const std::string& stage, const std::string& message) const {
     if (control_.on_progress) control_.on_progress(stage, message);
   }
 
-  std::vector<Layer> remaining_layers() const {
-    std::vector<Layer> out;
-    for (const auto& l : result_.quantized.layers)
-      if (l.int8 && !rejected_.count(l.name)) out.emplace_back(l.name, l.type);
+  static std::string label(const QuantizerGroup& g) {
+    std::vector<std::string> parts;
+    for (size_t i = 0; i < g.ops.size(); ++i) parts.push_back(g.ops[i] + " (" + g.types[i] + ")");
+    return util::join(parts);
+  }
+
+  std::vector<QuantizerGroup> remaining_groups() const {
+    std::vector<QuantizerGroup> out;
+    for (const auto& g : result_.quantized.quantizer_groups)
+      if (!rejected_.count(util::join(g.ops))) out.push_back(g);
     return out;
   }
 
   [[noreturn]] void cannot_meet(bool out_of_iterations) const {
     throw Error(fmt::format(
         "accuracy control: max drop {} points cannot be met: FP32 {}%, INT8 {}% (drop {} points); "
-        "after returning {} layer(s) to FP32{} the drop is still {} points{}",
+        "after returning {} op(s) to FP32{} the drop is still {} points{}",
         util::points(control_.max_drop), util::points(fp32_.accuracy), util::points(result_.initial_int8_accuracy),
         util::points(result_.initial_drop), reverted_.size(),
         reverted_.empty() ? "" : " (" + util::join(reverted_) + ")", util::points(result_.final_drop),
         out_of_iterations ? fmt::format(" (max_iterations {} reached)", control_.max_iterations)
-                          : std::string(" and no quantized layer is left whose reversion helps")));
+                          : std::string(" and no quantizer group is left whose reversion helps")));
   }
 
-  // Each candidate reverted on its own, scored on the items INT8 gets most wrong: the best by
-  // ranking accuracy, then by logit error. Returns its index and its quantized model.
-  std::pair<size_t, QuantizeResult> rank(const std::vector<Layer>& candidates) const {
+  // Each candidate group reverted on its own, scored on the items INT8 gets most wrong: the best
+  // by ranking accuracy, then by logit error. Returns its index and its quantized model.
+  std::pair<size_t, QuantizeResult> rank(const std::vector<QuantizerGroup>& candidates) const {
     const auto indices = ranking_indices(validation_, fp32_.logits, current_.logits, control_.ranking_subset);
     const Dataset ranking = subset(validation_, indices);
     const auto fp32_ranking = fp32_.logits.index_select(0, indices);
-    progress("rank", fmt::format("{} candidate layer(s) on {} ranking items", candidates.size(), ranking.size()));
+    progress("rank", fmt::format("{} quantizer group(s) on {} ranking items", candidates.size(), ranking.size()));
     double best_accuracy = -1, best_error = std::numeric_limits<double>::infinity();
     size_t best = 0;
     QuantizeResult best_model;
     for (size_t i = 0; i < candidates.size(); ++i) {
       auto trial_names = reverted_;
-      trial_names.push_back(candidates[i].first);
+      trial_names.insert(trial_names.end(), candidates[i].ops.begin(), candidates[i].ops.end());
       auto trial = quantize(model_, calibration_, with_reverted(options_, trial_names), runtime_);
       const auto v = validate(trial.model, ranking, runtime_, control_);
       const double error = (v.logits - fp32_ranking).pow(2).sum(1).mean().item<double>();
-      progress("rank", fmt::format("  {} ({}): ranking accuracy {}%, mean squared logit error {:.4g}",
-                                   candidates[i].first, candidates[i].second, util::points(v.accuracy), error));
+      progress("rank", fmt::format("  {}: ranking accuracy {}%, mean squared logit error {:.4g}", label(candidates[i]),
+                                   util::points(v.accuracy), error));
       if (v.accuracy > best_accuracy || (v.accuracy == best_accuracy && error < best_error)) {
         best_accuracy = v.accuracy;
         best_error = error;
@@ -159,36 +164,39 @@ class Controller {
   }
 
   // Validates the best candidate on the whole set: kept if it does not make things worse.
-  void try_revert(const Layer& layer, QuantizeResult model) {
-    const auto& [name, type] = layer;
+  void try_revert(const QuantizerGroup& group, QuantizeResult model) {
     const Validation after = validate(model.model, validation_, runtime_, control_);
     ++result_.iterations;
     const double drop_after = fp32_.accuracy - after.accuracy;
     if (after.accuracy < current_.accuracy) {
-      progress("revert", fmt::format("{} ({}): drop {}→{} points, worse: undone", name, type,
+      progress("revert", fmt::format("{}: drop {}→{} points, worse: undone", label(group),
                                      util::points(result_.final_drop), util::points(drop_after)));
-      rejected_.insert(name);
+      rejected_.insert(util::join(group.ops));
       return;
     }
-    progress("revert", fmt::format("{} ({}) to FP32: drop {}→{} points", name, type, util::points(result_.final_drop),
+    progress("revert", fmt::format("{} to FP32: drop {}→{} points", label(group), util::points(result_.final_drop),
                                    util::points(drop_after)));
-    RevertedLayer r{name, type, "", result_.final_drop, drop_after};
-    r.reason = fmt::format("accuracy control: drop {}→{} points", util::points(r.drop_before),
-                           util::points(r.drop_after));
-    result_.reverted.push_back(std::move(r));
-    reverted_.push_back(name);
-    rejected_.clear();  // a new state: every remaining layer is a candidate again
+    std::string reason = fmt::format("accuracy control: drop {}→{} points", util::points(result_.final_drop),
+                                     util::points(drop_after));
+    if (group.ops.size() > 1) reason += " (quantizer group " + util::join(group.ops) + ")";
+    for (size_t i = 0; i < group.ops.size(); ++i) {
+      result_.reverted.push_back({group.ops[i], group.types[i], reason, result_.final_drop, drop_after});
+      reverted_.push_back(group.ops[i]);
+    }
+    ++groups_reverted_;
+    rejected_.clear();  // a new state: every remaining group is a candidate again
     result_.quantized = std::move(model);
     current_ = after;
     result_.final_int8_accuracy = after.accuracy;
     result_.final_drop = drop_after;
   }
 
-  // Reverted layers get their own reason, and the run is recorded in the model.
+  // Reverted ops get their own reason, and the run is recorded in the model.
   void finish() {
-    for (auto& layer : result_.quantized.layers)
-      for (const auto& r : result_.reverted)
-        if (layer.name == r.name) layer.reason = r.reason;
+    for (auto* list : {&result_.quantized.layers, &result_.quantized.fp32_ops})
+      for (auto& op : *list)
+        for (const auto& r : result_.reverted)
+          if (op.name == r.name) op.reason = r.reason;
     auto& m = *result_.quantized.model;
     m.set_rt_info(std::string("AccuracyAwareQuantization"), "torchvino", "quantization", "algorithm");
     auto set = [&](const std::string& key, const std::string& value) {
@@ -210,8 +218,9 @@ class Controller {
   const RuntimeContext& runtime_;
   AccuracyControlResult result_;
   Validation fp32_, current_;
-  std::vector<std::string> reverted_;  // layer names, in order of reversion
-  std::set<std::string> rejected_;     // reverting them made things worse in the current state
+  std::vector<std::string> reverted_;  // op names, in order of reversion
+  int64_t groups_reverted_ = 0;
+  std::set<std::string> rejected_;     // groups (joined names) whose reversion made things worse now
 };
 
 }  // namespace

@@ -3,6 +3,8 @@
 #include <openvino/pass/constant_folding.hpp>
 
 #include <chrono>
+#include <functional>
+#include <map>
 
 #include "quantize/ignored_scope.hpp"
 #include "quantize/model_type.hpp"
@@ -107,6 +109,41 @@ void record_parameters(ov::Model& model, const QuantizeOptions& o, const Quantiz
     if (!entries->empty()) model.set_rt_info(util::join(*entries), "torchvino", "quantization", "ignored_scope", key);
 }
 
+// Union–find over op names: ops served by one quantizer, or by quantizers of one range group, belong
+// together.
+std::vector<QuantizerGroup> quantizer_groups(const QuantizeState& state) {
+  std::map<std::string, std::string> parent;
+  std::function<std::string(const std::string&)> root = [&](const std::string& n) {
+    const std::string& p = parent.at(n);
+    return p == n ? n : parent[n] = root(p);
+  };
+  auto unite = [&](const std::string& a, const std::string& b) {
+    parent.try_emplace(a, a);
+    parent.try_emplace(b, b);
+    parent[root(a)] = root(b);
+  };
+  std::map<size_t, std::string> range_groups;
+  for (const auto& q : state.plan.activations) {
+    if (q.serves.empty()) continue;
+    for (const auto& op : q.serves) unite(q.serves.front(), op);
+    const auto [it, fresh] = range_groups.try_emplace(q.group, q.serves.front());
+    if (!fresh) unite(it->second, q.serves.front());
+  }
+  for (const auto& layer : state.plan.layers)
+    if (layer.quantized) parent.try_emplace(layer.op->get_friendly_name(), layer.op->get_friendly_name());
+  std::vector<QuantizerGroup> groups;
+  std::map<std::string, size_t> index_of_root;
+  for (const auto& op : state.model->get_ordered_ops()) {
+    const std::string& name = op->get_friendly_name();
+    if (!parent.count(name)) continue;
+    const auto [it, fresh] = index_of_root.try_emplace(root(name), groups.size());
+    if (fresh) groups.emplace_back();
+    groups[it->second].ops.push_back(name);
+    groups[it->second].types.push_back(op->get_type_name());
+  }
+  return groups;
+}
+
 QuantizeResult summarise(const QuantizeState& state) {
   QuantizeResult result;
   result.model = state.model;
@@ -118,6 +155,7 @@ QuantizeResult summarise(const QuantizeState& state) {
   result.notes = state.notes;
   result.model_type = state.model_type;
   result.model_type_evidence = state.model_type_evidence;
+  result.quantizer_groups = quantizer_groups(state);
   for (const auto& op : state.plan.fp32_ops) {
     QuantizedLayer entry;
     entry.name = op.name;
