@@ -43,7 +43,7 @@ TEST(CliErrors, BadFlagValuesNameTheFlagAndWhatIsWrong) {
   expect_failure_mentioning("pipeline --requests -2", "--requests: Value -2 not in range");
   expect_failure_mentioning("convert --precision fp8", "--precision: fp8 not in {fp32,fp16}");
   expect_failure_mentioning("quantize --preset fastest",
-                            "--preset: fastest not in {performance,mixed}");
+                            "--preset: fastest not in {auto,performance,mixed}");
   expect_failure_mentioning("quantize --model-type vit", "--model-type: vit not in {auto,cnn,transformer}");
   expect_failure_mentioning("quantize --overflow-fix sometimes",
                             "--overflow-fix: sometimes not in {auto,first_layer,enable,disable}");
@@ -55,6 +55,8 @@ TEST(CliErrors, BadFlagValuesNameTheFlagAndWhatIsWrong) {
                             "--max-drop: 1 must be in [0, 1) (a top-1 fraction: 0.01 = 1 point)");
   expect_failure_mentioning("quantize --max-drop nan", "--max-drop: nan must be in [0, 1)");
   expect_failure_mentioning("quantize --subset-size 0", "--subset-size: 0 must be at least 1");
+  expect_failure_mentioning("quantize --calibration-seed -1", "--calibration-seed: -1 must be at least 0");
+  expect_failure_mentioning("pipeline --calibration-seed -3", "--calibration-seed: -3 must be at least 0");
   expect_failure_mentioning("pipeline --modes fp32,int9", "--modes: int9 not in {pytorch,fp32,bf16,fp16,int8}");
   // Refused before any data is loaded or any model trained.
   expect_failure_mentioning("pipeline --modes fp32,fp32 --out /nonexistent/x", "pipeline: mode fp32 is given twice");

@@ -1,7 +1,9 @@
 // --mean, --std, --resize, --crop, --preprocess: how a model from elsewhere is fed. The model's own
 // metadata wins over the dataset's normalisation, the flags over both, nonsense is refused naming
-// the flag, and `convert --onnx` records what the flags say in the IR.
+// the flag, and `convert --onnx` records what the flags say in the IR. --layout and --bgr make a
+// channels-last or BGR model take N×C×H×W RGB.
 #include <gtest/gtest.h>
+#include <torch/torch.h>
 #include <openvino/core/model.hpp>
 #include <openvino/opsets/opset8.hpp>
 
@@ -11,6 +13,7 @@
 #include "cli/common.hpp"
 #include "cli_runner.hpp"
 #include "convert_support.hpp"
+#include "torchvino/convert.hpp"
 #include "torchvino/error.hpp"
 #include "torchvino/ir_metadata.hpp"
 #include "torchvino/runtime.hpp"
@@ -151,9 +154,98 @@ TEST(InputFlags, ConvertOnnxRecordsTheNormalisationAndLabels) {
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.output.find("a checkpoint records the normalisation it was trained with"), std::string::npos)
       << r.output;
+  {
+    std::ofstream three(dir / "three.txt");
+    three << "a\nb\nc\n";
+  }
+  r = run_cli("convert --onnx " + onnx.string() + " --output " + xml.string() + " --labels " +
+              (dir / "three.txt").string());
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("--labels: " + (dir / "three.txt").string() + " names 3 classes, the model has 10"),
+            std::string::npos)
+      << r.output;
   r = run_cli("eval --ir " + xml.string() + " --mode fp32 --preprocess caffe");
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.output.find("--preprocess"), std::string::npos) << r.output;
   // The IR written first is still there and whole.
   EXPECT_EQ(read_ir_metadata(*read_model_file(xml)).input.std, (std::vector<float>{0.25f}));
+}
+
+namespace {
+
+// y = x · 1 over a 1×8×8×3 (N×H×W×C) input: a channels-last model as TensorFlow exports them.
+std::shared_ptr<ov::Model> channels_last_model() {
+  auto x = std::make_shared<ov::opset8::Parameter>(ov::element::f32, ov::PartialShape{ov::Dimension::dynamic(), 8, 8, 3});
+  auto y = std::make_shared<ov::opset8::Multiply>(x, ov::opset8::Constant::create(ov::element::f32, {}, {1.0f}));
+  x->output(0).set_names({"input"});
+  y->output(0).set_names({"logits"});
+  return std::make_shared<ov::Model>(ov::OutputVector{y}, ov::ParameterVector{x});
+}
+
+// The adapted model's output for an N×C×H×W RGB batch.
+torch::Tensor run(const std::shared_ptr<ov::Model>& model, const torch::Tensor& nchw) {
+  auto x = nchw.contiguous();
+  auto fixed = model->clone();
+  fixed->reshape(ov::PartialShape{x.size(0), x.size(1), x.size(2), x.size(3)});
+  auto compiled = openvino_core().compile_model(fixed, "CPU", ov::hint::inference_precision(ov::element::f32));
+  auto request = compiled.create_infer_request();
+  ov::Tensor input(ov::element::f32, ov::Shape{size_t(x.size(0)), size_t(x.size(1)), size_t(x.size(2)),
+                                               size_t(x.size(3))}, x.data_ptr<float>());
+  request.set_input_tensor(input);
+  request.infer();
+  ov::Tensor out = request.get_output_tensor();
+  std::vector<int64_t> dims(out.get_shape().begin(), out.get_shape().end());
+  return torch::from_blob(out.data<float>(), dims, torch::kFloat).clone();
+}
+
+}  // namespace
+
+TEST(InputLayout, NhwcAndBgrModelsTakeNchwRgbAfterConvert) {
+  const auto dir = fresh_temp_dir("input_layout");
+  const auto source = dir / "nhwc.xml";
+  save_ir(channels_last_model(), source);
+  const auto xml = dir / "adapted.xml";
+  auto r = run_cli("convert --onnx " + source.string() + " --layout NHWC --bgr --output " + xml.string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("the IR takes N×C×H×W RGB (baked in front: transpose, channel flip)"), std::string::npos)
+      << r.output;
+  const auto adapted = read_model_file(xml);
+  const IrMetadata m = read_ir_metadata(*adapted);
+  EXPECT_EQ(m.input.channels, 3);
+  EXPECT_EQ(m.input.height, 8);
+  EXPECT_EQ(adapted->get_rt_info<std::string>("torchvino", "input", "source_layout"), "NHWC");
+  EXPECT_EQ(adapted->get_rt_info<std::string>("torchvino", "input", "source_channel_order"), "BGR");
+  // What the original model sees for an RGB N×C×H×W batch: the same pixels, channels last, in B, G, R order.
+  torch::manual_seed(3);
+  const auto rgb = torch::rand({2, 3, 8, 8});
+  const auto seen = run(adapted, rgb);
+  ASSERT_EQ(seen.sizes(), (std::vector<int64_t>{2, 8, 8, 3}));
+  EXPECT_TRUE(torch::equal(seen, rgb.flip(1).permute({0, 2, 3, 1})));
+  // The layout alone: a transpose, channels kept.
+  EXPECT_TRUE(torch::equal(run(adapt_input(channels_last_model(), {.channels_last = true}), rgb),
+                           rgb.permute({0, 2, 3, 1})));
+
+  // Refusals, each naming the flag.
+  r = run_cli("convert --onnx " + source.string() + " --output " + xml.string());
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("looks channels-last (N×H×W×C): give --layout NHWC"), std::string::npos) << r.output;
+  const auto nchw = dir / "nchw.xml";
+  save_ir(image_model(1, 8), nchw);
+  r = run_cli("convert --onnx " + nchw.string() + " --layout NHWC --output " + xml.string());
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("--layout NHWC: the model's input [?,1,8,8] does not end in 1 or 3 channels"),
+            std::string::npos)
+      << r.output;
+  r = run_cli("convert --onnx " + nchw.string() + " --bgr --output " + xml.string());
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("--bgr: the model's input [?,1,8,8] does not have 3 channels"), std::string::npos)
+      << r.output;
+  r = run_cli("convert --onnx " + nchw.string() + " --layout nhwc --output " + xml.string());
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("--layout: nhwc not in"), std::string::npos) << r.output;
+  r = run_cli("convert --checkpoint " + (dir / "absent.pt").string() + " --bgr --output " + xml.string());
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("--layout/--bgr apply to --onnx"), std::string::npos) << r.output;
+  // The adapted IR written first is still there and whole.
+  EXPECT_EQ(read_model_file(xml)->get_rt_info<std::string>("torchvino", "input", "source_channel_order"), "BGR");
 }

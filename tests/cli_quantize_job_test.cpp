@@ -83,7 +83,7 @@ TEST(QuantizeJob, DefaultsOfAMinimalFile) {
   EXPECT_TRUE(c.output.empty());
   EXPECT_EQ(c.algorithm, cli::Algorithm::Default);
   EXPECT_EQ(c.dataset, "fashion-mnist");
-  EXPECT_EQ(c.quantize.preset, Preset::Performance);
+  EXPECT_EQ(c.quantize.preset, Preset::Auto);  // performance for CNNs, mixed for transformers
   EXPECT_EQ(c.quantize.subset_size, 300);
   EXPECT_EQ(c.quantize.bias_correction, BiasCorrection::Fast);
   EXPECT_DOUBLE_EQ(c.control.max_drop, 0.01);
@@ -137,7 +137,7 @@ TEST(QuantizeJob, UnknownKeysAreErrorsNamingTheirPath) {
 TEST(QuantizeJob, BadValuesAreErrorsNamingKeyAndAllowedValues) {
   const std::string m = "model: {model: a.xml}\n";
   EXPECT_EQ(error_of(m + "compression: {preset: fast}\n"),
-            "cfg.yaml: compression.preset: 'fast' is not one of performance, mixed");
+            "cfg.yaml: compression.preset: 'fast' is not one of auto, performance, mixed");
   EXPECT_EQ(error_of(m + "compression: {algorithm: QuickQuantization}\n"),
             "cfg.yaml: compression.algorithm: 'QuickQuantization' is not one of DefaultQuantization, "
             "AccuracyAwareQuantization");
@@ -202,7 +202,7 @@ TEST(QuantizeJob, LoadsFilesAndErrorsNameTheFile) {
     torchvino::cli::load_quantize_job(dir / "bad.yaml");
     FAIL() << "expected an error";
   } catch (const torchvino::Error& e) {
-    EXPECT_EQ(std::string(e.what()), (dir / "bad.yaml").string() + ": compression.preset: 'fast' is not one of performance, mixed");
+    EXPECT_EQ(std::string(e.what()), (dir / "bad.yaml").string() + ": compression.preset: 'fast' is not one of auto, performance, mixed");
   }
   std::filesystem::remove_all(dir);
 }

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <iostream>
 #include <set>
+#include <sstream>
 
 #include "quantize/graph_analysis.hpp"
 #include "quantize/model_type.hpp"
@@ -240,6 +241,9 @@ TEST(QuantizeTransformer, PyTorchExportedVitFollowsTheTransformerRules) {
   options.overflow_fix = torchvino::OverflowFix::FirstLayer;
   auto result = torchvino::quantize(model, images(8, 5), options);
   EXPECT_EQ(result.model_type, torchvino::ModelType::Transformer);
+  // NNCF's default preset for transformers: asymmetric activations.
+  EXPECT_EQ(result.preset, torchvino::Preset::Mixed);
+  EXPECT_EQ(result.model->get_rt_info<std::string>("torchvino", "quantization", "preset"), "mixed");
 
   // Every Convolution / MatMul INT8 but the one multiplying the Softmax output with V.
   std::vector<std::string> fp32_layers;
@@ -269,27 +273,42 @@ TEST(QuantizeTransformer, PyTorchExportedVitFollowsTheTransformerRules) {
   EXPECT_EQ(fake_quantizes, 8);  // weights are stored int8, not behind FakeQuantize
 
   // What the CPU plugin makes of it: every Convolution / FullyConnected in u8/i8. The attention
-  // core (q·kᵀ, scale, Softmax, ·V) becomes one Snippets "Subgraph" (MHA) node, whose MatMuls
-  // the per-layer check cannot see: it is printed so a run shows its precision.
+  // core (q·kᵀ, scale, Softmax, ·V) may become one Snippets "Subgraph" (MHA) node (CPUs with
+  // AVX-512): the check must still see its two MatMuls, found by name in the source model.
   auto compiled = torchvino::openvino_core().compile_model(result.model, "CPU",
                                                            ov::hint::inference_precision(ov::element::f32));
-  const auto executed = torchvino::executed_layers(compiled);
+  const auto executed = torchvino::executed_layers(compiled, result.model.get());
   for (const auto& l : torchvino::non_int8_layers(executed))
-    ADD_FAILURE() << l.name << " (" << l.layer_type << ") runs in " << l.runtime_precision;
+    ADD_FAILURE() << torchvino::describe(l) << " runs in " << l.runtime_precision;
   int fully_connected = 0;
+  std::set<std::string> covered;  // source MatMuls inside a layer the check counts
   for (const auto& l : executed) {
     fully_connected += l.layer_type == "FullyConnected";
+    if (!torchvino::is_compute_layer(l)) continue;
+    std::stringstream names(l.original_names);
+    for (std::string name; std::getline(names, name, ',');) covered.insert(name);
     if (l.original_names.find("node_softmax") != std::string::npos)
-      std::cout << "[ figures  ] tiny ViT attention runs as " << l.layer_type << " in " << l.runtime_precision
-                << " (" << l.original_names.substr(0, 120) << "...)\n";
+      std::cout << "[ figures  ] tiny ViT attention runs as " << torchvino::describe(l) << " in "
+                << l.runtime_precision << "\n";
   }
   EXPECT_EQ(fully_connected, 7);  // q, k, v, proj, fc1, fc2, head
+  // softmax·v by name (q·kᵀ may lose its name when the plugin folds the scale into it).
+  EXPECT_TRUE(covered.count("node_matmul_1")) << "the attention MatMul is not seen by the check";
+  EXPECT_TRUE(covered.count("node_softmax")) << "the attention block is not a compute layer";
+  // The same graph compiled without quantizers: the attention MatMuls are reported as not 8-bit.
+  auto fp32_compiled = torchvino::openvino_core().compile_model(model, "CPU",
+                                                                ov::hint::inference_precision(ov::element::f32));
+  std::string not_int8;
+  for (const auto& l : torchvino::non_int8_layers(torchvino::executed_layers(fp32_compiled, model.get())))
+    not_int8 += l.original_names + ",";
+  EXPECT_NE(not_int8.find("node_matmul_1,"), std::string::npos) << not_int8;
 
   options.model_type = torchvino::ModelType::CNN;
   auto cnn = torchvino::quantize(model, images(8, 5), options);
   std::cout << "[ figures  ] tiny ViT activation quantizers: transformer rules " << result.activation_quantizers
             << ", CNN rules " << cnn.activation_quantizers << "\n";
   EXPECT_GT(cnn.activation_quantizers, result.activation_quantizers);
+  EXPECT_EQ(cnn.preset, torchvino::Preset::Performance);  // the default for CNNs
 }
 
 TEST(QuantizeSmoothQuant, ScalesMatchTheHandComputedCase) {

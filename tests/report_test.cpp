@@ -73,9 +73,9 @@ torchvino::PipelineReport sample_report() {
   using torchvino::Mode;
   report.records = {record(Mode::PyTorch, 0.9094, 1000, 100), record(Mode::FP32, 0.9091, 2500, 100),
                     record(Mode::INT8, 0.9052, 5000, 25)};
-  report.records[2].executed = {{"conv1", "Convolution", "u8", "layer1.0"},
-                                {"reorder", "Reorder", "f32", ""},
-                                {"fc", "FullyConnected", "f32", "fc"}};
+  report.records[2].executed = {{"conv1", "Convolution", "u8", "layer1.0", {}},
+                                {"reorder", "Reorder", "f32", "", {}},
+                                {"fc", "FullyConnected", "f32", "fc", {}}};
   report.parity = {{Mode::FP32, 1e-5, 10, 1.0}, {Mode::INT8, 0.25, 10, 0.995}};
   report.quantized_layers = {quantized_layer("conv1", "Convolution"),
                              quantized_layer("fc", "MatMul", "in the ignored scope")};

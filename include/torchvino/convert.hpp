@@ -27,6 +27,20 @@ std::shared_ptr<ov::Model> to_openvino(const Model& model);
 
 // read_model_file(): in openvino_runtime.hpp.
 
+// How a model from elsewhere takes its image. torchvino feeds N×C×H×W, RGB (a dataset's order);
+// a model exported from TensorFlow may want N×H×W×C, one trained with OpenCV's imread BGR.
+struct InputConvention {
+  bool channels_last = false;  // N×H×W×C
+  bool bgr = false;            // channels in B, G, R order
+};
+// The model with a transpose and/or a channel flip baked in front (OpenVINO's PrePostProcessor),
+// so that it takes N×C×H×W RGB; the model itself when there is nothing to do. Refuses, naming the
+// flag, a convention the input's shape contradicts (--layout NHWC on an input not ending in 1 or
+// 3 channels, --bgr on a one-channel input), and an N×C×H×W assumption on an input that is
+// plainly channels-last (N×224×224×3). The original convention is recorded in the model's
+// rt_info (torchvino.input.source_layout / source_channel_order).
+std::shared_ptr<ov::Model> adapt_input(const std::shared_ptr<ov::Model>& model, const InputConvention& convention);
+
 // Saves IR .xml + .bin side by side. FP16 compresses the weights to half precision (the
 // compute precision stays the runtime's choice). Both files are written to temporaries and
 // renamed into place, so a failure never leaves a half-written or destroyed IR.

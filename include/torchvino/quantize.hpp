@@ -24,11 +24,14 @@ struct IgnoredScope {
   bool empty() const { return names.empty() && types.empty() && patterns.empty(); }
 };
 
-enum class Preset { Performance, Mixed };  // symmetric | asymmetric activations
+// Performance: symmetric activation quantizers; Mixed: asymmetric ones (weights are symmetric in
+// both). Auto is NNCF's default: performance for CNNs, mixed for transformers.
+enum class Preset { Auto, Performance, Mixed };
 template <>
 struct EnumNames<Preset> {
   static constexpr const char* what = "preset";
-  static constexpr std::array table{std::pair{Preset::Performance, "performance"}, std::pair{Preset::Mixed, "mixed"}};
+  static constexpr std::array table{std::pair{Preset::Auto, "auto"}, std::pair{Preset::Performance, "performance"},
+                                    std::pair{Preset::Mixed, "mixed"}};
 };
 
 // Which of NNCF's placement schemes applies. Transformer: no quantizers on residual Adds,
@@ -84,7 +87,7 @@ struct QuantizeOptions {
   // whoever loads them (`quantize`, `pipeline`); quantize() itself uses the set it is given.
   int64_t calibration_seed = 0;
   int64_t batch_size = 1;        // calibration batch; each batch is one statistics sample
-  Preset preset = Preset::Performance;
+  Preset preset = Preset::Auto;
   ModelType model_type = ModelType::Auto;
   RangeEstimator range_estimator = RangeEstimator::MeanMinMax;
   double quantile = 1e-4;        // for RangeEstimator::Quantile, in (0, 0.5)
@@ -134,6 +137,7 @@ struct QuantizeResult {
   // (residual Adds and pooling of transformers, ignored scope, ...), each with its reason.
   std::vector<QuantizedLayer> fp32_ops;
   ModelType model_type = ModelType::CNN;  // the type applied (never Auto)
+  Preset preset = Preset::Performance;    // the preset applied (never Auto)
   std::string model_type_evidence;        // why Auto chose it, e.g. "Softmax 'attn/softmax' between MatMuls"
   int64_t activation_quantizers = 0;  // FakeQuantize nodes on activations
   int64_t weight_quantizers = 0;      // quantized weight tensors

@@ -102,14 +102,22 @@ EvalResult evaluate(Backend& backend, const Dataset& data, const EvalOptions& op
 // graph, read from its rt_info (layerType, runtimePrecision, originalLayersNames).
 struct ExecutedLayer {
   std::string name;
-  std::string layer_type;         // e.g. Convolution, FullyConnected
+  std::string layer_type;         // e.g. Convolution, FullyConnected, Subgraph
   std::string runtime_precision;  // e.g. u8, i8, f32
   std::string original_names;
+  // For a layer that fuses several ops (the CPU plugin's Snippets "Subgraph", e.g. a whole
+  // attention block): the Convolution/MatMul ops of the source model inside it. Filled only when
+  // executed_layers is given the source model.
+  std::vector<std::string> fused_compute;
 };
-std::vector<ExecutedLayer> executed_layers(const ov::CompiledModel& compiled);
+// `source`: the model that was compiled; with it, compute ops fused into a Subgraph are seen.
+std::vector<ExecutedLayer> executed_layers(const ov::CompiledModel& compiled, const ov::Model* source = nullptr);
 
-// Convolution, GroupConvolution, FullyConnected, MatMul: the layers INT8 is for.
+// Convolution, GroupConvolution, FullyConnected, MatMul, and a Subgraph that fuses one of them:
+// the layers INT8 is for.
 bool is_compute_layer(const ExecutedLayer& layer);
+// "name (type)", or for a Subgraph "name (Subgraph with MatMul ops a, b)": for messages.
+std::string describe(const ExecutedLayer& layer);
 // The compute layers among `layers` that do not compute with 8-bit inputs: empty when every one
 // of them really runs INT8.
 std::vector<ExecutedLayer> non_int8_layers(const std::vector<ExecutedLayer>& layers);

@@ -51,7 +51,8 @@ void record_input(ov::Model& model, const InputFlags& flags, const std::string& 
 void add_convert_command(CLI::App& app) {
   struct Flags {
     CommonOptions common;
-    std::string onnx, output, labels;
+    std::string onnx, output, labels, layout = "NCHW";
+    bool bgr = false;
     Precision precision = Precision::FP32;
   };
   auto flags = std::make_shared<Flags>();
@@ -65,6 +66,14 @@ void add_convert_command(CLI::App& app) {
   cmd->add_option("--output", flags->output, "IR .xml to write (default: OUT/PRECISION/MODEL.xml)");
   cmd->add_option("--labels", flags->labels,
                   "With --onnx: a text file of class names, one per line, recorded in the IR for classify and eval");
+  cmd->add_option("--layout", flags->layout,
+                  "With --onnx: the model's input layout; NHWC gets a transpose baked in, so the IR takes N×C×H×W "
+                  "as every torchvino command feeds")
+      ->check(CLI::IsMember({"NCHW", "NHWC"}))
+      ->capture_default_str();
+  cmd->add_flag("--bgr", flags->bgr,
+                "With --onnx: the model wants B, G, R channel order (e.g. trained on OpenCV images); a channel "
+                "flip is baked in, so the IR takes RGB");
   add_wait_option(cmd, flags->common);
   cmd->callback([flags] {
     const auto& c = flags->common;
@@ -78,12 +87,22 @@ void add_convert_command(CLI::App& app) {
     if (!flags->onnx.empty()) {
       model = read_model_file(flags->onnx);
       log_line("convert: read " + flags->onnx);
+      const InputConvention convention{.channels_last = flags->layout == "NHWC", .bgr = flags->bgr};
+      model = adapt_input(model, convention);
+      if (convention.channels_last || convention.bgr)
+        log_line(fmt::format("convert: the model takes {}{}; the IR takes N×C×H×W RGB (baked in front: {})",
+                             flags->layout, flags->bgr ? " BGR" : "",
+                             convention.channels_last && convention.bgr ? "transpose, channel flip"
+                             : convention.channels_last                 ? "transpose"
+                                                                        : "channel flip"));
       record_input(*model, c.input, flags->labels);
     } else {
       if (c.input.given())
         throw Error("--mean/--std/--resize/--crop/--preprocess apply to --onnx: a checkpoint records the "
                     "normalisation it was trained with");
       if (!flags->labels.empty()) throw Error("--labels applies to --onnx: a checkpoint records its class names");
+      if (flags->layout != "NCHW" || flags->bgr)
+        throw Error("--layout/--bgr apply to --onnx: a checkpoint's model takes N×C×H×W RGB");
       const auto checkpoint = c.checkpoint_file();
       model = to_openvino(load_checkpoint(checkpoint));
       log_line("convert: translated " + checkpoint.string());

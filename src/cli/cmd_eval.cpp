@@ -83,10 +83,10 @@ void add_eval_command(CLI::App& app) {
                r.latency_median_ms, r.latency_p90_ms, model_size_bytes(file) / 1024.0);
     ModeRecord record{flags->mode, file, model_size_bytes(file), weights_size_bytes(file), r, {}, flags->requests};
     if (const auto* compiled = backend->compiled_model()) {
-      record.executed = executed_layers(*compiled);
+      record.executed = executed_layers(*compiled, ov_model.get());
       if (flags->mode == Mode::INT8) {
         for (const auto& l : non_int8_layers(record.executed))
-          log_line(fmt::format("WARNING: layer {} ({}) executes in {}, not 8-bit", l.name, l.layer_type,
+          log_line(fmt::format("WARNING: layer {} executes in {}, not 8-bit", describe(l),
                                l.runtime_precision));
       }
     }
@@ -100,7 +100,7 @@ void add_eval_command(CLI::App& app) {
                  100 * f.accuracy, f.throughput, 100 * (r.accuracy - f.accuracy), p.max_abs_diff,
                  p.max_abs_diff / std::max(p.max_abs_logit, 1e-12), 100 * p.argmax_agreement);
       for (const auto& l : non_bf16_layers(record.executed))
-        log_line(fmt::format("WARNING: layer {} ({}) executes in {}, not bf16", l.name, l.layer_type,
+        log_line(fmt::format("WARNING: layer {} executes in {}, not bf16", describe(l),
                              l.runtime_precision));
     }
     if (!flags->json.empty()) write_text_atomically(flags->json, record_to_json(record));

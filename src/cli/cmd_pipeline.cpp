@@ -23,6 +23,10 @@ void add_pipeline_command(CLI::App& app) {
   cmd->add_option("--subset-size", p.quantize.subset_size, "Calibration images")
       ->check(within(kSubsetSize))
       ->capture_default_str();
+  cmd->add_option("--calibration-seed", p.quantize.calibration_seed,
+                  "Seed of the draw of calibration images across the training set")
+      ->check(within(kCalibrationSeed))
+      ->capture_default_str();
   add_choice(cmd, "--preset", p.quantize.preset, "Quantization preset");
   add_choice(cmd, "--bias-correction", p.quantize.bias_correction, "Bias correction after quantization");
   cmd->add_option("--batch", p.eval.batch_size, "Evaluation batch size")->check(CLI::PositiveNumber)->capture_default_str();

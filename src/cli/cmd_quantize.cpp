@@ -41,7 +41,8 @@ void add_flags(CLI::App* cmd, Flags& f) {
                   "Seed of the draw of calibration images across the training set")
       ->check(within(kCalibrationSeed))
       ->capture_default_str();
-  add_choice(cmd, "--preset", f.quantize.preset, "performance: symmetric; mixed: asymmetric activations");
+  add_choice(cmd, "--preset", f.quantize.preset, "auto: performance for CNNs, mixed for transformers (NNCF's default); performance: symmetric "
+             "activations; mixed: asymmetric activations");
   add_choice(cmd, "--model-type", f.quantize.model_type,
              "Placement scheme: cnn, or transformer (NNCF's rules: no quantizers on residual Adds, pooling, "
              "Softmax outputs; symmetric attention MatMuls); auto: transformer when the graph has attention or "
@@ -130,8 +131,9 @@ void log_summary(const QuantizeJob& job, const QuantizeResult& result, double se
   for (const auto& l : result.layers) int8 += l.int8;
   log_line(fmt::format("quantize: {} of {} layers INT8, {:.1f}s; wrote {} ({:.1f} KB)", int8, result.layers.size(),
                        seconds, job.output.string(), model_size_bytes(job.output) / 1024.0));
-  log_line(fmt::format("  model type {}{}", to_string(result.model_type),
-                       result.model_type_evidence.empty() ? "" : " (detected: " + result.model_type_evidence + ")"));
+  log_line(fmt::format("  model type {}{}, preset {}", to_string(result.model_type),
+                       result.model_type_evidence.empty() ? "" : " (detected: " + result.model_type_evidence + ")",
+                       to_string(result.preset)));
   if (result.smoothed_layers > 0)
     log_line(fmt::format("  SmoothQuant alpha {}: {} linear layer(s) rescaled", job.quantize.smooth_quant_alpha,
                          result.smoothed_layers));

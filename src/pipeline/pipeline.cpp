@@ -171,7 +171,7 @@ ModeRecord evaluate_mode(const PipelineOptions& o, const RuntimeContext& runtime
   log(fmt::format("eval: {} on {} test images, batch {}", to_string(mode),
                   o.eval.limit > 0 ? std::min(o.eval.limit, test_set.size()) : test_set.size(), o.eval.batch_size));
   record.eval = evaluate(*backend, test_set, o.eval);
-  if (const auto* compiled = backend->compiled_model()) record.executed = executed_layers(*compiled);
+  if (const auto* compiled = backend->compiled_model()) record.executed = executed_layers(*compiled, ir.get());
   // The accuracy travels inside the IR it was measured on (BF16 runs the FP32 IR at another
   // precision: the FP32 figure is the one the file keeps).
   if (ir && mode != Mode::BF16) {
@@ -200,12 +200,12 @@ void compare_modes(PipelineReport& report) {
       report.parity.push_back(compare_logits(r.mode, fp32->eval.logits, r.eval.logits, Mode::FP32));
     if (r.mode == Mode::BF16)
       for (const auto& layer : non_bf16_layers(r.executed))
-        report.warnings.push_back(fmt::format("bf16: layer {} ({}) executes in {}, not bf16", layer.name,
-                                              layer.layer_type, layer.runtime_precision));
+        report.warnings.push_back(fmt::format("bf16: layer {} executes in {}, not bf16", describe(layer),
+                                              layer.runtime_precision));
     if (r.mode == Mode::INT8)
       for (const auto& layer : non_int8_layers(r.executed))
-        report.warnings.push_back(fmt::format("int8: layer {} ({}) executes in {}, not 8-bit", layer.name,
-                                              layer.layer_type, layer.runtime_precision));
+        report.warnings.push_back(fmt::format("int8: layer {} executes in {}, not 8-bit", describe(layer),
+                                              layer.runtime_precision));
   }
   for (auto& r : report.records) r.eval.logits = torch::Tensor();  // reports do not need them
 }

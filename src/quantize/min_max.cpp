@@ -40,7 +40,7 @@ class MinMaxStep final : public Step {
 
   void apply(QuantizeState& state, std::span<const TensorStatistics> stats) override {
     const auto& plan = state.plan;
-    const auto ranges = group_ranges(plan, stats, state.options.preset, state.options.range_estimator);
+    const auto ranges = group_ranges(plan, stats, state.preset, state.options.range_estimator);
     for (const auto& q : plan.activations) insert_activation_quantizer(q, ranges[q.group]);
     for (const auto& w : plan.weights) {
       const auto abs_max = weight_abs_max(w.values, w.shape, w.channel_axes);

@@ -94,7 +94,7 @@ void record_parameters(ov::Model& model, const QuantizeOptions& o, const Quantiz
   };
   set("algorithm", "DefaultQuantization");
   set("overflow_fix", to_string(state.overflow_fix));
-  set("preset", to_string(o.preset));
+  set("preset", to_string(state.preset));
   set("model_type", to_string(state.model_type));
   set("range_estimator", to_string(o.range_estimator));
   set("subset_size", std::to_string(o.subset_size));
@@ -155,6 +155,7 @@ QuantizeResult summarise(const QuantizeState& state) {
   result.notes = state.notes;
   result.model_type = state.model_type;
   result.model_type_evidence = state.model_type_evidence;
+  result.preset = state.preset;
   result.quantizer_groups = quantizer_groups(state);
   for (const auto& op : state.plan.fp32_ops) {
     QuantizedLayer entry;
@@ -221,6 +222,9 @@ QuantizeResult quantize(const std::shared_ptr<ov::Model>& model, const Dataset& 
   if (options.model_type == ModelType::Auto && model_type.type == ModelType::Transformer)
     state.notes.push_back("model type detected as transformer from " + model_type.evidence +
                           ": NNCF's transformer rules apply (--model-type cnn to override)");
+  state.preset = options.preset != Preset::Auto ? options.preset
+                 : state.model_type == ModelType::Transformer ? Preset::Mixed
+                                                              : Preset::Performance;
   const auto ignored = ignored_predicate(*state.model, options.ignored_scope);
   smooth_transformer_layers(state, ignored);
   state.plan = analyse(state.model,

@@ -73,7 +73,7 @@ Range asymmetric_range(Range aggregated) {
 }
 
 Range activation_range(Range aggregated, Preset preset, bool after_relu) {
-  if (preset == Preset::Performance) return symmetric_range(aggregated, after_relu);
+  if (preset != Preset::Mixed) return symmetric_range(aggregated, after_relu);  // Auto is resolved before
   if (after_relu) aggregated.lo = std::max(aggregated.lo, 0.0f);
   return asymmetric_range(aggregated);
 }

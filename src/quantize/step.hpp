@@ -35,6 +35,7 @@ struct QuantizeState {
   QuantizationPlan plan;
   OverflowFix overflow_fix = OverflowFix::Disable;  // resolved, never Auto
   ModelType model_type = ModelType::CNN;            // resolved, never Auto
+  Preset preset = Preset::Performance;              // resolved, never Auto
   std::string model_type_evidence;
   std::set<const ov::Node*> seven_bit;              // layers whose weights keep 7 bits
   std::vector<QuantizedWeights> quantized_weights;  // per plan.weights, once ranges are applied

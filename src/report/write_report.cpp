@@ -51,8 +51,11 @@ json record_json(const ModeRecord& r) {
   if (!r.executed.empty()) {
     json layers = json::array();
     for (const auto& l : r.executed)
-      if (is_compute_layer(l))
-        layers.push_back({{"name", l.name}, {"type", l.layer_type}, {"precision", l.runtime_precision}});
+      if (is_compute_layer(l)) {
+        json layer = {{"name", l.name}, {"type", l.layer_type}, {"precision", l.runtime_precision}};
+        if (!l.fused_compute.empty()) layer["compute_ops"] = l.fused_compute;
+        layers.push_back(layer);
+      }
     j["executed_layers"] = layers;
   }
   return j;
