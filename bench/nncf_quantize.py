@@ -1,7 +1,7 @@
 """NNCF post-training quantization of an FP32 OpenVINO IR: the reference torchvino quantize is measured against.
 
 Usage: python bench/nncf_quantize.py FP32_XML OUT_XML [--subset-size 300] [--bias-correction fast|full|none]
-                                     [--calibration FILE.npy | --data-dir DIR]
+                                     [--calibration FILE.npy | --data-dir DIR] [--model-type cnn|transformer]
 
 Calibration data as in `torchvino quantize`: with --calibration, the very tensors torchvino fed
 its model (`torchvino quantize --save-calibration FILE.npy`, any model and preprocessing);
@@ -11,7 +11,9 @@ NNCF counts an item as one sample, so subset_size=N means N images.
 nncf.quantize with its defaults (preset performance, fast bias correction) unless --bias-correction
 says otherwise: full = fast_bias_correction=False (NNCF then calibrates its bias correction on
 the first max(int(0.2 N), 1) of the N images), none = disable_bias_correction=True. Saved with
-openvino.save_model(compress_to_fp16=False). Prints the wall time since interpreter start
+openvino.save_model(compress_to_fp16=False). --model-type transformer passes
+model_type=nncf.ModelType.TRANSFORMER (NNCF's rules for attention, LayerNorm, GELU; preset mixed;
+SmoothQuant). Prints the wall time since interpreter start
 (imports included) and the time of nncf.quantize alone. Runs in bench/requirements-nncf.txt's venv.
 """
 import time
@@ -49,6 +51,8 @@ def main():
                    help="fast (NNCF default), full (fast_bias_correction=False) or none")
     p.add_argument("--data-dir", default="/usr/share/datasets/fashion-mnist")
     p.add_argument("--calibration", help=".npy of preprocessed images (N x C x H x W float32)")
+    p.add_argument("--model-type", choices=("cnn", "transformer"), default="cnn",
+                   help="cnn (NNCF's default) or transformer (model_type=nncf.ModelType.TRANSFORMER)")
     a = p.parse_args()
 
     t_imp = time.perf_counter()
@@ -75,6 +79,8 @@ def main():
         kwargs["fast_bias_correction"] = False
     elif a.bias_correction == "none":
         kwargs["advanced_parameters"] = nncf.AdvancedQuantizationParameters(disable_bias_correction=True)
+    if a.model_type == "transformer":
+        kwargs["model_type"] = nncf.ModelType.TRANSFORMER
     quantized = nncf.quantize(model, dataset, subset_size=len(images), **kwargs)
     t_q_end = time.perf_counter()
 
@@ -84,7 +90,7 @@ def main():
 
     print(f"nncf {nncf.__version__}, openvino {ov.get_version()}")
     print(f"nncf_quantize: {a.fp32_xml} on {len(images)} calibration images, "
-          f"bias correction {a.bias_correction} -> {a.out_xml}")
+          f"bias correction {a.bias_correction}, model type {a.model_type} -> {a.out_xml}")
     print(f"imports {t_imported - t_imp:.2f} s, nncf.quantize {t_q_end - t_q:.2f} s, "
           f"script wall (from interpreter start, excl. interpreter boot) {t_end - T_START:.2f} s")
     return 0

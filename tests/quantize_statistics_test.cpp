@@ -1,5 +1,6 @@
 // Statistics are streamed: per-sample scalars only, whatever the tensor size.
 #include <gtest/gtest.h>
+#include <limits>
 #include <torch/torch.h>
 
 #include <openvino/op/ops.hpp>
@@ -42,6 +43,32 @@ TEST(QuantizeStatistics, ChannelMeanIsOverBatchAndSpace) {
   acc.add(y.data(), ov::Shape{2, 2, 1, 2});
   EXPECT_EQ(acc.statistics().channel_mean(), (std::vector<float>{1.25f, 0.0f}));
   EXPECT_EQ(acc.statistics().first_shape, (ov::Shape{2, 2, 1, 2}));
+}
+
+TEST(QuantizeStatistics, RangesAndChannelPeaksAreExact) {
+  StatisticsAccumulator acc(1, false, 0);
+  // [2, 3, 2]: channel 0 spans -7..2, channel 1 holds 0.5s, channel 2 spans -1..9.
+  const std::vector<float> x{1, -7, 0.5f, 0.5f, -1, 3, 2, 0, 0.5f, 0.5f, 9, 0};
+  acc.add(x.data(), ov::Shape{2, 3, 2});
+  const auto& s = acc.statistics();
+  EXPECT_EQ(s.min, std::vector<float>{-7});
+  EXPECT_EQ(s.max, std::vector<float>{9});
+  EXPECT_EQ(s.abs_max, std::vector<float>{9});
+  EXPECT_EQ(s.channel_abs_max, (std::vector<float>{7, 0.5f, 9}));
+  EXPECT_EQ(s.channel_mean(), (std::vector<float>{-1.0f, 0.5f, 2.75f}));
+}
+
+TEST(QuantizeStatistics, NonFiniteActivationsAreRefused) {
+  for (float bad : {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity()}) {
+    StatisticsAccumulator acc(-1, false, 0);
+    const std::vector<float> x{1, 2, bad, 4};
+    try {
+      acc.add(x.data(), ov::Shape{1, 4});
+      FAIL() << "a non-finite activation was accepted";
+    } catch (const std::exception& e) {
+      EXPECT_NE(std::string(e.what()).find("non-finite"), std::string::npos) << e.what();
+    }
+  }
 }
 
 std::shared_ptr<ov::Model> relu_model(std::shared_ptr<ov::Node>& relu) {

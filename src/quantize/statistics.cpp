@@ -39,18 +39,33 @@ size_t TensorStatistics::retained_scalars() const {
          abs_quantile_high.size() + channel_sum.size() + channel_abs_max.size() + 1 + first_shape.size();
 }
 
+namespace {
+
+// A read-only view of an observed tensor as outer × channels × inner, for torch's reductions:
+// they are vectorised and use the intra-op threads, where a plain loop over the tens of millions
+// of values a ResNet-50 batch yields would dominate calibration.
+torch::Tensor channel_view(const float* data, const ov::Shape& shape, size_t axis) {
+  const auto channels = static_cast<int64_t>(shape.at(axis));
+  int64_t inner = 1;
+  for (size_t d = axis + 1; d < shape.size(); ++d) inner *= static_cast<int64_t>(shape[d]);
+  const int64_t outer = channels * inner == 0 ? 0 : static_cast<int64_t>(ov::shape_size(shape)) / (channels * inner);
+  return torch::from_blob(const_cast<float*>(data), {outer, channels, inner}, torch::kFloat32);
+}
+
+}  // namespace
+
 void StatisticsAccumulator::add(const float* data, const ov::Shape& shape) {
   const size_t n = ov::shape_size(shape);
   if (n == 0) throw Error("quantize: an observed tensor is empty");
-  float lo = data[0], hi = data[0], abs_hi = 0.0f;
-  for (size_t i = 0; i < n; ++i) {
-    lo = std::min(lo, data[i]);
-    hi = std::max(hi, data[i]);
-    abs_hi = std::max(abs_hi, std::fabs(data[i]));
-  }
+  const auto flat = torch::from_blob(const_cast<float*>(data), {static_cast<int64_t>(n)}, torch::kFloat32);
+  const auto [low, high] = torch::aminmax(flat);
+  const float lo = low.item<float>(), hi = high.item<float>();
+  // A NaN or infinity would become a meaningless range: say so instead of quantizing with it.
+  if (!std::isfinite(lo) || !std::isfinite(hi))
+    throw Error("quantize: the model produced a non-finite value (NaN or infinity) on a calibration image");
   stats_.min.push_back(lo);
   stats_.max.push_back(hi);
-  stats_.abs_max.push_back(abs_hi);
+  stats_.abs_max.push_back(std::max(std::fabs(lo), std::fabs(hi)));
   if (stats_.first_shape.empty()) stats_.first_shape = shape;
 
   if (quantiles_) {
@@ -73,31 +88,23 @@ void StatisticsAccumulator::add(const float* data, const ov::Shape& shape) {
 }
 
 void add_channel_abs_max(const float* data, const ov::Shape& shape, size_t axis, std::vector<float>& abs_max) {
-  const size_t channels = shape.at(axis);
-  if (abs_max.size() != channels) throw Error("quantize: per-channel maxima do not match the tensor's channels");
-  size_t inner = 1;
-  for (size_t d = axis + 1; d < shape.size(); ++d) inner *= shape[d];
-  const size_t n = ov::shape_size(shape);
-  for (size_t i = 0; i < n; ++i) {
-    float& m = abs_max[(i / inner) % channels];
-    m = std::max(m, std::fabs(data[i]));
-  }
+  if (abs_max.size() != shape.at(axis)) throw Error("quantize: per-channel maxima do not match the tensor's channels");
+  const auto view = channel_view(data, shape, axis);
+  if (view.numel() == 0) return;
+  // |x| peaks at the channel's minimum or maximum: two reductions, no |x| copy.
+  const auto peak = torch::maximum(view.amax({0, 2}), view.amin({0, 2}).neg()).contiguous();
+  const float* p = peak.data_ptr<float>();
+  for (size_t c = 0; c < abs_max.size(); ++c) abs_max[c] = std::max(abs_max[c], p[c]);
 }
 
 size_t add_channel_sums(const float* data, const ov::Shape& shape, size_t axis, std::vector<double>& sums) {
-  const size_t channels = shape.at(axis);
-  if (sums.size() != channels) throw Error("quantize: per-channel sums do not match the tensor's channels");
-  size_t inner = 1;
-  for (size_t d = axis + 1; d < shape.size(); ++d) inner *= shape[d];
-  const size_t outer = channels * inner == 0 ? 0 : ov::shape_size(shape) / (channels * inner);
-  for (size_t o = 0; o < outer; ++o)
-    for (size_t c = 0; c < channels; ++c) {
-      const float* row = data + (o * channels + c) * inner;
-      double sum = 0;
-      for (size_t i = 0; i < inner; ++i) sum += row[i];
-      sums[c] += sum;
-    }
-  return outer * inner;
+  if (sums.size() != shape.at(axis)) throw Error("quantize: per-channel sums do not match the tensor's channels");
+  const auto view = channel_view(data, shape, axis);
+  if (view.numel() == 0) return 0;
+  const auto total = view.sum({0, 2}, /*keepdim=*/false, torch::kFloat64).contiguous();
+  const double* t = total.data_ptr<double>();
+  for (size_t c = 0; c < sums.size(); ++c) sums[c] += t[c];
+  return static_cast<size_t>(view.size(0) * view.size(2));
 }
 
 namespace {
@@ -190,7 +197,12 @@ std::vector<TensorStatistics> collect_statistics(const std::shared_ptr<ov::Model
       const ov::Tensor out = request.get_tensor(compiled.output(first_extra + i));
       if (out.get_element_type() != ov::element::f32)
         throw Error("quantize: observed tensors must be float32, got " + out.get_element_type().get_type_name());
-      accumulators[i].add(out.data<const float>(), out.get_shape());
+      try {
+        accumulators[i].add(out.data<const float>(), out.get_shape());
+      } catch (const Error& e) {
+        throw Error(std::string(e.what()) + ", at the output of '" + tensors[i].tensor.get_node()->get_friendly_name() +
+                    "' (calibration batch " + std::to_string(b + 1) + ")");
+      }
     }
     if (options.on_progress) options.on_progress(b + 1, total);
   }
