@@ -185,16 +185,16 @@ std::shared_ptr<ov::Model> channels_last_model() {
 // The adapted model's output for an N×C×H×W RGB batch.
 torch::Tensor run(const std::shared_ptr<ov::Model>& model, const torch::Tensor& nchw) {
   auto x = nchw.contiguous();
-  auto fixed = model->clone();
-  fixed->reshape(ov::PartialShape{x.size(0), x.size(1), x.size(2), x.size(3)});
-  auto compiled = openvino_core().compile_model(fixed, "CPU", ov::hint::inference_precision(ov::element::f32));
+  // Compiled as written, with its dynamic batch, as a user's runtime would.
+  auto compiled = openvino_core().compile_model(model, "CPU", ov::hint::inference_precision(ov::element::f32));
   auto request = compiled.create_infer_request();
   ov::Tensor input(ov::element::f32, ov::Shape{size_t(x.size(0)), size_t(x.size(1)), size_t(x.size(2)),
                                                size_t(x.size(3))}, x.data_ptr<float>());
   request.set_input_tensor(input);
   request.infer();
   ov::Tensor out = request.get_output_tensor();
-  std::vector<int64_t> dims(out.get_shape().begin(), out.get_shape().end());
+  const ov::Shape shape = out.get_shape();  // by value: one copy, or begin and end come from two
+  std::vector<int64_t> dims(shape.begin(), shape.end());
   return torch::from_blob(out.data<float>(), dims, torch::kFloat).clone();
 }
 
