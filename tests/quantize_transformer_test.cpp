@@ -313,15 +313,27 @@ TEST(QuantizeTransformer, PyTorchExportedVitFollowsTheTransformerRules) {
 
 TEST(QuantizeSmoothQuant, ScalesMatchTheHandComputedCase) {
   // Activation channel maxima 4 and 1; weight input-channel maxima 2 and 1.
-  // alpha 0.5: s = (√4/√2, √1/√1) = (1.41421, 1); alpha 0.95: 4^0.95 / 2^0.05 = 3.60500.
+  // alpha 0.5: s = (√4/√2, √1/√1) = (1.41421, 1), then raised to their 10th percentile
+  // 1 + 0.1 × 0.41421 = 1.04142; alpha 0.95: 4^0.95 / 2^0.05 = 3.60500.
   const std::vector<float> activation{4.0f, 1.0f}, weight{2.0f, 1.0f};
   auto half = smooth_scales(activation, weight, 0.5);
   ASSERT_EQ(half.size(), 2u);
   EXPECT_NEAR(half[0], 1.41421f, 1e-5f);
-  EXPECT_NEAR(half[1], 1.0f, 1e-6f);
+  EXPECT_NEAR(half[1], 1.04142f, 1e-5f);
   EXPECT_NEAR(smooth_scales(activation, weight, 0.95)[0], 3.60500f, 1e-5f);
   // A dead channel (never active, or all-zero weights) keeps scale 1.
   EXPECT_EQ(smooth_scales({0.0f, 2.0f}, {1.0f, 0.0f}, 0.5), (std::vector<float>{1.0f, 1.0f}));
+}
+
+TEST(QuantizeSmoothQuant, ScalesAreKeptBetweenTheirTenthPercentileAndOneHundred) {
+  // alpha 0.5 and unit weights: s = √a = 0.01, 1, 2, …, 9, 1000. The 10th percentile of those 11
+  // is the second smallest, 1: the rarely active first channel is not divided by 0.01, and no
+  // scale exceeds 100.
+  const std::vector<float> activation{1e-4f, 1, 4, 9, 16, 25, 36, 49, 64, 81, 1e6f};
+  const auto s = smooth_scales(activation, std::vector<float>(activation.size(), 1.0f), 0.5);
+  EXPECT_NEAR(s[0], 1.0f, 1e-6f);
+  EXPECT_NEAR(s[5], 5.0f, 1e-5f);
+  EXPECT_NEAR(s[10], 100.0f, 1e-6f);
 }
 
 TEST(QuantizeSmoothQuant, GroupsLayersByInputAndKeepsTheOutputsExact) {
