@@ -25,12 +25,9 @@ THREADS=${THREADS:-2}
 SUBSET=${SUBSET:-300}
 SECONDS_PER_CELL=${SECONDS_PER_CELL:-5}
 CONVNET_CHECKPOINT=${CONVNET_CHECKPOINT:-runs/bench-convnet/convnet.pt}
-[ -x "$BIN" ] || { echo "missing $BIN (build the project first)" >&2; exit 2; }
-"$VPY" -c 'import torch, torchvision, onnx, onnxscript, onnxruntime, nncf, openvino' 2>/dev/null || {
-  echo "$VPY lacks one of torch, torchvision, onnx, onnxscript, onnxruntime, nncf, openvino:" \
-       "python3 -m venv .venv-bench && .venv-bench/bin/pip install -r bench/requirements-anchors.txt" >&2
-  exit 2
-}
+source bench/common.sh
+need_torchvino "$BIN"
+need_bench_venv "$VPY" torch torchvision onnx onnxscript onnxruntime nncf openvino
 mkdir -p "$OUT/logs"
 uptime | tee "$OUT/logs/uptime-start.txt"
 
@@ -46,15 +43,6 @@ declare -A NORMALISATION=([convnet]="--mean 0.2860 --std 0.3530"
 declare -A BATCHES=([convnet]="1,96" [resnet50]="1,8")
 MODES=fp32
 grep -qwE 'avx512_bf16|amx_bf16' /proc/cpuinfo && MODES=fp32,bf16
-
-wall() {  # wall MODEL ENGINE LOG COMMAND...: runs it, appends its wall time to times.tsv
-  local model=$1 engine=$2 log=$3 start end
-  shift 3
-  start=$(date +%s.%N)
-  "$@" >"$log" 2>&1 || { echo "$engine quantization of $model failed, see $log" >&2; exit 2; }
-  end=$(date +%s.%N)
-  printf '%s\t%s\t%s\n' "$model" "$engine" "$(echo "$end - $start" | bc)" >>"$OUT/times.tsv"
-}
 
 : >"$OUT/times.tsv"
 for model in convnet resnet50; do

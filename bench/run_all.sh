@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every benchmark, in dependency order, each checking its own targets (what `make bench` runs).
-# Takes roughly 1 to 1.5 hours on 2 cores of a quiet machine, most of it training ResNet-18
-# (~30 min) and the ResNet-50 runs; the first run also creates .venv-bench for NNCF (a few min).
+# Takes roughly 2 to 2.5 hours on 2 cores of a quiet machine, most of it training ResNet-18
+# (~30 min), the ResNet-50 runs, the torchvision zoo against NNCF (~45 min with its exports) and
+# training the small ViT (~11 min); the first run also creates .venv-bench for NNCF (a few min).
 # Usage: bash bench/run_all.sh [RUNS_DIR]   (default runs; each benchmark gets a folder in it)
 #   env: passed on to every script (TORCHVINO, THREADS, REPEATS, ...; see each script's header);
 #        EXPORT_PYTHON for bench/onnx_resnet50.sh, which is skipped without it unless
@@ -36,6 +37,8 @@ fi
 bench resnet18-trained bash bench/resnet18_trained.sh "$RUNS/bench-resnet18"
 bench nncf-resnet18 env FP32="$RUNS/bench-resnet18/fp32/resnet18.xml" \
   bash bench/quantize_vs_nncf.sh "$RUNS/bench-nncf-resnet18"
+bench zoo bash bench/zoo.sh "$RUNS/zoo"
+bench transformer-trained bash bench/transformer_trained.sh "$RUNS/vit-fashion"
 
 if [ ${#failed[@]} -gt 0 ]; then
   echo "failed: ${failed[*]}" >&2
