@@ -170,20 +170,45 @@ TEST(QuantizeInsertion, StoredInt8WeightsEqualTheirFakeQuantizeForm) {
   w.values.assign(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
   w.channel_axes = {0};
   const auto abs_max = weight_abs_max(w.values, w.shape, w.channel_axes);
-  auto fq = fake_quantized_weights(w, abs_max, "w");
-  auto dq = dequantized_weights(quantize_weights(w, abs_max), "w");
-  auto model = std::make_shared<ov::Model>(ov::OutputVector{fq, dq}, ov::ParameterVector{});
-  auto request = torchvino::openvino_core()
-                     .compile_model(model, "CPU", ov::hint::inference_precision(ov::element::f32))
-                     .create_infer_request();
-  request.infer();
-  const auto a = request.get_output_tensor(0);
-  const auto b = request.get_output_tensor(1);
-  ASSERT_EQ(a.get_size(), w.values.size());
-  float worst = 0;
-  for (size_t i = 0; i < a.get_size(); ++i)
-    worst = std::max(worst, std::fabs(a.data<float>()[i] - b.data<float>()[i]));
-  EXPECT_LT(worst, 1e-5f);
+  for (const WeightGrid& grid : {kEightBitWeights, kSevenBitWeights}) {
+    auto fq = fake_quantized_weights(w, abs_max, "w", grid);
+    auto dq = dequantized_weights(quantize_weights(w, abs_max, grid), "w");
+    auto model = std::make_shared<ov::Model>(ov::OutputVector{fq, dq}, ov::ParameterVector{});
+    auto request = torchvino::openvino_core()
+                       .compile_model(model, "CPU", ov::hint::inference_precision(ov::element::f32))
+                       .create_infer_request();
+    request.infer();
+    const auto a = request.get_output_tensor(0);
+    const auto b = request.get_output_tensor(1);
+    ASSERT_EQ(a.get_size(), w.values.size());
+    float worst = 0;
+    for (size_t i = 0; i < a.get_size(); ++i)
+      worst = std::max(worst, std::fabs(a.data<float>()[i] - b.data<float>()[i]));
+    EXPECT_LT(worst, 1e-5f) << grid.levels() << " levels";
+  }
+}
+
+TEST(QuantizeInsertion, SevenBitWeightsUseNncfsGrid) {
+  // Channel 0: 1, -0.4, 0.26 (abs max 1); channel 1: 0.1, -0.02, 0.06 (abs max 0.1). The step is
+  // abs_max / 63.5: -0.4 → -25.4 → -25, 0.26 → 16.51 → 17, -0.02 → -12.7 → -13, 0.06 → 38.1 → 38.
+  const auto w = known_weights();
+  const auto q = quantize_weights(w, weight_abs_max(w.values, w.shape, w.channel_axes), kSevenBitWeights);
+  EXPECT_FLOAT_EQ(q.scales[0], 1.0f / 63.5f);
+  EXPECT_FLOAT_EQ(q.scales[1], 0.1f / 63.5f);
+  EXPECT_EQ(q.values[1], -25);
+  EXPECT_EQ(q.values[2], 17);
+  EXPECT_EQ(q.values[4], -13);
+  EXPECT_EQ(q.values[5], 38);
+  // The largest weight lands exactly on ±63.5: 64 upwards; downwards the grid stops at -63.
+  EXPECT_EQ(q.values[0], 64);
+  EXPECT_EQ(q.values[3], 64);
+  WeightQuantizer negative = w;
+  for (float& v : negative.values) v = -v;
+  const auto n = quantize_weights(negative, weight_abs_max(negative.values, negative.shape, negative.channel_axes),
+                                  kSevenBitWeights);
+  EXPECT_EQ(n.values[0], -63);
+  EXPECT_EQ(n.values[3], -63);
+  EXPECT_EQ(kSevenBitWeights.levels(), 128u);
 }
 
 }  // namespace

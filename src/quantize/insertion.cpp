@@ -43,20 +43,23 @@ std::shared_ptr<ov::op::v0::FakeQuantize> insert_activation_quantizer(const Acti
   return fq;
 }
 
-QuantizedWeights quantize_weights(const WeightQuantizer& w, const std::vector<float>& abs_max, int max_level) {
-  if (max_level < 1 || max_level > 127) throw Error("quantize: weight levels must be within ±127");
+QuantizedWeights quantize_weights(const WeightQuantizer& w, const std::vector<float>& abs_max, const WeightGrid& grid) {
+  if (grid.low < -128 || grid.high > 127 || grid.low >= 0 || grid.high <= 0 || grid.divisor <= 0)
+    throw Error("quantize: a weight grid must hold zero and fit int8");
   const ChannelIndex index(w.shape, w.channel_axes);
   if (abs_max.size() != index.channels()) throw Error("quantize: one weight range per channel expected");
   QuantizedWeights q;
   q.shape = w.shape;
   q.scale_shape = index.broadcast_shape();
   q.scales.resize(abs_max.size());
-  const float top = static_cast<float>(max_level);
-  for (size_t c = 0; c < abs_max.size(); ++c) q.scales[c] = abs_max[c] / top;
+  for (size_t c = 0; c < abs_max.size(); ++c) q.scales[c] = abs_max[c] / grid.divisor;
   q.values.resize(w.values.size());
+  const auto low = static_cast<float>(grid.low), high = static_cast<float>(grid.high);
   for (size_t i = 0; i < w.values.size(); ++i) {
-    const float level = std::round(w.values[i] / q.scales[index(i)]);
-    q.values[i] = static_cast<int8_t>(std::clamp(level, -top, top));
+    // w / abs_max first: the channel's largest weight lands exactly on ±divisor, so the 7-bit
+    // grid's tie at ±63.5 always rounds the same way (to 64, then -64 clamps to -63).
+    const float level = std::round(w.values[i] / abs_max[index(i)] * grid.divisor);
+    q.values[i] = static_cast<int8_t>(std::clamp(level, low, high));
   }
   return q;
 }
@@ -72,12 +75,18 @@ ov::Output<ov::Node> dequantized_weights(const QuantizedWeights& q, const std::s
 }
 
 ov::Output<ov::Node> fake_quantized_weights(const WeightQuantizer& w, const std::vector<float>& abs_max,
-                                            const std::string& name, int max_level) {
+                                            const std::string& name, const WeightGrid& grid) {
+  // The FakeQuantize reads weights already on the grid, so it cannot round a tie (the largest
+  // weight sits on one on the 7-bit grid) differently from the stored int8 form.
+  const auto q = quantize_weights(w, abs_max, grid);
   const ChannelIndex index(w.shape, w.channel_axes);
-  std::vector<float> lo(abs_max.size());
-  std::transform(abs_max.begin(), abs_max.end(), lo.begin(), [](float h) { return -h; });
-  auto fq = make_fake_quantize(f32_constant(w.shape, w.values), lo, abs_max, index.broadcast_shape(),
-                              static_cast<size_t>(2 * max_level + 1));
+  std::vector<float> on_grid(q.values.size()), lo(abs_max.size()), hi(abs_max.size());
+  for (size_t i = 0; i < on_grid.size(); ++i) on_grid[i] = static_cast<float>(q.values[i]) * q.scales[index(i)];
+  for (size_t c = 0; c < abs_max.size(); ++c) {
+    lo[c] = static_cast<float>(grid.low) * q.scales[c];
+    hi[c] = static_cast<float>(grid.high) * q.scales[c];
+  }
+  auto fq = make_fake_quantize(f32_constant(w.shape, on_grid), lo, hi, index.broadcast_shape(), grid.levels());
   fq->set_friendly_name(name + "/weights_fq");
   return fq->output(0);
 }

@@ -28,24 +28,37 @@ std::shared_ptr<ov::op::v0::FakeQuantize> make_fake_quantize(const ov::Output<ov
 std::shared_ptr<ov::op::v0::FakeQuantize> insert_activation_quantizer(const ActivationQuantizer& q,
                                                                       Range range);
 
+// The integer codes weights are stored as: code = clamp(round(w / scale), low, high), with
+// scale = abs_max / divisor per output channel.
+struct WeightGrid {
+  float divisor;
+  int low, high;
+  size_t levels() const { return static_cast<size_t>(high - low + 1); }
+};
+// 8 bits, symmetric narrow range: ±127.
+inline constexpr WeightGrid kEightBitWeights{127.0f, -127, 127};
+// 7 bits, the overflow fix, on NNCF's grid: 128 codes −63…64, abs_max at ±63.5. Its step is
+// 0.8 % finer than ±63's, which on ViT-B/16 was the whole gap to NNCF's INT8 error; 2·255·64
+// still fits the int16 sums of vpmaddubsw.
+inline constexpr WeightGrid kSevenBitWeights{63.5f, -63, 64};
+
 struct QuantizedWeights {
   ov::Shape shape;
-  std::vector<int8_t> values;  // round(w / scale) in [−max_level, max_level]
+  std::vector<int8_t> values;  // the codes, within the grid's [low, high]
   ov::Shape scale_shape;       // broadcasts against shape: channel dims kept, others 1
-  std::vector<float> scales;   // abs_max / max_level per output channel
+  std::vector<float> scales;   // abs_max / grid divisor per output channel
 };
 
-// Symmetric, narrow range: max_level 127 (8 bits) or 63 (7 bits, the overflow fix).
 QuantizedWeights quantize_weights(const WeightQuantizer& w, const std::vector<float>& abs_max,
-                                  int max_level = 127);
+                                  const WeightGrid& grid = kEightBitWeights);
 
 // Constant(i8) → Convert(f32) → Multiply(scale): the dequantized-weight pattern the plugin
 // folds into an INT8 convolution or fully-connected layer.
 ov::Output<ov::Node> dequantized_weights(const QuantizedWeights& q, const std::string& name);
 
-// FP32 weights behind a per-channel FakeQuantize of 2·max_level + 1 levels.
+// FP32 weights behind a per-channel FakeQuantize onto the same grid.
 ov::Output<ov::Node> fake_quantized_weights(const WeightQuantizer& w, const std::vector<float>& abs_max,
-                                            const std::string& name, int max_level = 127);
+                                            const std::string& name, const WeightGrid& grid = kEightBitWeights);
 
 void replace_weights(const WeightQuantizer& w, const ov::Output<ov::Node>& weights);
 

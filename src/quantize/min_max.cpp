@@ -44,11 +44,11 @@ class MinMaxStep final : public Step {
     for (const auto& q : plan.activations) insert_activation_quantizer(q, ranges[q.group]);
     for (const auto& w : plan.weights) {
       const auto abs_max = weight_abs_max(w.values, w.shape, w.channel_axes);
-      state.quantized_weights.push_back(quantize_weights(w, abs_max, state.max_weight_level(w)));
+      state.quantized_weights.push_back(quantize_weights(w, abs_max, state.weight_grid(w)));
       const std::string name = w.op->get_friendly_name();
       replace_weights(w, state.options.compress_weights
                              ? dequantized_weights(state.quantized_weights.back(), name)
-                             : fake_quantized_weights(w, abs_max, name, state.max_weight_level(w)));
+                             : fake_quantized_weights(w, abs_max, name, state.weight_grid(w)));
     }
   }
 };

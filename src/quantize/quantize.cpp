@@ -198,8 +198,8 @@ std::vector<TensorStatistics> QuantizeState::observe(const std::vector<ObservedT
   return collect_statistics(model, tensors, images, o, runtime);
 }
 
-int QuantizeState::max_weight_level(const WeightQuantizer& w) const {
-  return seven_bit.count(w.op.get()) ? kWeightLevelMaxFixed : kWeightLevelMax;
+const WeightGrid& QuantizeState::weight_grid(const WeightQuantizer& w) const {
+  return seven_bit.count(w.op.get()) ? kSevenBitWeights : kEightBitWeights;
 }
 
 }  // namespace quant

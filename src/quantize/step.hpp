@@ -48,7 +48,7 @@ struct QuantizeState {
   // (0: subset_size). observed_only: compute only what those tensors depend on.
   std::vector<TensorStatistics> observe(const std::vector<ObservedTensor>& tensors, bool observed_only,
                                         bool quantiles = false, int64_t image_count = 0) const;
-  int max_weight_level(const WeightQuantizer& w) const;
+  const WeightGrid& weight_grid(const WeightQuantizer& w) const;
 };
 
 class Step {
