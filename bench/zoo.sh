@@ -11,14 +11,15 @@
 #     count, compute layers running i8/u8 (bench/zoo.py measure);
 #   - speed: `torchvino bench --modes int8` on ours and NNCF's, back to back, BENCH_REPEATS pairs in
 #     alternating order, batch BATCH, throughput hint; the median of the paired ratios. FP32 too,
-#     for INT8's speed-up.
+#     for INT8's speed-up. Then both INT8 IRs in one process, alternating rounds (bench/zoo.py ab):
+#     the verdict reads that ratio, which the machine's load cannot tilt.
 # Targets (#12): error <= NNCF's x1.05 (ViT: <= NNCF's), throughput >= 0.98x NNCF's,
 # quantization time <= NNCF's.
 # Usage: bash bench/zoo.sh [OUT_DIR] [MODEL...]   (default runs/zoo; mobilenet_v3_large efficientnet_b0
 #   shufflenet_v2_x1_0 resnext50_32x4d convnext_tiny vit_b_16)
 #   env: TORCHVINO (default build/torchvino), BENCH_VENV (default .venv-bench, from
 #        bench/requirements-anchors.txt), THREADS=2, SUBSET=300, BATCH=8, SECONDS_PER_CELL=4,
-#        REPEATS=1, BENCH_REPEATS=3
+#        REPEATS=1, BENCH_REPEATS=7 (at most 9: the pairs are matched by file name)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-runs/zoo}
@@ -32,7 +33,7 @@ SUBSET=${SUBSET:-300}
 BATCH=${BATCH:-8}
 SECONDS_PER_CELL=${SECONDS_PER_CELL:-4}
 REPEATS=${REPEATS:-1}
-BENCH_REPEATS=${BENCH_REPEATS:-3}
+BENCH_REPEATS=${BENCH_REPEATS:-7}
 source bench/common.sh
 need_torchvino "$BIN"
 need_bench_venv "$VPY" torch torchvision onnx onnxscript nncf openvino
@@ -82,6 +83,8 @@ for model in "${MODELS[@]}"; do
     else cell nncf int8 "$dir/nncf/$model.xml" "$rep"; cell ours int8 "$dir/ours/$model.xml" "$rep"; fi
     cell fp32 fp32 "$dir/fp32/$model.xml" "$rep"
   done
+  # The same two INT8 IRs in one process, alternating: the ratio the verdict reads.
+  "$VPY" bench/zoo.py ab "$OUT" "$model" --threads "$THREADS" --batch "$BATCH" 2>&1 | tee "$OUT/logs/ab-$model.log"
 done
 
 uptime | tee "$OUT/logs/uptime-end.txt"

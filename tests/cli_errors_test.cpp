@@ -1,6 +1,7 @@
 // Bad flags and bad input reach the user as one clear line and a non-zero exit.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <string>
@@ -58,8 +59,10 @@ TEST(CliErrors, BadFlagValuesNameTheFlagAndWhatIsWrong) {
   expect_failure_mentioning("quantize --calibration-seed -1", "--calibration-seed: -1 must be at least 0");
   expect_failure_mentioning("pipeline --calibration-seed -3", "--calibration-seed: -3 must be at least 0");
   expect_failure_mentioning("pipeline --modes fp32,int9", "--modes: int9 not in {pytorch,fp32,bf16,fp16,int8}");
-  // Refused before any data is loaded or any model trained.
-  expect_failure_mentioning("pipeline --modes fp32,fp32 --out /nonexistent/x", "pipeline: mode fp32 is given twice");
+  // Refused before any data is loaded or any model trained, and before the output folder is made.
+  const fs::path refused_out = fs::temp_directory_path() / ("torchvino-refused-" + std::to_string(::getpid())) / "x";
+  expect_failure_mentioning("pipeline --modes fp32,fp32 --out " + refused_out.string(), "pipeline: mode fp32 is given twice");
+  EXPECT_FALSE(fs::exists(refused_out.parent_path())) << "a refused run left " << refused_out.parent_path();
   // --batch is the inference batch everywhere; training has --train-batch.
   expect_failure_mentioning("train --batch 32", "not expected: 32 --batch");
   expect_failure_mentioning("eval --no-such-flag", "not expected: --no-such-flag");

@@ -337,6 +337,55 @@ TEST(QuantizeAnalysis, QuantizerGoesAbovePoolingReadByConvAndResidualAdd) {
   EXPECT_EQ(served, (std::vector<std::string>{"block", "sum"}));
 }
 
+// x = relu(conv(input)); a squeeze-and-excitation gate x · σ(conv(mean(x))), then SiLU
+// s · σ(s) of the next conv's output s, then a last conv.
+struct GatedBlock {
+  std::shared_ptr<ov::Model> model;
+  std::shared_ptr<ov::Node> relu, gate, gated, next, silu;
+};
+
+GatedBlock make_gated_block() {
+  GatedBlock b;
+  auto input = std::make_shared<Parameter>(ov::element::f32, ov::PartialShape{1, 4, 8, 8});
+  b.relu = std::make_shared<ov::op::v0::Relu>(conv(input, 4, 4, 1, "stem"));
+  auto mean = std::make_shared<ov::op::v1::ReduceMean>(
+      b.relu, Constant::create(ov::element::i64, {2}, std::vector<int64_t>{2, 3}), true);
+  b.gate = std::make_shared<ov::op::v0::Sigmoid>(conv(mean, 4, 4, 2, "squeeze"));
+  b.gated = std::make_shared<ov::op::v1::Multiply>(b.relu, b.gate);
+  b.gated->set_friendly_name("gated");
+  b.next = conv(b.gated, 4, 4, 3, "next");
+  b.silu = std::make_shared<ov::op::v1::Multiply>(b.next, std::make_shared<ov::op::v0::Sigmoid>(b.next));
+  b.silu->set_friendly_name("silu");
+  auto last = conv(b.silu, 4, 4, 4, "last");
+  b.model = std::make_shared<ov::Model>(ov::OutputVector{last}, ov::ParameterVector{input});
+  return b;
+}
+
+TEST(QuantizeAnalysis, GatingMultiplyGetsBothInputsQuantizedSiluDoesNot) {
+  auto b = make_gated_block();
+  auto plan = analyse(b.model, {});
+  // Both inputs of the gate's product, as NNCF: x (shared with the pooling) and σ(…).
+  const auto* on_gate = quantizer_on(plan, b.gate);
+  ASSERT_TRUE(on_gate);
+  EXPECT_TRUE(feeds(*on_gate, b.gated, 1));
+  const auto* on_relu = quantizer_on(plan, b.relu);
+  ASSERT_TRUE(on_relu);
+  EXPECT_TRUE(feeds(*on_relu, b.gated, 0));
+  // SiLU is an activation function: no quantizer on its inputs, only on its output (last's input).
+  EXPECT_EQ(quantizer_on(plan, b.next), nullptr);
+  const auto* on_silu = quantizer_on(plan, b.silu);
+  ASSERT_TRUE(on_silu);
+  EXPECT_TRUE(plan.fp32_ops.empty());
+
+  // A transformer keeps the product in FP32 and says why.
+  AnalysisOptions transformer;
+  transformer.transformer = true;
+  auto t = analyse(make_gated_block().model, transformer);
+  ASSERT_EQ(t.fp32_ops.size(), 2u);  // the pooling and the gate
+  EXPECT_EQ(t.fp32_ops[1].name, "gated");
+  EXPECT_NE(t.fp32_ops[1].reason.find("products of two activations stay FP32"), std::string::npos);
+}
+
 TEST(QuantizeAnalysis, ResidualAddsOffAreListedAsFp32) {
   auto input = std::make_shared<Parameter>(ov::element::f32, ov::PartialShape{1, 4, 8, 8});
   auto relu = std::make_shared<ov::op::v0::Relu>(input);

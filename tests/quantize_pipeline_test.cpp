@@ -407,9 +407,10 @@ TEST(QuantizeOverflowFix, FirstLayerGetsSevenBitWeightsByDefaultOnVnni) {
   EXPECT_EQ(weight_bits(r, "conv1"), 7);
   EXPECT_EQ(weight_bits(r, "conv2"), 8);
   EXPECT_EQ(weight_bits(r, "fc"), 8);
-  // Per-channel scales put each channel's largest weight on the top level: 64 on the 7-bit
-  // grid (codes −63…64, as NNCF's), 127 on the 8-bit one.
-  EXPECT_EQ(max_stored_weight(r.model, "conv1"), 64);
+  // Per-channel scales put each channel's largest weight on the top level: 127 on the 8-bit
+  // grid; on the 7-bit one (codes −63…64, as NNCF's) it sits on the tie 63.5.
+  EXPECT_GE(max_stored_weight(r.model, "conv1"), 63);
+  EXPECT_LE(max_stored_weight(r.model, "conv1"), 64);
   EXPECT_EQ(max_stored_weight(r.model, "conv2"), 127);
   EXPECT_EQ(max_stored_weight(r.model, "fc"), 127);
   EXPECT_EQ(r.model->get_rt_info<std::string>("torchvino", "quantization", "overflow_fix"), "first_layer");
@@ -431,7 +432,11 @@ TEST(QuantizeOverflowFix, EnableAndDisableCoverEveryLayerAndStillRunInt8) {
     EXPECT_EQ(to_string(r.overflow_fix), mode);
     for (const std::string name : {"conv1", "conv2", "fc"}) {
       EXPECT_EQ(weight_bits(r, name), mode == "enable" ? 7 : 8) << mode << " " << name;
-      EXPECT_EQ(max_stored_weight(r.model, name), mode == "enable" ? 64 : 127) << mode << " " << name;
+      const int top = max_stored_weight(r.model, name);
+      if (mode == "enable")
+        EXPECT_TRUE(top == 63 || top == 64) << name << ": " << top;
+      else
+        EXPECT_EQ(top, 127) << name;
     }
     auto compiled = compile(r.model);
     EXPECT_TRUE(torchvino::non_int8_layers(torchvino::executed_layers(compiled)).empty()) << mode;

@@ -199,9 +199,9 @@ TEST(QuantizeInsertion, SevenBitWeightsUseNncfsGrid) {
   EXPECT_EQ(q.values[2], 17);
   EXPECT_EQ(q.values[4], -13);
   EXPECT_EQ(q.values[5], 38);
-  // The largest weight lands exactly on ±63.5: 64 upwards; downwards the grid stops at -63.
-  EXPECT_EQ(q.values[0], 64);
-  EXPECT_EQ(q.values[3], 64);
+  // The largest weight lands exactly on ±63.5 (190.5 on the 255-level grid over ±2·abs_max),
+  // and a tie rounds to even, as in OpenVINO's FakeQuantize: 190 → 63; downwards 63.5 → 64 → -63.
+  EXPECT_EQ(q.values[0], 63);
   WeightQuantizer negative = w;
   for (float& v : negative.values) v = -v;
   const auto n = quantize_weights(negative, weight_abs_max(negative.values, negative.shape, negative.channel_axes),
@@ -209,6 +209,46 @@ TEST(QuantizeInsertion, SevenBitWeightsUseNncfsGrid) {
   EXPECT_EQ(n.values[0], -63);
   EXPECT_EQ(n.values[3], -63);
   EXPECT_EQ(kSevenBitWeights.levels(), 128u);
+}
+
+// NNCF's weights reach int8 through OpenVINO's reference FakeQuantize (compressing the weights). Ours
+// must give the same codes, ties included: 7-bit puts every channel's largest weight on one.
+TEST(QuantizeInsertion, WeightCodesAreThoseOfOpenVinosFakeQuantize) {
+  torch::manual_seed(11);
+  WeightQuantizer w;
+  w.shape = {256, 3, 4, 4};
+  auto t = torch::randn({256, 3, 4, 4}) * torch::rand({256, 1, 1, 1});
+  w.values.assign(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
+  w.channel_axes = {0};
+  const auto abs_max = weight_abs_max(w.values, w.shape, w.channel_axes);
+  for (const WeightGrid& grid : {kEightBitWeights, kSevenBitWeights}) {
+    std::vector<float> lo(abs_max.size()), hi(abs_max.size());
+    for (size_t c = 0; c < abs_max.size(); ++c) {
+      hi[c] = abs_max[c] * (127.0f / grid.divisor);
+      lo[c] = -hi[c];
+    }
+    auto weights = std::make_shared<ov::op::v0::Constant>(ov::element::f32, w.shape, w.values);
+    auto fq = make_fake_quantize(weights, lo, hi, ov::Shape{256, 1, 1, 1}, 255);
+    ov::TensorVector inputs;
+    for (const auto& input : fq->input_values())
+      inputs.push_back(ov::as_type_ptr<ov::op::v0::Constant>(input.get_node_shared_ptr())->get_tensor_view());
+    ov::TensorVector outputs{ov::Tensor(ov::element::f32, w.shape)};
+    ASSERT_TRUE(fq->evaluate(outputs, inputs)) << "OpenVINO's reference FakeQuantize should evaluate";
+    const float* y = outputs[0].data<float>();
+    const auto q = quantize_weights(w, abs_max, grid);
+    size_t differ = 0, ties_up = 0;
+    for (size_t i = 0; i < w.values.size(); ++i) {
+      const size_t c = i / 48;
+      const float code = std::nearbyint((y[i] - lo[c]) / (hi[c] - lo[c]) * 254.0f) - 127.0f;
+      differ += code != static_cast<float>(q.values[i]);
+      ties_up += q.values[i] == 64;
+    }
+    EXPECT_EQ(differ, 0u) << grid.levels() << " levels";
+    // On the 7-bit grid most ties round down to 63, and float error lifts some to 64.
+    if (grid.high == 64) {
+      EXPECT_GT(ties_up, 0u);
+    }
+  }
 }
 
 }  // namespace

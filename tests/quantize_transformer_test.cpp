@@ -321,8 +321,12 @@ TEST(QuantizeSmoothQuant, ScalesMatchTheHandComputedCase) {
   EXPECT_NEAR(half[0], 1.41421f, 1e-5f);
   EXPECT_NEAR(half[1], 1.04142f, 1e-5f);
   EXPECT_NEAR(smooth_scales(activation, weight, 0.95)[0], 3.60500f, 1e-5f);
-  // A dead channel (never active, or all-zero weights) keeps scale 1.
-  EXPECT_EQ(smooth_scales({0.0f, 2.0f}, {1.0f, 0.0f}, 0.5), (std::vector<float>{1.0f, 1.0f}));
+  // A dead channel (never active, or all-zero weights) counts as 1e-5, as in NNCF: √1e-5 = 0.0031623
+  // and √2 / √1e-5 = 447.21; the floor lifts the first to 0.0031623 + 0.1 × 447.19 = 44.722, the
+  // cap holds the second at 100.
+  const auto dead = smooth_scales({0.0f, 2.0f}, {1.0f, 0.0f}, 0.5);
+  EXPECT_NEAR(dead[0], 44.722, 1e-3);
+  EXPECT_EQ(dead[1], 100.0);
 }
 
 TEST(QuantizeSmoothQuant, ScalesAreKeptBetweenTheirTenthPercentileAndOneHundred) {
@@ -367,7 +371,7 @@ TEST(QuantizeSmoothQuant, GroupsLayersByInputAndKeepsTheOutputsExact) {
     return out;
   };
   const auto before = run(model);
-  const std::vector<float> scales{2.0f, 0.5f};
+  const std::vector<double> scales{2.0, 0.5};
   apply_smooth_scales(groups[0], scales);
   model->validate_nodes_and_infer_types();
   const auto after = run(model);

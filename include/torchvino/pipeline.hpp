@@ -41,6 +41,10 @@ struct PipelineReport;  // report.hpp: what run_pipeline measured
 
 using Logger = std::function<void(const std::string& line)>;
 
+// Throws Error for options run_pipeline would refuse: callers check before they create or lock
+// the output folder, so a refused run leaves nothing behind.
+void check_pipeline_options(const PipelineOptions& options, const RuntimeContext& runtime);
+
 // Every model runs with `runtime`. Throws Error for invalid options before any work is done.
 PipelineReport run_pipeline(const PipelineOptions& options, const RuntimeContext& runtime, const Logger& log);
 

@@ -43,11 +43,12 @@ void add_pipeline_command(CLI::App& app) {
   cmd->callback([flags, cmd] {
     auto o = flags->options;
     const auto& c = flags->common;
-    // Checked first, before any training: the folder is usable and no other run writes into it.
-    FolderLock lock(c.out_dir(), "pipeline", c.wait, log_line);
-    const auto next_version = stage_output(lock);
     const RuntimeContext runtime = start_runtime(c);
     if (cmd->count("--modes") == 0) o.modes = default_modes(runtime);
+    check_pipeline_options(o, runtime);  // a refused run creates no output folder
+    // Then, before any training: the folder is usable and no other run writes into it.
+    FolderLock lock(c.out_dir(), "pipeline", c.wait, log_line);
+    const auto next_version = stage_output(lock);
     o.spec = c.spec();
     o.data = c.data();
     o.train.on_batch = batch_progress_logger(o.train.epochs, o.train.batch_size);

@@ -40,19 +40,6 @@ bool wants(const PipelineOptions& o, Mode mode) {
   return std::find(o.modes.begin(), o.modes.end(), mode) != o.modes.end();
 }
 
-// Everything that can be refused is refused here, before hours of training.
-void check(const PipelineOptions& o, const RuntimeContext& runtime) {
-  if (o.modes.empty()) throw Error("pipeline: modes must name at least one mode");
-  for (size_t i = 0; i < o.modes.size(); ++i)
-    if (std::count(o.modes.begin(), o.modes.end(), o.modes[i]) > 1)
-      throw Error("pipeline: mode " + to_string(o.modes[i]) + " is given twice");
-  if (o.eval.batch_size < 1) throw Error("pipeline: eval.batch_size must be at least 1");
-  if (o.eval.limit < 0) throw Error("pipeline: eval.limit must not be negative");
-  if (o.requests < 1) throw Error("pipeline: requests must be at least 1");
-  if (o.quantize.subset_size < 1) throw Error("pipeline: quantize.subset_size must be at least 1");
-  if (wants(o, Mode::BF16)) (void)runtime_for(Mode::BF16, runtime);  // refuses on CPUs without bf16
-}
-
 // Where each artefact of the run goes (the published paths), and where it is written meanwhile.
 struct Outputs {
   fs::path out, staging, checkpoint, fp32, fp16, int8;
@@ -212,6 +199,18 @@ void compare_modes(PipelineReport& report) {
 
 }  // namespace
 
+void check_pipeline_options(const PipelineOptions& o, const RuntimeContext& runtime) {
+  if (o.modes.empty()) throw Error("pipeline: modes must name at least one mode");
+  for (size_t i = 0; i < o.modes.size(); ++i)
+    if (std::count(o.modes.begin(), o.modes.end(), o.modes[i]) > 1)
+      throw Error("pipeline: mode " + to_string(o.modes[i]) + " is given twice");
+  if (o.eval.batch_size < 1) throw Error("pipeline: eval.batch_size must be at least 1");
+  if (o.eval.limit < 0) throw Error("pipeline: eval.limit must not be negative");
+  if (o.requests < 1) throw Error("pipeline: requests must be at least 1");
+  if (o.quantize.subset_size < 1) throw Error("pipeline: quantize.subset_size must be at least 1");
+  if (wants(o, Mode::BF16)) (void)runtime_for(Mode::BF16, runtime);  // refuses on CPUs without bf16
+}
+
 std::vector<Mode> default_modes(const RuntimeContext& runtime) {
   std::vector<Mode> modes = {Mode::PyTorch, Mode::FP32};
   if (cpu_has_bf16(runtime)) modes.push_back(Mode::BF16);
@@ -220,7 +219,7 @@ std::vector<Mode> default_modes(const RuntimeContext& runtime) {
 }
 
 PipelineReport run_pipeline(const PipelineOptions& o, const RuntimeContext& runtime, const Logger& log) {
-  check(o, runtime);
+  check_pipeline_options(o, runtime);
   PipelineReport report;
   report.options = o;
   report.runtime = runtime;

@@ -8,6 +8,10 @@
 #include <openvino/op/group_conv.hpp>
 #include <openvino/op/avg_pool.hpp>
 #include <openvino/op/matmul.hpp>
+#include <openvino/op/multiply.hpp>
+#include <openvino/op/hard_sigmoid.hpp>
+#include <openvino/op/hsigmoid.hpp>
+#include <openvino/op/sigmoid.hpp>
 #include <openvino/op/reduce_mean.hpp>
 #include <openvino/op/relu.hpp>
 #include <openvino/op/shape_of.hpp>
@@ -218,8 +222,19 @@ struct Request {
   bool symmetric = false;
 };
 
-// "residual Add" / "pooling" for the non-compute ops whose inputs the CNN scheme quantizes
-// (an Add of two activations, average pooling), else empty.
+// x · σ(x), SiLU (Swish) written out: one input is a sigmoid of the other.
+bool is_silu(const ov::Node& multiply) {
+  for (size_t i = 0; i < 2; ++i) {
+    const ov::Node* gate = multiply.get_input_node_ptr(i);
+    const bool sigmoid = ov::is_type<ov::op::v0::Sigmoid>(gate) || ov::is_type<ov::op::v0::HardSigmoid>(gate) ||
+                         ov::is_type<ov::op::v5::HSigmoid>(gate);
+    if (sigmoid && gate->input_value(0) == multiply.input_value(1 - i)) return true;
+  }
+  return false;
+}
+
+// "residual Add" / "pooling" / "gating Multiply" for the non-compute ops whose inputs the CNN
+// scheme quantizes (an Add or a Multiply of two activations, average pooling), else empty.
 std::string input_quantized_op(const ov::Node& op) {
   if (ov::is_type<ov::op::v1::Add>(&op) && constant_values(op.input_value(0)).empty() &&
       constant_values(op.input_value(1)).empty())
@@ -229,6 +244,14 @@ std::string input_quantized_op(const ov::Node& op) {
   if ((ov::is_type<ov::op::util::AvgPoolBase>(&op) || ov::is_type<ov::op::v1::ReduceMean>(&op)) &&
       constant_values(op.input_value(0)).empty())
     return "pooling";
+  // A product of two activations that is not SiLU: the squeeze-and-excitation gate x · σ(…) of
+  // MobileNetV3 and EfficientNet. With both inputs quantized (as NNCF does) the plugin runs it in
+  // i8/u8, fused with the quantizer after it; in f32 it cost MobileNetV3 two f32 subgraphs per
+  // block. SiLU's x · σ(x) is an activation function: quantizing its inputs (NNCF does, 222
+  // FakeQuantize on EfficientNet-B0 against our 108) costs the plugin Reorders.
+  if (ov::is_type<ov::op::v1::Multiply>(&op) && constant_values(op.input_value(0)).empty() &&
+      constant_values(op.input_value(1)).empty() && !is_silu(op))
+    return "gating Multiply";
   return {};
 }
 
@@ -281,10 +304,12 @@ QuantizationPlan analyse(const std::shared_ptr<ov::Model>& model, const Analysis
       if (ignored)
         why = "ignored scope";
       else if (options.transformer)
-        why = "transformer model: NNCF does not quantize " + kind + " inputs in transformers";
+        why = kind == "gating Multiply"
+                  ? "transformer model: products of two activations stay FP32 (the gate rule is for CNNs)"
+                  : "transformer model: NNCF does not quantize " + kind + " inputs in transformers";
       else if (kind == "residual Add" && !options.quantize_residual_adds)
         why = "residual Add quantization is off";
-      else if (kind != "residual Add" && !options.quantize_pooling)
+      else if (kind == "pooling" && !options.quantize_pooling)
         why = "pooling quantization is off";
       if (!why.empty()) {
         plan.fp32_ops.push_back({op->get_friendly_name(), op->get_type_name(), why});

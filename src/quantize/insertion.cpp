@@ -54,11 +54,16 @@ QuantizedWeights quantize_weights(const WeightQuantizer& w, const std::vector<fl
   q.scales.resize(abs_max.size());
   for (size_t c = 0; c < abs_max.size(); ++c) q.scales[c] = abs_max[c] / grid.divisor;
   q.values.resize(w.values.size());
+  // Codes are computed as OpenVINO's FakeQuantize computes them, the path NNCF's weights take:
+  // a 255-level grid over ±abs_max·(127 / divisor) (the 7-bit grid is the 8-bit one over twice
+  // the range), (w − low) / (high − low) · 254 in float, rounded half to even. The channel's
+  // largest weight then falls on the same side of a tie as in NNCF's model (on the 7-bit grid
+  // it sits on one, ±63.5): the codes are NNCF's, bit for bit.
+  const float widen = 127.0f / grid.divisor;
   const auto low = static_cast<float>(grid.low), high = static_cast<float>(grid.high);
   for (size_t i = 0; i < w.values.size(); ++i) {
-    // w / abs_max first: the channel's largest weight lands exactly on ±divisor, so the 7-bit
-    // grid's tie at ±63.5 always rounds the same way (to 64, then -64 clamps to -63).
-    const float level = std::round(w.values[i] / abs_max[index(i)] * grid.divisor);
+    const float top = abs_max[index(i)] * widen;
+    const float level = std::nearbyint((w.values[i] + top) / (top + top) * 254.0f) - 127.0f;
     q.values[i] = static_cast<int8_t>(std::clamp(level, low, high));
   }
   return q;

@@ -7,16 +7,32 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 
 #include "quantize/graph_analysis.hpp"
+#include "torchvino/error.hpp"
 
 namespace torchvino::quant {
 namespace {
 
-constexpr float kMinScale = 1e-5f;
+constexpr float kMinStatistic = 1e-5f;
 constexpr double kScaleFloorQuantile = 0.1;
-constexpr float kMaxScale = 100.0f;
+constexpr double kMaxScale = 100.0;
+
+// The q-quantile by linear interpolation between order statistics, as numpy's default: the
+// difference taken in float, the interpolation in double, from the nearer end.
+double linear_quantile(std::vector<float> values, double q) {
+  if (values.empty()) return 0.0;
+  std::sort(values.begin(), values.end());
+  const double position = q * static_cast<double>(values.size() - 1);
+  const auto k = static_cast<size_t>(std::floor(position));
+  const double t = position - static_cast<double>(k);
+  if (k + 1 >= values.size()) return values[k];
+  const float below = values[k], above = values[k + 1];
+  const float step = above - below;
+  return t >= 0.5 ? above - step * (1.0 - t) : below + step * t;
+}
 
 // The input-channel axis of a 2-D weight: rows of Wᵀ when transpose_b, else rows of W.
 size_t weight_input_axis(const ov::op::v0::MatMul& mm) { return mm.get_transpose_b() ? 1 : 0; }
@@ -70,29 +86,32 @@ std::vector<float> weight_input_channel_abs_max(const SmoothQuantGroup& group) {
   return abs_max;
 }
 
-std::vector<float> smooth_scales(const std::vector<float>& activation_abs_max,
-                                 const std::vector<float>& weight_abs_max, double alpha) {
-  std::vector<float> scales(activation_abs_max.size(), 1.0f);
-  std::vector<float> live;
-  for (size_t j = 0; j < scales.size(); ++j) {
-    const double a = activation_abs_max[j], w = weight_abs_max.at(j);
-    if (a <= 0 || w <= 0) continue;
-    scales[j] = std::max(kMinScale, static_cast<float>(std::pow(a, alpha) / std::pow(w, 1.0 - alpha)));
-    live.push_back(scales[j]);
+std::vector<double> smooth_scales(const std::vector<float>& activation_abs_max,
+                                  const std::vector<float>& weight_abs_max, double alpha) {
+  if (weight_abs_max.size() != activation_abs_max.size())
+    throw Error("quantize: SmoothQuant needs one weight maximum per activation channel");
+  // Computed as NNCF computes them, float for float, so that both tools scale the same weights to
+  // the same values: statistics raised to at least 1e-5 (a dead channel gets a tiny or a large
+  // scale, which the clipping below bounds), powers in float, ε in the denominator.
+  const auto a_exp = static_cast<float>(alpha), w_exp = static_cast<float>(1.0 - alpha);
+  std::vector<float> raw(activation_abs_max.size());
+  for (size_t j = 0; j < raw.size(); ++j) {
+    const float a = std::max(activation_abs_max[j], kMinStatistic), w = std::max(weight_abs_max[j], kMinStatistic);
+    raw[j] = std::pow(a, a_exp) / (std::pow(w, w_exp) + std::numeric_limits<float>::epsilon());
   }
-  if (live.empty()) return scales;
-  // As NNCF does, no scale falls below the scales' 10th percentile nor exceeds 100. A channel
-  // that is rarely active gets a tiny scale, and dividing it by that would stretch the range of
-  // the whole quantized tensor (on ViT-B/16, GELU outputs reached -0.8 instead of -0.17).
-  const float floor = quantile_of(live, kScaleFloorQuantile);
-  for (size_t j = 0; j < scales.size(); ++j)
-    if (activation_abs_max[j] > 0 && weight_abs_max[j] > 0) scales[j] = std::min(std::max(scales[j], floor), kMaxScale);
+  // No scale falls below the scales' 10th percentile nor exceeds 100. A channel that is rarely
+  // active gets a tiny scale, and dividing it by that would stretch the range of the whole
+  // quantized tensor (on ViT-B/16, GELU outputs reached -0.8 instead of -0.17).
+  const double floor = linear_quantile(raw, kScaleFloorQuantile);
+  std::vector<double> scales(raw.size());
+  for (size_t j = 0; j < raw.size(); ++j) scales[j] = std::min(std::max(static_cast<double>(raw[j]), floor), kMaxScale);
   return scales;
 }
 
-void apply_smooth_scales(const SmoothQuantGroup& group, const std::vector<float>& scales) {
+void apply_smooth_scales(const SmoothQuantGroup& group, const std::vector<double>& scales) {
+  // In double, then rounded once to float (as NNCF's float64 scales are).
   std::vector<float> inverse(scales.size());
-  std::transform(scales.begin(), scales.end(), inverse.begin(), [](float s) { return 1.0f / s; });
+  std::transform(scales.begin(), scales.end(), inverse.begin(), [](double s) { return static_cast<float>(1.0 / s); });
   auto divide = std::make_shared<ov::op::v1::Multiply>(
       group.activation, std::make_shared<ov::op::v0::Constant>(ov::element::f32, ov::Shape{scales.size()}, inverse));
   divide->set_friendly_name(group.activation.get_node()->get_friendly_name() + "/smooth_quant");
@@ -101,7 +120,8 @@ void apply_smooth_scales(const SmoothQuantGroup& group, const std::vector<float>
     auto values = constant_values(mm->input_value(1));
     const ov::Shape shape = mm->get_input_shape(1);
     const size_t axis = weight_input_axis(*mm);
-    for (size_t i = 0; i < values.size(); ++i) values[i] *= scales[axis == 0 ? i / shape[1] : i % shape[1]];
+    for (size_t i = 0; i < values.size(); ++i)
+      values[i] = static_cast<float>(values[i] * scales[axis == 0 ? i / shape[1] : i % shape[1]]);
     op->input(1).replace_source_output(std::make_shared<ov::op::v0::Constant>(ov::element::f32, shape, values));
     op->input(0).replace_source_output(divide);
   }

@@ -27,11 +27,12 @@ std::vector<SmoothQuantGroup> smooth_quant_groups(const ov::Model& model,
 // max_j |W_j| over the group's weights, per input channel j.
 std::vector<float> weight_input_channel_abs_max(const SmoothQuantGroup& group);
 
-// s_j from per-channel activation and weight maxima; 1 where either is zero, at least 1e-5.
-std::vector<float> smooth_scales(const std::vector<float>& activation_abs_max,
-                                 const std::vector<float>& weight_abs_max, double alpha);
+// s_j = a_j^alpha / w_j^(1−alpha) from per-channel activation and weight maxima, kept between
+// the 10th percentile of the s_j and 100 (NNCF's rule and arithmetic).
+std::vector<double> smooth_scales(const std::vector<float>& activation_abs_max,
+                                  const std::vector<float>& weight_abs_max, double alpha);
 
 // Inserts X · (1/s) before the group's MatMuls and scales their weight rows by s.
-void apply_smooth_scales(const SmoothQuantGroup& group, const std::vector<float>& scales);
+void apply_smooth_scales(const SmoothQuantGroup& group, const std::vector<double>& scales);
 
 }  // namespace torchvino::quant
