@@ -28,7 +28,7 @@ struct ClassifyFlags {
 };
 
 // The extensions of the formats read_image decodes, lower case.
-bool is_image_file(const fs::path& file) {
+bool has_image_extension(const fs::path& file) {
   static const std::vector<std::string> known = {".jpg", ".jpeg", ".png"};
   std::string ext = file.extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -40,7 +40,7 @@ std::vector<fs::path> images_in(const fs::path& folder) {
   std::vector<fs::path> files;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(folder, ec))
-    if (entry.is_regular_file() && is_image_file(entry.path())) files.push_back(entry.path());
+    if (entry.is_regular_file() && has_image_extension(entry.path())) files.push_back(entry.path());
   if (ec) throw Error(fmt::format("{}: cannot list the folder: {}", folder.string(), ec.message()));
   if (files.empty()) throw Error(fmt::format("{}: no image files in the folder", folder.string()));
   std::sort(files.begin(), files.end());

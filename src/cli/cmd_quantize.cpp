@@ -81,7 +81,7 @@ void add_flags(CLI::App* cmd, Flags& f) {
 }
 
 // Whether both paths name the same file (existing or not), after resolving ".", ".." and links.
-bool same_file(const std::filesystem::path& a, const std::filesystem::path& b) {
+bool same_path(const std::filesystem::path& a, const std::filesystem::path& b) {
   std::error_code ec_a, ec_b;
   const auto canonical_a = std::filesystem::weakly_canonical(a, ec_a);
   const auto canonical_b = std::filesystem::weakly_canonical(b, ec_b);
@@ -168,7 +168,7 @@ void run(CLI::App* cmd, const Flags& flags) {
   const RuntimeContext runtime = start_runtime(flags.common);
   const QuantizeJob job = resolve(cmd, flags);
   if (job.output.extension() != ".xml") throw Error("--output: " + job.output.string() + " must end in .xml");
-  if (same_file(job.output, job.model)) {
+  if (same_path(job.output, job.model)) {
     throw Error("--output: " + job.output.string() + " is the FP32 input; write the INT8 IR elsewhere");
   }
   const auto lock = lock_output(flags.common, job.output, "quantize");

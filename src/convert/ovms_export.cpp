@@ -86,7 +86,7 @@ json merged_config(json config, const OvmsExportOptions& o) {
   return config;
 }
 
-std::shared_ptr<ov::Model> with_batch(const std::shared_ptr<ov::Model>& model, int64_t batch) {
+std::shared_ptr<ov::Model> with_batch_in_place(const std::shared_ptr<ov::Model>& model, int64_t batch) {
   auto shape = model->input().get_partial_shape();
   shape[0] = batch;
   std::map<ov::Output<ov::Node>, ov::PartialShape> shapes{{model->input(), shape}};
@@ -104,7 +104,7 @@ OvmsExport export_ovms(const std::shared_ptr<ov::Model>& model, const Preprocess
   const json config = merged_config(read_config(config_file), options);
 
   auto baked = bake_preprocessing(model, p, image.height, image.width, image.channels);
-  baked = with_batch(baked, options.batch);
+  baked = with_batch_in_place(baked, options.batch);
   baked->set_rt_info(options.name, "torchvino", "ovms", "name");
   baked->set_rt_info(std::to_string(options.version), "torchvino", "ovms", "version");
 

@@ -8,7 +8,6 @@ namespace torchvino::report {
 
 namespace {
 constexpr int kChartWidth = 360, kChartHeight = 260, kMargin = 40, kTitleHeight = 30;
-const char* const kColors[] = {"#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948"};
 
 std::string escape(const std::string& s) { return escape_xml(s); }
 }  // namespace
@@ -51,7 +50,7 @@ std::string bar_charts_svg(const std::vector<BarChart>& charts) {
       const int bx = x0 + int(i) * slot + slot / 6;
       const int bw = slot * 2 / 3;
       svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"/>\n", bx,
-                         base_y - h, bw, h, kColors[i % std::size(kColors)]);
+                         base_y - h, bw, h, kSeriesColors[i % std::size(kSeriesColors)]);
       svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", bx + bw / 2,
                          base_y - h - 4, escape(fmt::format(fmt::runtime(chart.value_format), bar.value)));
       svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", bx + bw / 2,

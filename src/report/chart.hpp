@@ -38,4 +38,7 @@ std::string ranges_svg(const std::string& title, const std::string& axis_title, 
 // XML text escaping for SVG labels.
 std::string escape_xml(const std::string& text);
 
+// The series colours every chart of a report shares, in order.
+inline constexpr const char* kSeriesColors[] = {"#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948"};
+
 }  // namespace torchvino::report

@@ -11,7 +11,6 @@ namespace torchvino::report {
 namespace {
 
 constexpr int kLeft = 70, kRight = 30, kTop = 40, kBottom = 50;
-const char* const kColors[] = {"#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948"};
 
 std::string svg_open(int width, int height) {
   return fmt::format(
@@ -65,7 +64,7 @@ std::string scatter_svg(const std::string& title, const std::string& x_title, co
   for (size_t i = 0; i < points.size(); ++i) {
     const auto& p = points[i];
     svg += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"6\" fill=\"{}\"/>\n", px(p.x), py(p.y),
-                       kColors[i % std::size(kColors)]);
+                       kSeriesColors[i % std::size(kSeriesColors)]);
     // Labels alternate above and below their points, so that neighbours do not overprint.
     svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\">{}</text>\n", px(p.x) + 8, py(p.y) + (i % 2 ? 18 : -9),
                        escape_xml(p.label));
@@ -89,7 +88,7 @@ std::string ranges_svg(const std::string& title, const std::string& axis_title, 
   for (size_t i = 0; i < rows.size(); ++i) {
     const auto& r = rows[i];
     const int y = kTop + int(i) * row_h + row_h / 2;
-    const char* color = kColors[i % std::size(kColors)];
+    const char* color = kSeriesColors[i % std::size(kSeriesColors)];
     svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\n", label_w - 8, y + 4,
                        escape_xml(r.label));
     svg += fmt::format("<line x1=\"{:.1f}\" y1=\"{}\" x2=\"{:.1f}\" y2=\"{}\" stroke=\"{}\"/>\n",
