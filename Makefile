@@ -56,7 +56,7 @@ test: build
 test-sanitize:
 	@bash scripts/setup.sh sanitize
 	cmake -S . -B $(SANITIZE_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=clang++ \
-	  -DTORCHVINO_SANITIZE=ON -DTORCHVINO_FUZZ=ON
+	  -DTORCHVINO_SANITIZE=ON -DTORCHVINO_FUZZ=ON -DTORCHVINO_UNITY_BUILD=OFF
 	cmake --build $(SANITIZE_BUILD) -j $(JOBS)
 	$(SANITIZER_ENV) ctest --test-dir $(SANITIZE_BUILD) -L unit --output-on-failure -j 1
 
