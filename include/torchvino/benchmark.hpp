@@ -35,7 +35,7 @@ struct MachineInfo {
 MachineInfo machine_info();
 
 // The core clock under load, in GHz: `threads` threads each run a chain of dependent integer
-// adds (one per cycle) for `seconds` of thread CPU time; the mean over threads. Nominal clocks
+// register-to-register adds (one per cycle) for `seconds` of thread CPU time; the mean over threads. Nominal clocks
 // are not trusted: boost and power limits move them.
 double measure_clock_ghz(int threads, double seconds = 0.25);
 
