@@ -92,6 +92,18 @@ std::string microarchitecture(const MachineInfo& m) {
     if (m.family == 0x1A) return "Zen 5";
   }
   if (m.vendor == "GenuineIntel" && m.family == 6) {
+    // Server cores by model number; a hypervisor may hide some of their extensions (AMX, bf16),
+    // which the ISA list shows.
+    switch (m.model) {
+      case 0x55: return "Skylake-SP/Cascade Lake";
+      case 0x6A:
+      case 0x6C: return "Ice Lake-SP";
+      case 0x8F: return "Sapphire Rapids";
+      case 0xCF: return "Emerald Rapids";
+      case 0xAD:
+      case 0xAE: return "Granite Rapids";
+      default: break;
+    }
     if (m.amx_tile) return "Intel with AMX (Sapphire Rapids or later)";
     if (m.avx512f) return "Intel with AVX-512";
     if (m.avx2) return "Intel with AVX2";
