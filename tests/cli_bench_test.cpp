@@ -50,7 +50,7 @@ TEST(CliBench, BadSweepValuesNameTheFlag) {
   expect_failure_mentioning("bench " + ir + " --requests x", "--requests: 'x' is neither a count");
   expect_failure_mentioning("bench " + ir + " --streams 0", "--streams: '0' is neither a count");
   expect_failure_mentioning("bench " + ir + " --hint fastest", "--hint: fastest not in {latency,throughput,none}");
-  expect_failure_mentioning("bench " + ir + " --time 0", "--time: Value 0 not in range");
+  expect_failure_mentioning("bench " + ir + " --time 0", "--time: 0 must be greater than 0");
   expect_failure_mentioning("bench " + ir + " --time 1 --iterations 3", "--time excludes --iterations");
   expect_failure_mentioning("bench " + ir + " --modes int8", "mode int8 needs a quantized model");
   expect_failure_mentioning("bench " + ir + " --modes pytorch", "mode pytorch needs a torchvino checkpoint");

@@ -37,11 +37,11 @@ TEST(CliErrors, EverySubcommandHasHelpWithItsUsageAndOwnFlags) {
 
 TEST(CliErrors, BadFlagValuesNameTheFlagAndWhatIsWrong) {
   expect_failure_mentioning("eval --mode int9", "--mode: int9 not in {pytorch,fp32,bf16,fp16,int8}");
-  expect_failure_mentioning("train --epochs -1", "--epochs: Value -1 not in range");
+  expect_failure_mentioning("train --epochs -1", "--epochs: -1 must be at least 0");
   // Only train and eval take --weights.
   expect_failure_mentioning("convert --weights w.pt", "not expected: w.pt --weights");
   expect_failure_mentioning("train --dataset cifar99", "--dataset: cifar99 not in {");
-  expect_failure_mentioning("pipeline --requests -2", "--requests: Value -2 not in range");
+  expect_failure_mentioning("pipeline --requests -2", "--requests: -2 must be at least 1");
   expect_failure_mentioning("convert --precision fp8", "--precision: fp8 not in {fp32,fp16}");
   expect_failure_mentioning("quantize --preset fastest",
                             "--preset: fastest not in {auto,performance,mixed}");
@@ -67,7 +67,7 @@ TEST(CliErrors, BadFlagValuesNameTheFlagAndWhatIsWrong) {
   expect_failure_mentioning("train --batch 32", "not expected: 32 --batch");
   expect_failure_mentioning("eval --no-such-flag", "not expected: --no-such-flag");
   expect_failure_mentioning("", "A subcommand is required");
-  expect_failure_mentioning("classify m.xml a.png --top 0", "--top: Value 0 not in range");
+  expect_failure_mentioning("classify m.xml a.png --top 0", "--top: 0 must be at least 1");
   expect_failure_mentioning("classify m.xml a.png --hint fastest", "--hint: fastest not in {latency,throughput,none}");
   expect_failure_mentioning("classify m.xml", "images is required");
 }

@@ -58,7 +58,7 @@ TEST(InputFlags, TheModelsMetadataThenTheFlagsOverrideTheDataset) {
   EXPECT_EQ(from_model.std, (std::vector<float>{0.2f, 0.2f, 0.2f}));
   // The preset over the model, --std over the preset.
   InputFlags flags;
-  flags.preset = "imagenet";
+  flags.preset = InputPreset::ImageNet;
   flags.std = {0.25f};
   const Preprocessing p = apply_input_flags(dataset, flags, 3, 224, {0.5f, 0.4f, 0.3f}, {0.2f, 0.2f, 0.2f});
   EXPECT_EQ(p.mean, (std::vector<float>{0.485f, 0.456f, 0.406f}));

@@ -81,7 +81,7 @@ TEST(QuantizeJob, DefaultsOfAMinimalFile) {
   const auto c = parse_quantize_job("model: {model: a.onnx}\n", "cfg.yaml");
   EXPECT_EQ(c.model, "a.onnx");
   EXPECT_TRUE(c.output.empty());
-  EXPECT_EQ(c.algorithm, cli::Algorithm::Default);
+  EXPECT_EQ(c.algorithm, Algorithm::Default);
   EXPECT_EQ(c.dataset, "fashion-mnist");
   EXPECT_EQ(c.quantize.preset, Preset::Auto);  // performance for CNNs, mixed for transformers
   EXPECT_EQ(c.quantize.subset_size, 300);

@@ -8,8 +8,10 @@
 //     static constexpr const char* what = "preset";
 //     static constexpr std::array table{std::pair{Preset::Performance, "performance"}, ...};
 //   };
+#include <array>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "torchvino/error.hpp"
@@ -48,5 +50,34 @@ E parse(std::string_view text) {
   for (const auto& name : names_of<E>()) known += (known.empty() ? "" : ", ") + name;
   throw Error(std::string("unknown ") + EnumNames<E>::what + " '" + std::string(text) + "' (known: " + known + ")");
 }
+
+// Vocabularies of the options that are not a stage's own (a stage's live with its options).
+
+// The memory layout of an image model's input: NCHW (PyTorch's), or NHWC (channels last, as
+// TensorFlow and OpenCV-fed models have); an NHWC model gets a transpose baked in front.
+enum class InputLayout { NCHW, NHWC };
+template <>
+struct EnumNames<InputLayout> {
+  static constexpr const char* what = "input layout";
+  static constexpr std::array table{std::pair{InputLayout::NCHW, "NCHW"}, std::pair{InputLayout::NHWC, "NHWC"}};
+};
+
+// A named preprocessing recipe: ImageNet's mean/std and resize-then-centre-crop.
+enum class InputPreset { None, ImageNet };
+template <>
+struct EnumNames<InputPreset> {
+  static constexpr const char* what = "preprocessing preset";
+  static constexpr std::array table{std::pair{InputPreset::None, "none"}, std::pair{InputPreset::ImageNet, "imagenet"}};
+};
+
+// The quantization job's algorithm, by POT's names: plain post-training quantization, or with
+// accuracy control (quantizer groups returned to FP32 until the drop is within max_drop).
+enum class Algorithm { Default, AccuracyAware };
+template <>
+struct EnumNames<Algorithm> {
+  static constexpr const char* what = "algorithm";
+  static constexpr std::array table{std::pair{Algorithm::Default, "DefaultQuantization"},
+                                    std::pair{Algorithm::AccuracyAware, "AccuracyAwareQuantization"}};
+};
 
 }  // namespace torchvino

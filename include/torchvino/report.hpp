@@ -59,5 +59,7 @@ std::string record_to_json(const ModeRecord& record);
 // Writes report.json, report.md, report.svg (charts) and report.html (one self-contained page:
 // tables and charts) into `dir`, each atomically.
 void write_report(const PipelineReport& report, const std::filesystem::path& dir);
+// Removes what write_report() writes from `dir` (a new model's folder must not keep the old report).
+void remove_report(const std::filesystem::path& dir);
 
 }  // namespace torchvino

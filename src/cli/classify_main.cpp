@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "cli/cmd_classify.hpp"
+#include "cli/option_table.hpp"
 #include "torchvino/version.hpp"
 
 int main(int argc, char** argv) {
@@ -15,7 +16,10 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);  // help and version (exit 0), usage errors naming the flag (exit 2+)
-  } catch (const std::exception& e) {  // torchvino::Error and the rest
+  } catch (const torchvino::Error& e) {
+    std::cerr << "torchvino-classify: error: " << torchvino::cli::describe(e, "classify") << "\n";
+    return 1;
+  } catch (const std::exception& e) {
     std::cerr << "torchvino-classify: error: " << e.what() << "\n";
     return 1;
   }

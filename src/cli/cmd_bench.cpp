@@ -29,36 +29,20 @@ void add_bench_command(CLI::App& app) {
   cmd->add_option("MODEL", flags->models, "torchvino checkpoints (.pt), OpenVINO IR (.xml) or ONNX files")
       ->required()
       ->check(CLI::ExistingFile);
-  add_choices(cmd, "--modes", flags->modes,
-              "Modes, comma-separated: pytorch (LibTorch, checkpoints only), fp32, bf16 (f32 model computed in bf16; "
-              "refused on CPUs without bf16), fp16 (FP16 weights, f32 compute: smaller, not faster), int8 "
-              "(quantized models only)")
+  bind(cmd, opt::modes, flags->modes)
       ->default_str("per model: checkpoint pytorch,fp32,bf16; IR fp32,bf16; quantized IR int8 (bf16 where the CPU has it)");
-  cmd->add_option("--batch", flags->batches, "Batch sizes, comma-separated (e.g. 1,8,96)")->capture_default_str();
-  cmd->add_option("--requests", flags->requests,
-                  "Infer requests in flight: N or auto (1 for the latency hint, else the plugin's optimal number); "
-                  "1 runs synchronously")
-      ->capture_default_str();
-  cmd->add_option("--streams", flags->streams, "CPU streams: N or auto (the plugin's choice for the hint)")
-      ->capture_default_str();
-  add_choice(cmd, "--hint", s.hint, "OpenVINO performance hint");
-  cmd->add_option("--threads", s.threads, "Inference threads (0: all cores)")->check(CLI::NonNegativeNumber)->capture_default_str();
-  auto* time = cmd->add_option("--time", s.seconds, "Seconds timed per cell, after the warm-up")
-                   ->check(CLI::PositiveNumber)
-                   ->capture_default_str();
-  cmd->add_option("--iterations", s.iterations, "Timed inferences per cell, instead of --time")
-      ->check(CLI::PositiveNumber)
-      ->excludes(time);
-  cmd->add_option("--warmup", s.warmup_seconds, "Seconds of untimed warm-up per cell")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
-  cmd->add_option("--clock-ghz", s.clock_ghz,
-                  "Core clock for the peak, in GHz (0: measured under load; a busy or SMT-shared CPU measures low)")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
-  cmd->add_option("--json", flags->json, "Also write machine, settings and results as JSON to this file");
-  cmd->add_option("--csv", flags->csv, "Also write the results as CSV to this file");
-  cmd->add_option("--html", flags->html, "Also write a page with the table and charts to this file");
+  bind(cmd, opt::batches, flags->batches);
+  bind(cmd, opt::bench_requests, flags->requests);
+  bind(cmd, opt::bench_streams, flags->streams);
+  bind(cmd, opt::hint, s.hint);
+  bind(cmd, opt::threads, s.threads);
+  auto* time = bind(cmd, opt::seconds, s.seconds);
+  bind(cmd, opt::iterations, s.iterations)->excludes(time);
+  bind(cmd, opt::warmup_seconds, s.warmup_seconds);
+  bind(cmd, opt::clock_ghz, s.clock_ghz);
+  bind(cmd, opt::json_file, flags->json);
+  bind(cmd, opt::csv_file, flags->csv);
+  bind(cmd, opt::html_file, flags->html);
   cmd->callback([flags] {
     auto settings = flags->settings;
     settings.modes = flags->modes;

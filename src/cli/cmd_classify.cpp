@@ -6,6 +6,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "cli/bind_option.hpp"
 #include "cli/cmd_classify.hpp"
 #include "torchvino/classifier.hpp"
 #include "torchvino/error.hpp"
@@ -25,6 +26,7 @@ struct ClassifyFlags {
   std::optional<PerformanceHint> hint;
   bool json = false;
   uint64_t max_image_pixels = InputLimits{}.max_image_pixels;
+  uint64_t max_input_bytes = InputLimits{}.max_decompressed_bytes;
 };
 
 // The extensions of the formats read_image decodes, lower case.
@@ -125,24 +127,16 @@ void setup_classify(CLI::App* cmd) {
       ->required();
   cmd->add_option("images", f->inputs, "Image files (JPEG or PNG) or folders of them")
       ->required();
-  cmd->add_option("--labels", f->labels, "Class names, one per line (default: the model's metadata)");
-  cmd->add_option("--top", f->top, "Classes printed per image")->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_flag("--json", f->json, "Print one JSON document instead of text");
-  cmd->add_option("--requests", f->requests, "Infer requests in flight for folders")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  cmd->add_option("--threads", f->threads, "CPU threads for OpenVINO (0: all)")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
-  cmd->add_option_function<std::string>(
-         "--hint", [f](const std::string& text) { f->hint = parse<PerformanceHint>(text); },
-         "OpenVINO performance hint (default: latency for 1 request, throughput for more)")
-      ->check(CLI::IsMember(names_of<PerformanceHint>()));
-  cmd->add_option("--max-image-pixels", f->max_image_pixels,
-                  "Refuse images with more pixels than this (default 50 million)")
-      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40));
+  bind(cmd, opt::labels, f->labels);
+  bind(cmd, opt::top, f->top);
+  bind(cmd, opt::json_output, f->json);
+  bind(cmd, opt::requests, f->requests);
+  bind(cmd, opt::threads, f->threads);
+  bind(cmd, opt::hint, f->hint);
+  bind(cmd, opt::max_image_pixels, f->max_image_pixels);
+  bind_converted<uint64_t>(cmd, opt::max_input_mb, [f](uint64_t mb) { f->max_input_bytes = mb << 20; });
   cmd->callback([f] {
-    set_input_limits({.max_decompressed_bytes = InputLimits{}.max_decompressed_bytes,
+    set_input_limits({.max_decompressed_bytes = f->max_input_bytes,
                       .max_image_pixels = f->max_image_pixels});
     // Every input is checked before the model is compiled: a typo fails at once.
     for (const auto& input : f->inputs)

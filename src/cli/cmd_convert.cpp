@@ -51,7 +51,8 @@ void record_input(ov::Model& model, const InputFlags& flags, const std::string& 
 void add_convert_command(CLI::App& app) {
   struct Flags {
     CommonOptions common;
-    std::string onnx, output, labels, layout = "NCHW";
+    std::string onnx, output, labels;
+    InputLayout layout = InputLayout::NCHW;
     bool bgr = false;
     Precision precision = Precision::FP32;
   };
@@ -59,21 +60,13 @@ void add_convert_command(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "convert", "Model optimization: checkpoint or ONNX → OpenVINO IR (BatchNorm folded, dynamic batch)");
   add_common_options(cmd, flags->common);
-  auto* ckpt = add_checkpoint_option(cmd, flags->common, "LibTorch checkpoint");
-  cmd->add_option("--onnx", flags->onnx, "Convert this ONNX file (exported from PyTorch) instead")->excludes(ckpt);
-  add_choice(cmd, "--precision", flags->precision,
-             "Weight precision of the IR (fp16 halves the file; the CPU still computes in f32)");
-  cmd->add_option("--output", flags->output, "IR .xml to write (default: OUT/PRECISION/MODEL.xml)");
-  cmd->add_option("--labels", flags->labels,
-                  "With --onnx: a text file of class names, one per line, recorded in the IR for classify and eval");
-  cmd->add_option("--layout", flags->layout,
-                  "With --onnx: the model's input layout; NHWC gets a transpose baked in, so the IR takes N×C×H×W "
-                  "as every torchvino command feeds")
-      ->check(CLI::IsMember({"NCHW", "NHWC"}))
-      ->capture_default_str();
-  cmd->add_flag("--bgr", flags->bgr,
-                "With --onnx: the model wants B, G, R channel order (e.g. trained on OpenCV images); a channel "
-                "flip is baked in, so the IR takes RGB");
+  auto* ckpt = add_checkpoint_option(cmd, flags->common);
+  bind(cmd, opt::onnx, flags->onnx)->excludes(ckpt);
+  bind(cmd, opt::precision, flags->precision);
+  bind(cmd, opt::output, flags->output);
+  bind(cmd, opt::labels, flags->labels);
+  bind(cmd, opt::layout, flags->layout);
+  bind(cmd, opt::bgr, flags->bgr);
   add_wait_option(cmd, flags->common);
   cmd->callback([flags] {
     const auto& c = flags->common;
@@ -87,11 +80,11 @@ void add_convert_command(CLI::App& app) {
     if (!flags->onnx.empty()) {
       model = read_model_file(flags->onnx);
       log_line("convert: read " + flags->onnx);
-      const InputConvention convention{.channels_last = flags->layout == "NHWC", .bgr = flags->bgr};
+      const InputConvention convention{.channels_last = flags->layout == InputLayout::NHWC, .bgr = flags->bgr};
       model = adapt_input(model, convention);
       if (convention.channels_last || convention.bgr)
         log_line(fmt::format("convert: the model takes {}{}; the IR takes N×C×H×W RGB (baked in front: {})",
-                             flags->layout, flags->bgr ? " BGR" : "",
+                             to_string(flags->layout), flags->bgr ? " BGR" : "",
                              convention.channels_last && convention.bgr ? "transpose, channel flip"
                              : convention.channels_last                 ? "transpose"
                                                                         : "channel flip"));
@@ -101,7 +94,7 @@ void add_convert_command(CLI::App& app) {
         throw Error("--mean/--std/--resize/--crop/--preprocess apply to --onnx: a checkpoint records the "
                     "normalisation it was trained with");
       if (!flags->labels.empty()) throw Error("--labels applies to --onnx: a checkpoint records its class names");
-      if (flags->layout != "NCHW" || flags->bgr)
+      if (flags->layout != InputLayout::NCHW || flags->bgr)
         throw Error("--layout/--bgr apply to --onnx: a checkpoint's model takes N×C×H×W RGB");
       const auto checkpoint = c.checkpoint_file();
       model = to_openvino(load_checkpoint(checkpoint));

@@ -22,20 +22,13 @@ void add_eval_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("eval", "Accuracy, loss, throughput and latency on the test set");
   add_common_options(cmd, flags->common);
   add_weights_options(cmd, flags->common);
-  add_choice(cmd, "--mode", flags->mode,
-             "Which variant to run: pytorch (LibTorch checkpoint) or an OpenVINO IR (fp32; bf16: the FP32 IR "
-             "computed in bf16, on CPUs with bf16 only, compared with fp32; fp16: FP16 weights, f32 compute — "
-             "smaller, not faster; int8)");
-  add_checkpoint_option(cmd, flags->common, "For --mode pytorch");
-  cmd->add_option("--ir", flags->ir, "For OpenVINO modes: IR .xml or .onnx (default: OUT/MODE/MODEL.xml)");
-  cmd->add_option("--batch", flags->eval.batch_size, "Images per inference")->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--requests", flags->requests, "Asynchronous infer requests in flight (OpenVINO modes)")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  cmd->add_option("--limit", flags->eval.limit, "Evaluate only the first N test images (0: all)")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
-  cmd->add_option("--json", flags->json, "Also write the result as JSON to this file");
+  bind(cmd, opt::mode, flags->mode);
+  add_checkpoint_option(cmd, flags->common);
+  bind(cmd, opt::ir, flags->ir);
+  bind(cmd, opt::batch_size, flags->eval.batch_size);
+  bind(cmd, opt::requests, flags->requests);
+  bind(cmd, opt::limit, flags->eval.limit);
+  bind(cmd, opt::json_file, flags->json);
   cmd->callback([flags] {
     const auto& c = flags->common;
     const RuntimeContext runtime = start_runtime(c);

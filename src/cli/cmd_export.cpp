@@ -23,36 +23,15 @@ void add_export_command(CLI::App& app) {
   cmd->add_option("model", flags->model, "IR .xml (FP32 or INT8) or .onnx to export")
       ->required()
       ->check(CLI::ExistingFile);
-  cmd->add_option("--ovms", flags->ovms,
-                  "Repository folder: writes NAME/VERSION/model.xml|bin and config.json")
-      ->required();
-  cmd->add_option("--name", flags->options.name,
-                  "Served model name (default: the model file's name)");
-  cmd->add_option("--version", flags->options.version, "Model version folder")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  cmd->add_option("--batch", flags->options.batch,
-                  "Images per request (static batch, config.json batch_size)")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  cmd->add_option("--streams", flags->options.streams,
-                  "CPU streams in plugin_config NUM_STREAMS (0: AUTO)")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
-  auto* dataset_flag =
-      cmd->add_option("--dataset", flags->dataset,
-                      "Dataset whose preprocessing (normalisation, resize) is baked in (default: the "
-                      "model's own input spec, torchvino.input.*, when it has one; else fashion-mnist)")
-          ->check(CLI::IsMember(dataset_names()));
-  cmd->add_option("--raw-height", flags->image.height,
-                  "Height of the images clients send (default: the dataset's)")
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--raw-width", flags->image.width,
-                  "Width of the images clients send (default: the dataset's)")
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--raw-channels", flags->image.channels,
-                  "Channels of the images clients send: 1 or 3 (default: the dataset's)")
-      ->check(CLI::IsMember({1, 3}));
+  bind(cmd, opt::ovms, flags->ovms)->required();
+  bind(cmd, opt::name, flags->options.name);
+  bind(cmd, opt::version, flags->options.version);
+  bind(cmd, opt::batch, flags->options.batch);
+  bind(cmd, opt::streams, flags->options.streams);
+  auto* dataset_flag = bind(cmd, opt::dataset, flags->dataset)->check(CLI::IsMember(dataset_names()));
+  bind(cmd, opt::raw_height, flags->image.height);
+  bind(cmd, opt::raw_width, flags->image.width);
+  bind(cmd, opt::raw_channels, flags->image.channels)->check(CLI::IsMember({1, 3}));
   cmd->callback([flags, dataset_flag] {
     const std::filesystem::path model_file = flags->model;
     auto model = read_model_file(model_file);

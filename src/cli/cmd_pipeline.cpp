@@ -15,36 +15,23 @@ void add_pipeline_command(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "pipeline", "train (or reuse) → convert → quantize → eval every mode; writes report.{json,md,svg}");
   add_common_options(cmd, flags->common);
-  cmd->add_option("--epochs", p.train.epochs, "Training epochs")->check(CLI::PositiveNumber)->capture_default_str();
   add_training_options(cmd, p.train);
-  add_checkpoint_option(cmd, flags->common, "Checkpoint to reuse or write");
+  add_checkpoint_option(cmd, flags->common);
   add_wait_option(cmd, flags->common);
-  cmd->add_flag("--retrain", p.retrain, "Train even if the checkpoint exists");
-  cmd->add_option("--subset-size", p.quantize.subset_size, "Calibration images")
-      ->check(within(kSubsetSize))
-      ->capture_default_str();
-  cmd->add_option("--calibration-seed", p.quantize.calibration_seed,
-                  "Seed of the draw of calibration images across the training set")
-      ->check(within(kCalibrationSeed))
-      ->capture_default_str();
-  add_choice(cmd, "--preset", p.quantize.preset, "Quantization preset");
-  add_choice(cmd, "--bias-correction", p.quantize.bias_correction, "Bias correction after quantization");
-  cmd->add_option("--batch", p.eval.batch_size, "Evaluation batch size")->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--requests", p.requests, "Asynchronous infer requests for OpenVINO modes")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  cmd->add_option("--limit", p.eval.limit, "Evaluate only the first N test images (0: all)")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
-  add_choices(cmd, "--modes", p.modes,
-              "Modes to evaluate, comma-separated (bf16: the FP32 IR computed in bf16, on CPUs with bf16 only; "
-              "fp16: FP16 weights, f32 compute — smaller, not faster; int8 is quantized only when asked)")
-      ->default_str("pytorch,fp32,bf16 (where the CPU has it),fp16,int8");
+  bind(cmd, opt::retrain, p.retrain);
+  bind(cmd, opt::subset_size, p.quantize.subset_size);
+  bind(cmd, opt::calibration_seed, p.quantize.calibration_seed);
+  bind(cmd, opt::preset, p.quantize.preset);
+  bind(cmd, opt::bias_correction, p.quantize.bias_correction);
+  bind(cmd, opt::batch_size, p.eval.batch_size);
+  bind(cmd, opt::requests, p.requests);
+  bind(cmd, opt::limit, p.eval.limit);
+  bind(cmd, opt::modes, p.modes)->default_str("pytorch,fp32,bf16 (where the CPU has it),fp16,int8");
   cmd->callback([flags, cmd] {
     auto o = flags->options;
     const auto& c = flags->common;
     const RuntimeContext runtime = start_runtime(c);
-    if (cmd->count("--modes") == 0) o.modes = default_modes(runtime);
+    if (!given(cmd, opt::modes)) o.modes = default_modes(runtime);
     check_pipeline_options(o, runtime);  // a refused run creates no output folder
     // Then, before any training: the folder is usable and no other run writes into it.
     FolderLock lock(c.out_dir(), "pipeline", c.wait, log_line);

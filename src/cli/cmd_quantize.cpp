@@ -18,66 +18,18 @@ namespace {
 
 struct Flags {
   CommonOptions common;
-  QuantizeOptions quantize;
-  AccuracyControlOptions control;
+  QuantizeJob job;  // the options a config key sets too, as the flags fill them
   std::string config, input, output, save_calibration;
-  int64_t validation_limit = 0;
-  std::vector<std::string> ignore_names, ignore_types, ignore_patterns;
 };
 
 void add_flags(CLI::App* cmd, Flags& f) {
   add_common_options(cmd, f.common);
   add_wait_option(cmd, f.common);
-  cmd->add_option("-c,--config", f.config,
-                  "POT-style YAML config (model, engine, compression); flags given here override it");
-  cmd->add_option("--input", f.input, "FP32 IR .xml or .onnx (default: OUT/fp32/MODEL.xml)");
-  cmd->add_option("--output", f.output, "INT8 IR .xml to write (default: OUT/int8/MODEL.xml)");
-  cmd->add_option("--save-calibration", f.save_calibration,
-                  "Also write the calibration images as fed to the model (float32 NCHW .npy), e.g. for another tool");
-  cmd->add_option("--subset-size", f.quantize.subset_size, "Calibration images, from the training set")
-      ->check(within(kSubsetSize))
-      ->capture_default_str();
-  cmd->add_option("--calibration-seed", f.quantize.calibration_seed,
-                  "Seed of the draw of calibration images across the training set")
-      ->check(within(kCalibrationSeed))
-      ->capture_default_str();
-  add_choice(cmd, "--preset", f.quantize.preset, "auto: performance for CNNs, mixed for transformers (NNCF's default); performance: symmetric "
-             "activations; mixed: asymmetric activations");
-  add_choice(cmd, "--model-type", f.quantize.model_type,
-             "Placement scheme: cnn, or transformer (NNCF's rules: no quantizers on residual Adds, pooling, "
-             "Softmax outputs; symmetric attention MatMuls); auto: transformer when the graph has attention or "
-             "layer normalisation");
-  cmd->add_option("--smooth-quant-alpha", f.quantize.smooth_quant_alpha,
-                  "Transformers: SmoothQuant migration strength for linear layers (negative: off)")
-      ->check(within(kSmoothQuantAlpha))
-      ->capture_default_str();
-  add_choice(cmd, "--range-estimator", f.quantize.range_estimator, "Activation range estimator");
-  add_choice(cmd, "--bias-correction", f.quantize.bias_correction,
-             "fast: from weight rounding alone; full: measure the quantized model layer by layer (slower); none");
-  add_choice(cmd, "--overflow-fix", f.quantize.overflow_fix,
-             "7-bit weights against int16 saturation on CPUs without VNNI; auto: first_layer with VNNI "
-             "(NNCF's default), enable (all layers) without");
-  cmd->add_option("--ignore-name", f.ignore_names, "Keep this op FP32 (friendly name; repeatable)")
-      ->allow_extra_args(false);
-  cmd->add_option("--ignore-type", f.ignore_types, "Keep ops of this type FP32, e.g. MatMul (repeatable)")
-      ->allow_extra_args(false);
-  cmd->add_option("--ignore-regex", f.ignore_patterns,
-                  "Keep ops whose name matches this regex (from the start) FP32 (repeatable)")
-      ->allow_extra_args(false);
-  cmd->add_option("--max-drop", f.control.max_drop,
-                  "Accuracy-aware: return quantizer groups to FP32 until top-1 drops at most this much (fraction, 0.01 = 1 point)")
-      ->check(within(kMaxDrop));
-  cmd->add_option("--ranking-subset", f.control.ranking_subset, "Accuracy-aware: items used to rank layers")
-      ->check(within(kRankingSubset))
-      ->capture_default_str();
-  cmd->add_option("--max-iterations", f.control.max_iterations,
-                  "Accuracy-aware: quantizer groups returned to FP32 at most (0: no limit)")
-      ->check(within(kMaxIterations))
-      ->capture_default_str();
-  cmd->add_option("--validation-limit", f.validation_limit,
-                  "Accuracy-aware: validate on the first N test images only (0: all)")
-      ->check(within(kValidationLimit))
-      ->capture_default_str();
+  bind(cmd, opt::config, f.config);
+  bind(cmd, opt::input, f.input);
+  bind(cmd, opt::output, f.output);
+  bind(cmd, opt::save_calibration, f.save_calibration);
+  add_job_flags(cmd, f.job);
 }
 
 // Whether both paths name the same file (existing or not), after resolving ".", ".." and links.
@@ -88,41 +40,19 @@ bool same_path(const std::filesystem::path& a, const std::filesystem::path& b) {
   return !ec_a && !ec_b && canonical_a == canonical_b;
 }
 
-bool given(CLI::App* cmd, const std::string& name) { return cmd->get_option(name)->count() > 0; }
-
 // The job: the config file (if any) with every flag given on the command line on top.
 QuantizeJob resolve(CLI::App* cmd, const Flags& f) {
-  QuantizeJob job;
   const bool from_file = !f.config.empty();
-  if (from_file) job = load_quantize_job(f.config);
+  QuantizeJob job = from_file ? load_quantize_job(f.config) : QuantizeJob{};
   const auto& c = f.common;
-  // Without a file every flag applies (given or default); with one, only the flags given.
-  auto flag = [&](const char* name) { return !from_file || given(cmd, name); };
-  if (flag("--dataset")) job.dataset = c.dataset;
-  if (flag("--data-dir")) job.data_dir = c.data_dir;
+  // Without a file the dataset flags apply (given or default); with one, only when given.
+  if (!from_file || given(cmd, opt::dataset)) job.dataset = c.dataset;
+  if (!from_file || given(cmd, opt::data_dir)) job.data_dir = c.data_dir;
   if (!f.input.empty()) job.model = f.input;
   else if (!from_file) job.model = c.default_ir("fp32");
   if (!f.output.empty()) job.output = f.output;
   else if (job.output.empty()) job.output = c.default_ir("int8");
-  auto& q = job.quantize;
-  if (flag("--subset-size")) q.subset_size = f.quantize.subset_size;
-  if (flag("--calibration-seed")) q.calibration_seed = f.quantize.calibration_seed;
-  if (flag("--preset")) q.preset = f.quantize.preset;
-  if (flag("--model-type")) q.model_type = f.quantize.model_type;
-  if (flag("--smooth-quant-alpha")) q.smooth_quant_alpha = f.quantize.smooth_quant_alpha;
-  if (flag("--range-estimator")) q.range_estimator = f.quantize.range_estimator;
-  if (flag("--bias-correction")) q.bias_correction = f.quantize.bias_correction;
-  if (flag("--overflow-fix")) q.overflow_fix = f.quantize.overflow_fix;
-  if (given(cmd, "--ignore-name")) q.ignored_scope.names = f.ignore_names;
-  if (given(cmd, "--ignore-type")) q.ignored_scope.types = f.ignore_types;
-  if (given(cmd, "--ignore-regex")) q.ignored_scope.patterns = f.ignore_patterns;
-  if (given(cmd, "--max-drop")) {
-    job.algorithm = Algorithm::AccuracyAware;
-    job.control.max_drop = f.control.max_drop;
-  }
-  if (given(cmd, "--ranking-subset")) job.control.ranking_subset = f.control.ranking_subset;
-  if (given(cmd, "--max-iterations")) job.control.max_iterations = f.control.max_iterations;
-  if (given(cmd, "--validation-limit")) job.validation_limit = f.validation_limit;
+  apply_given_flags(cmd, f.job, job);
   return job;
 }
 

@@ -14,10 +14,8 @@ void add_train_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("train", "Train the model with LibTorch and save a checkpoint");
   add_common_options(cmd, flags->common);
   add_weights_options(cmd, flags->common);
-  cmd->add_option("--epochs", flags->options.epochs, "Training epochs (0: only initialise (seeded) or load --weights, and save the checkpoint)")
-      ->check(CLI::NonNegativeNumber)->capture_default_str();
   add_training_options(cmd, flags->options);
-  add_checkpoint_option(cmd, flags->common, "Where to write the checkpoint");
+  add_checkpoint_option(cmd, flags->common);
   add_wait_option(cmd, flags->common);
   cmd->callback([flags] {
     const auto& c = flags->common;

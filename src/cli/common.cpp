@@ -85,7 +85,7 @@ void check_values(const std::vector<float>& values, const char* flag, int64_t ch
 
 Normalization flag_normalisation(const InputFlags& flags, int64_t channels) {
   Normalization n;
-  if (flags.preset == "imagenet") n = imagenet_normalization();
+  if (flags.preset == InputPreset::ImageNet) n = imagenet_normalization();
   if (!flags.mean.empty()) n.mean = flags.mean;
   if (!flags.std.empty()) n.std = flags.std;
   check_values(n.mean, "--mean", channels, false);
@@ -104,7 +104,7 @@ Preprocessing apply_input_flags(Preprocessing p, const InputFlags& flags, int64_
   const Normalization n = flag_normalisation(flags, channels);
   if (!n.mean.empty()) p.mean = n.mean;
   if (!n.std.empty()) p.std = n.std;
-  if (flags.preset == "imagenet") {
+  if (flags.preset == InputPreset::ImageNet) {
     p.resize = image_size * 256 / 224;
     p.crop = image_size;
     p.keep_aspect = true;
@@ -130,23 +130,11 @@ Preprocessing apply_input_flags(Preprocessing p, const InputFlags& flags, int64_
 }
 
 void add_input_options(CLI::App* command, InputFlags& f) {
-  command->add_option("--mean", f.mean,
-                      "Input normalisation: x = (pixel/255 - mean) / std; one value or one per channel, comma-separated "
-                      "(default: the model's metadata, else the dataset's)")
-      ->delimiter(',')
-      ->allow_extra_args(false);
-  command->add_option("--std", f.std, "Input normalisation: the std of the same formula (0 < std <= 1)")
-      ->delimiter(',')
-      ->allow_extra_args(false);
-  command->add_option("--resize", f.resize,
-                      "Resize each image's shorter side to this, then centre-crop to the model's input size")
-      ->check(CLI::PositiveNumber);
-  command->add_option("--crop", f.crop, "Centre crop; must be the model's input size (resizing first as needed)")
-      ->check(CLI::PositiveNumber);
-  command->add_option("--preprocess", f.preset,
-                      "Preset: imagenet (ImageNet mean/std, shorter side to size·256/224, centre crop), the usual "
-                      "recipe of models trained on ImageNet; --mean/--std/--resize given too override it")
-      ->check(CLI::IsMember({"imagenet"}));
+  bind(command, opt::mean, f.mean);
+  bind(command, opt::std_dev, f.std);
+  bind(command, opt::resize, f.resize);
+  bind(command, opt::crop, f.crop);
+  bind(command, opt::preprocess, f.preset);
 }
 
 DatasetOptions dataset_for_input(const std::string& dataset, const std::string& data_dir,
@@ -158,34 +146,18 @@ DatasetOptions dataset_for_input(const std::string& dataset, const std::string& 
 }
 
 void add_common_options(CLI::App* command, CommonOptions& o) {
-  command->add_option("--dataset", o.dataset, "Dataset name")
-      ->check(CLI::IsMember(dataset_names()))
-      ->capture_default_str();
-  command->add_option("--data-dir", o.data_dir,
-                      "Folder with the dataset's files (default: the dataset's usual place)");
-  command->add_option("--threads", o.threads, "CPU threads for LibTorch and OpenVINO (0: all)")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
-  command->add_option("--out", o.out, "Folder for checkpoints, IR and reports")->capture_default_str();
-  command->add_option("--model", o.model, "Model architecture")
-      ->check(CLI::IsMember(model_names()))
-      ->capture_default_str();
-  command->add_option("--image-size", o.image_size,
-                      "Model input size (0: 28 for convnet, 32 for resnets on 28/32-pixel "
-                      "datasets, 224 for folder)")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
-  command->add_option_function<uint64_t>(
-      "--max-input-mb", [&o](uint64_t mb) { o.limits.max_decompressed_bytes = mb << 20; },
-      "Refuse compressed inputs that inflate to more than this (MB; default 1024)")
-      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 30));
-  command->add_option("--max-image-pixels", o.limits.max_image_pixels,
-                      "Refuse images with more pixels than this (default 50 million)")
-      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40));
+  // The names come from the dataset and zoo tables (data/registry.cpp, models/zoo.cpp).
+  bind(command, opt::dataset, o.dataset)->check(CLI::IsMember(dataset_names()));
+  bind(command, opt::data_dir, o.data_dir);
+  bind(command, opt::threads, o.threads);
+  bind(command, opt::out, o.out);
+  bind(command, opt::model, o.model)->check(CLI::IsMember(model_names()));
+  bind(command, opt::image_size, o.image_size);
+  bind_converted<uint64_t>(command, opt::max_input_mb,
+                           [&o](uint64_t mb) { o.limits.max_decompressed_bytes = mb << 20; });
+  bind(command, opt::max_image_pixels, o.limits.max_image_pixels);
   add_input_options(command, o.input);
-  command->add_option("--num-classes", o.num_classes, "Classes of the model (0: the dataset's, 10)")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
+  bind(command, opt::num_classes, o.num_classes);
 }
 
 RuntimeContext start_runtime(const CommonOptions& options) {
@@ -196,27 +168,7 @@ RuntimeContext start_runtime(const CommonOptions& options) {
   return runtime;
 }
 
-CLI::Validator within(const Limit& limit) {
-  return CLI::Validator(
-      [limit](std::string& text) -> std::string {
-        double value = 0;
-        try {
-          size_t used = 0;
-          value = std::stod(text, &used);
-          if (used != text.size()) return "'" + text + "' is not a number";
-        } catch (const std::exception&) {
-          return "'" + text + "' is not a number";
-        }
-        return limit.problem(value).value_or("");
-      },
-      "");
-}
-
-void add_wait_option(CLI::App* command, CommonOptions& o) {
-  command->add_flag("--wait", o.wait,
-                    "If another torchvino run is writing into the same output folder, wait for it "
-                    "(default: fail at once, naming it)");
-}
+void add_wait_option(CLI::App* command, CommonOptions& o) { bind(command, opt::wait, o.wait); }
 
 std::unique_ptr<FolderLock> lock_output(const CommonOptions& o, const std::filesystem::path& file,
                                         const std::string& command) {
@@ -236,25 +188,21 @@ std::unique_ptr<StagedFolder> stage_output(FolderLock& lock) {
   return std::make_unique<StagedFolder>(lock);
 }
 
-CLI::Option* add_checkpoint_option(CLI::App* command, CommonOptions& o, const std::string& meaning) {
-  return command->add_option("--checkpoint", o.checkpoint, meaning + " (default: OUT/MODEL.pt)");
+CLI::Option* add_checkpoint_option(CLI::App* command, CommonOptions& o) {
+  return bind(command, opt::checkpoint, o.checkpoint);
 }
 
 void add_training_options(CLI::App* command, TrainOptions& o) {
-  command->add_option("--train-batch", o.batch_size, "Training batch size")->check(CLI::PositiveNumber)->capture_default_str();
-  command->add_option("--lr", o.learning_rate, "Adam learning rate (peak of a cosine decay)")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  command->add_option("--train-limit", o.limit, "Train on the first N training images only (0: all)")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
-  command->add_option("--seed", o.seed, "Random seed (initialisation and shuffling)")->capture_default_str();
+  bind(command, opt::epochs, o.epochs);
+  bind(command, opt::train_batch, o.batch_size);
+  bind(command, opt::lr, o.learning_rate);
+  bind(command, opt::train_limit, o.limit);
+  bind(command, opt::seed, o.seed);
 }
 
 void add_weights_options(CLI::App* command, CommonOptions& o) {
-  command->add_option("--weights", o.weights, "PyTorch state dict (torch.save(model.state_dict()) in Python)");
-  command->add_flag("--weights-non-strict", o.weights_non_strict,
-                    "Skip --weights entries whose shape differs (e.g. fc for another class count)");
+  bind(command, opt::weights, o.weights);
+  bind(command, opt::weights_non_strict, o.weights_non_strict);
 }
 
 void log_line(const std::string& line) { std::cerr << line << std::endl; }

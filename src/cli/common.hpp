@@ -7,7 +7,7 @@
 #include <openvino/core/model.hpp>
 #include <string>
 
-#include "cli/option_limits.hpp"
+#include "cli/bind_option.hpp"
 #include "torchvino/data.hpp"
 #include "torchvino/models.hpp"
 #include "torchvino/names.hpp"
@@ -24,10 +24,10 @@ struct InputFlags {
   std::vector<float> mean, std;  // on the 0–1 scale: x = (pixel/255 - mean) / std
   int64_t resize = 0;            // shorter side before the centre crop
   int64_t crop = 0;              // centre crop; must be the model's input size
-  std::string preset;            // "imagenet": ImageNet mean/std, resize crop·256/224, crop
+  InputPreset preset = InputPreset::None;  // ImageNet: ImageNet mean/std, resize crop·256/224, crop
 
-  bool given() const { return !mean.empty() || !std.empty() || resize > 0 || crop > 0 || !preset.empty(); }
-  bool normalisation_given() const { return !mean.empty() || !std.empty() || !preset.empty(); }
+  bool given() const { return !mean.empty() || !std.empty() || resize > 0 || crop > 0 || preset != InputPreset::None; }
+  bool normalisation_given() const { return !mean.empty() || !std.empty() || preset != InputPreset::None; }
 };
 
 // `p` (the dataset's preprocessing for a channels×image_size×image_size input) with the model's own
@@ -108,38 +108,9 @@ void add_common_options(CLI::App* command, CommonOptions& options);
 // the start of a command.
 RuntimeContext start_runtime(const CommonOptions& options);
 
-// A flag whose value is one of the names of E's table (names.hpp): the choices in --help and
-// in the error for a bad value come from that table.
-template <NamedEnum E>
-CLI::Option* add_choice(CLI::App* command, const std::string& flag, E& value, const std::string& help) {
-  return command->add_option_function<std::string>(
-                    flag, [&value](const std::string& text) { value = parse<E>(text); }, help)
-      ->check(CLI::IsMember(names_of<E>()))
-      ->default_str(to_string(value));
-}
-// The same for a comma-separated list of choices.
-template <NamedEnum E>
-CLI::Option* add_choices(CLI::App* command, const std::string& flag, std::vector<E>& values, const std::string& help) {
-  std::vector<std::string> defaults;
-  for (const auto& v : values) defaults.push_back(to_string(v));
-  return command
-      ->add_option_function<std::vector<std::string>>(
-          flag,
-          [&values](const std::vector<std::string>& texts) {
-            values.clear();
-            for (const auto& t : texts) values.push_back(parse<E>(t));
-          },
-          help)
-      ->check(CLI::IsMember(names_of<E>()))
-      ->delimiter(',')
-      ->default_str(CLI::detail::join(defaults, ","));
-}
-
-// A CLI11 check for a numeric option with the same limits its YAML key has.
-CLI::Validator within(const Limit& limit);
-// --checkpoint, with what it means for this command.
-CLI::Option* add_checkpoint_option(CLI::App* command, CommonOptions& options, const std::string& meaning);
-// --train-batch, --lr, --train-limit, --seed: the training flags of `train` and `pipeline`.
+// --checkpoint.
+CLI::Option* add_checkpoint_option(CLI::App* command, CommonOptions& options);
+// --epochs, --train-batch, --lr, --train-limit, --seed: the training flags of `train` and `pipeline`.
 void add_training_options(CLI::App* command, TrainOptions& options);
 // --weights / --weights-non-strict, for the commands that start from a LibTorch model.
 void add_weights_options(CLI::App* command, CommonOptions& options);

@@ -5,29 +5,14 @@
 #include <iostream>
 #include <openvino/core/except.hpp>
 
-#include "cli/cmd_classify.hpp"
-#include "cli/cmd_export.hpp"
-#include "cli/cmd_info.hpp"
-#include "cli/common.hpp"
+#include "cli/app.hpp"
 #include "torchvino/error.hpp"
-#include "torchvino/version.hpp"
 #include "util/strings.hpp"
 
 int main(int argc, char** argv) {
   using namespace torchvino::cli;
   CLI::App app{"torchvino: PyTorch image models made fast on x86 CPUs with OpenVINO"};
-  app.require_subcommand(1);
-  app.set_version_flag("--version", std::string("torchvino ") + TORCHVINO_VERSION_STRING);
-  add_train_command(app);
-  add_convert_command(app);
-  add_quantize_command(app);
-  add_eval_command(app);
-  add_pipeline_command(app);
-  add_download_command(app);
-  add_export_command(app);
-  add_info_command(app);
-  add_classify_command(app);
-  add_bench_command(app);
+  add_all_commands(app);
   auto failed = [](const char* kind, const char* what) {
     std::cerr << "torchvino: " << kind << ": " << what << "\n";
     return 1;
@@ -49,7 +34,10 @@ int main(int argc, char** argv) {
     return failed("OpenVINO error", torchvino::util::essence(e.what()).c_str());
   } catch (const c10::Error& e) {
     return failed("LibTorch error", torchvino::util::essence(e.what_without_backtrace()).c_str());
-  } catch (const std::exception& e) {  // torchvino::Error and the rest
+  } catch (const torchvino::Error& e) {
+    const auto& chosen = app.get_subcommands();
+    return failed("error", describe(e, chosen.empty() ? "" : chosen.front()->get_name()).c_str());
+  } catch (const std::exception& e) {
     return failed("error", e.what());
   }
   return 0;

@@ -5,10 +5,11 @@
 
 #include <algorithm>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <sstream>
 
-#include "cli/option_limits.hpp"
+#include "cli/bind_option.hpp"
 #include "torchvino/data.hpp"
 #include "torchvino/error.hpp"
 #include "util/strings.hpp"
@@ -97,6 +98,21 @@ class Reader {
     return out;
   }
 
+  // A value of the type of the field it goes into, within the row's limit.
+  void read(const YAML::Node& node, const std::string& path, const Option& row, int64_t& field) const {
+    field = integer(node, path, row.limit ? *row.limit : Limit{});
+  }
+  void read(const YAML::Node& node, const std::string& path, const Option& row, double& field) const {
+    field = number(node, path, row.limit ? *row.limit : Limit{});
+  }
+  void read(const YAML::Node& node, const std::string& path, const Option&, std::vector<std::string>& field) const {
+    field = strings(node, path);
+  }
+  template <NamedEnum E>
+  void read(const YAML::Node& node, const std::string& path, const Option&, E& field) const {
+    field = choice<E>(node, path);
+  }
+
  private:
   std::string source_;
 };
@@ -115,61 +131,102 @@ void read_model(const Reader& r, const YAML::Node& root, QuantizeJob& job) {
   if (model["name"]) r.string(model["name"], "model.name");  // POT's model name: accepted, unused
 }
 
-void read_engine(const Reader& r, const YAML::Node& engine, QuantizeJob& job) {
-  r.map(engine, "engine", {"dataset", "data_dir", "metric", "validation_limit"});
-  if (engine["dataset"]) job.dataset = r.one_of(engine["dataset"], "engine.dataset", dataset_names());
-  if (engine["data_dir"]) job.data_dir = r.string(engine["data_dir"], "engine.data_dir");
-  if (engine["metric"]) job.control.metric = r.choice<Metric>(engine["metric"], "engine.metric");
-  if (engine["validation_limit"])
-    job.validation_limit = r.integer(engine["validation_limit"], "engine.validation_limit", kValidationLimit);
+// Each option of a job that both a flag and a config key set: its row and where the job keeps it.
+// The flags of `quantize` (add_job_flags), the flags' precedence over the file (apply_given_flags)
+// and the config file's reader all go through this one list.
+struct JobField {
+  const Option* row;
+  std::string section;  // where the config file keeps it: "engine", "compression", ...
+  std::function<CLI::Option*(CLI::App*, QuantizeJob&)> bind_flag;
+  std::function<void(const Reader&, const YAML::Node&, const std::string& path, QuantizeJob&)> read;
+  std::function<void(QuantizeJob& to, const QuantizeJob& from)> copy;
+};
+
+template <class Get>
+JobField field(const Option& row, std::string section, Get get) {
+  return {&row, std::move(section), [get, &row](CLI::App* c, QuantizeJob& j) { return bind(c, row, get(j)); },
+          [get, &row](const Reader& r, const YAML::Node& n, const std::string& path, QuantizeJob& j) {
+            r.read(n, path, row, get(j));
+          },
+          [get](QuantizeJob& to, const QuantizeJob& from) { get(to) = get(from); }};
 }
 
-// POT and NNCF spell some keys differently; each pair may be given once, under either name.
-const YAML::Node either(const Reader& r, const YAML::Node& c, const char* key, const char* alias) {
-  if (c[key] && c[alias])
-    r.fail(std::string("compression.") + alias, std::string("give ") + key + " or its POT name " + alias + ", not both");
-  return c[key] ? c[key] : c[alias];
+const std::vector<JobField>& job_fields() {
+  static const std::vector<JobField> fields{
+      field(opt::validation_limit, "engine", [](auto& j) -> auto& { return j.validation_limit; }),
+      field(opt::subset_size, "compression", [](auto& j) -> auto& { return j.quantize.subset_size; }),
+      field(opt::calibration_seed, "compression", [](auto& j) -> auto& { return j.quantize.calibration_seed; }),
+      field(opt::preset, "compression", [](auto& j) -> auto& { return j.quantize.preset; }),
+      field(opt::model_type, "compression", [](auto& j) -> auto& { return j.quantize.model_type; }),
+      field(opt::smooth_quant_alpha, "compression", [](auto& j) -> auto& { return j.quantize.smooth_quant_alpha; }),
+      field(opt::range_estimator, "compression", [](auto& j) -> auto& { return j.quantize.range_estimator; }),
+      field(opt::quantile, "compression", [](auto& j) -> auto& { return j.quantize.quantile; }),
+      field(opt::bias_correction, "compression", [](auto& j) -> auto& { return j.quantize.bias_correction; }),
+      field(opt::overflow_fix, "compression", [](auto& j) -> auto& { return j.quantize.overflow_fix; }),
+      field(opt::max_drop, "compression", [](auto& j) -> auto& { return j.control.max_drop; }),
+      field(opt::ranking_subset, "compression", [](auto& j) -> auto& { return j.control.ranking_subset; }),
+      field(opt::max_iterations, "compression", [](auto& j) -> auto& { return j.control.max_iterations; }),
+      field(opt::ignore_name, "compression.ignored_scope", [](auto& j) -> auto& { return j.quantize.ignored_scope.names; }),
+      field(opt::ignore_type, "compression.ignored_scope", [](auto& j) -> auto& { return j.quantize.ignored_scope.types; }),
+      field(opt::ignore_regex, "compression.ignored_scope",
+            [](auto& j) -> auto& { return j.quantize.ignored_scope.patterns; }),
+  };
+  return fields;
 }
 
-void read_quantization(const Reader& r, const YAML::Node& c, QuantizeOptions& q) {
-  if (c["preset"]) q.preset = r.choice<Preset>(c["preset"], "compression.preset");
-  if (c["model_type"]) q.model_type = r.choice<ModelType>(c["model_type"], "compression.model_type");
-  if (c["smooth_quant_alpha"])
-    q.smooth_quant_alpha = r.number(c["smooth_quant_alpha"], "compression.smooth_quant_alpha", kSmoothQuantAlpha);
-  if (const auto n = either(r, c, "subset_size", "stat_subset_size"))
-    q.subset_size = r.integer(n, "compression.subset_size", kSubsetSize);
-  if (c["calibration_seed"])
-    q.calibration_seed = r.integer(c["calibration_seed"], "compression.calibration_seed", kCalibrationSeed);
-  if (c["range_estimator"]) q.range_estimator = r.choice<RangeEstimator>(c["range_estimator"], "compression.range_estimator");
-  if (c["quantile"]) q.quantile = r.number(c["quantile"], "compression.quantile", kQuantile);
-  if (c["overflow_fix"]) q.overflow_fix = r.choice<OverflowFix>(c["overflow_fix"], "compression.overflow_fix");
-  if (c["bias_correction"] && c["fast_bias_correction"])
-    r.fail("compression.fast_bias_correction", "give bias_correction or fast_bias_correction, not both");
-  if (c["bias_correction"]) q.bias_correction = r.choice<BiasCorrection>(c["bias_correction"], "compression.bias_correction");
-  // NNCF's and POT's meaning: false selects the full (slower, more precise) bias correction.
-  if (c["fast_bias_correction"])
-    q.bias_correction = r.boolean(c["fast_bias_correction"], "compression.fast_bias_correction") ? BiasCorrection::Fast
-                                                                                                   : BiasCorrection::Full;
-  if (const YAML::Node scope = c["ignored_scope"]) {
-    const std::string path = "compression.ignored_scope";
-    r.map(scope, path, {"names", "types", "patterns"});
-    if (scope["names"]) q.ignored_scope.names = r.strings(scope["names"], path + ".names");
-    if (scope["types"]) q.ignored_scope.types = r.strings(scope["types"], path + ".types");
-    if (scope["patterns"]) q.ignored_scope.patterns = r.strings(scope["patterns"], path + ".patterns");
+// The keys a config section allows: its fields' (and their aliases), and `extra`.
+std::vector<std::string> keys_of(const std::string& section, std::vector<std::string> extra) {
+  std::vector<std::string> keys;
+  for (const auto& f : job_fields()) {
+    if (f.section != section) continue;
+    keys.emplace_back(f.row->key);
+    if (!f.row->alias.empty()) keys.emplace_back(f.row->alias);
+  }
+  keys.insert(keys.end(), extra.begin(), extra.end());
+  return keys;
+}
+
+// The fields of one section of the config file. A key may be given once, under its name or its
+// POT/NNCF alias; errors name the key path by the option's own key.
+void read_fields(const Reader& r, const YAML::Node& node, const std::string& section, QuantizeJob& job) {
+  for (const auto& f : job_fields()) {
+    if (f.section != section) continue;
+    const std::string key(f.row->key), alias(f.row->alias);
+    if (!alias.empty() && node[key] && node[alias])
+      r.fail(section + "." + alias, "give " + key + " or its POT name " + alias + ", not both");
+    if (node[key]) f.read(r, node[key], section + "." + key, job);
+    else if (!alias.empty() && node[alias]) f.read(r, node[alias], section + "." + key, job);
   }
 }
 
-void read_accuracy_control(const Reader& r, const YAML::Node& c, QuantizeJob& job) {
-  for (const char* key : {"max_drop", "maximal_drop", "ranking_subset_size", "max_iterations"})
-    if (c[key] && !job.accuracy_aware())
-      r.fail(std::string("compression.") + key, "only applies to algorithm AccuracyAwareQuantization (algorithm is " +
-                                                     to_string(job.algorithm) + ")");
-  if (const auto n = either(r, c, "max_drop", "maximal_drop"))
-    job.control.max_drop = r.number(n, c["max_drop"] ? "compression.max_drop" : "compression.maximal_drop", kMaxDrop);
-  if (c["ranking_subset_size"])
-    job.control.ranking_subset = r.integer(c["ranking_subset_size"], "compression.ranking_subset_size", kRankingSubset);
-  if (c["max_iterations"])
-    job.control.max_iterations = r.integer(c["max_iterations"], "compression.max_iterations", kMaxIterations);
+void read_engine(const Reader& r, const YAML::Node& engine, QuantizeJob& job) {
+  r.map(engine, "engine", keys_of("engine", {"dataset", "data_dir", "metric"}));
+  if (engine["dataset"]) job.dataset = r.one_of(engine["dataset"], "engine.dataset", dataset_names());
+  if (engine["data_dir"]) job.data_dir = r.string(engine["data_dir"], "engine.data_dir");
+  if (engine["metric"]) job.control.metric = r.choice<Metric>(engine["metric"], "engine.metric");
+  read_fields(r, engine, "engine", job);
+}
+
+void read_compression(const Reader& r, const YAML::Node& c, QuantizeJob& job) {
+  r.map(c, "compression", keys_of("compression", {"algorithm", "fast_bias_correction", "ignored_scope"}));
+  if (c["algorithm"]) job.algorithm = r.choice<Algorithm>(c["algorithm"], "compression.algorithm");
+  for (const Option* row : {&opt::max_drop, &opt::ranking_subset, &opt::max_iterations})
+    for (const auto key : {row->key, row->alias})
+      if (!key.empty() && c[std::string(key)] && !job.accuracy_aware())
+        r.fail("compression." + std::string(key), "only applies to algorithm AccuracyAwareQuantization (algorithm is " +
+                                                      to_string(job.algorithm) + ")");
+  if (c["bias_correction"] && c["fast_bias_correction"])
+    r.fail("compression.fast_bias_correction", "give bias_correction or fast_bias_correction, not both");
+  read_fields(r, c, "compression", job);
+  // NNCF's and POT's meaning: false selects the full (slower, more precise) bias correction.
+  if (c["fast_bias_correction"])
+    job.quantize.bias_correction =
+        r.boolean(c["fast_bias_correction"], "compression.fast_bias_correction") ? BiasCorrection::Fast
+                                                                                 : BiasCorrection::Full;
+  if (const YAML::Node scope = c["ignored_scope"]) {
+    r.map(scope, "compression.ignored_scope", keys_of("compression.ignored_scope", {}));
+    read_fields(r, scope, "compression.ignored_scope", job);
+  }
 }
 
 }  // namespace
@@ -190,15 +247,7 @@ QuantizeJob parse_quantize_job(const std::string& yaml, const std::string& sourc
   job.source = source;
   read_model(r, root, job);
   if (const YAML::Node engine = root["engine"]) read_engine(r, engine, job);
-  if (const YAML::Node c = root["compression"]) {
-    r.map(c, "compression",
-          {"algorithm", "preset", "model_type", "smooth_quant_alpha", "subset_size", "stat_subset_size",
-           "calibration_seed", "range_estimator", "quantile", "bias_correction", "fast_bias_correction", "overflow_fix", "max_drop", "maximal_drop",
-           "ranking_subset_size", "max_iterations", "ignored_scope"});
-    if (c["algorithm"]) job.algorithm = r.choice<Algorithm>(c["algorithm"], "compression.algorithm");
-    read_quantization(r, c, job.quantize);
-    read_accuracy_control(r, c, job);
-  }
+  if (const YAML::Node c = root["compression"]) read_compression(r, c, job);
   return job;
 }
 
@@ -216,6 +265,21 @@ QuantizeJob load_quantize_job(const std::filesystem::path& file) {
   text << in.rdbuf();
   if (in.bad()) throw Error(file.string() + ": error while reading the quantization config");
   return parse_quantize_job(text.str(), file.string());
+}
+
+}  // namespace torchvino::cli
+
+namespace torchvino::cli {
+
+void add_job_flags(CLI::App* command, QuantizeJob& flags) {
+  for (const auto& f : job_fields()) f.bind_flag(command, flags);
+}
+
+void apply_given_flags(const CLI::App* command, const QuantizeJob& flags, QuantizeJob& job) {
+  for (const auto& f : job_fields())
+    if (given(command, *f.row)) f.copy(job, flags);
+  // POT's accuracy-aware algorithm is what a drop limit asks for.
+  if (given(command, opt::max_drop)) job.algorithm = Algorithm::AccuracyAware;
 }
 
 }  // namespace torchvino::cli

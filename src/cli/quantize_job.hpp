@@ -26,7 +26,9 @@
 //     ignored_scope: {names: [...], types: [...], patterns: [...]}
 //
 // Relative paths are kept as written (relative to the working directory, as POT did). The
-// choices and numeric limits are the same tables the flags use (option_limits.hpp, names.hpp).
+// keys, choices and numeric limits are the rows the flags use (option_table.hpp, names.hpp, limits.hpp).
+#include <CLI/CLI.hpp>
+
 #include <array>
 #include <filesystem>
 #include <string>
@@ -34,21 +36,6 @@
 #include "torchvino/accuracy_control.hpp"
 #include "torchvino/names.hpp"
 #include "torchvino/quantize.hpp"
-
-namespace torchvino::cli {
-
-enum class Algorithm { Default, AccuracyAware };
-
-}  // namespace torchvino::cli
-
-namespace torchvino {
-template <>
-struct EnumNames<cli::Algorithm> {
-  static constexpr const char* what = "algorithm";
-  static constexpr std::array table{std::pair{cli::Algorithm::Default, "DefaultQuantization"},
-                                    std::pair{cli::Algorithm::AccuracyAware, "AccuracyAwareQuantization"}};
-};
-}  // namespace torchvino
 
 namespace torchvino::cli {
 
@@ -72,5 +59,11 @@ struct QuantizeJob {
 QuantizeJob parse_quantize_job(const std::string& yaml, const std::string& source);
 // Reads and parses a file; an unreadable file is an Error naming it.
 QuantizeJob load_quantize_job(const std::filesystem::path& file);
+
+// The flags of the job's options (the ones a config key sets too), filling `flags`.
+void add_job_flags(CLI::App* command, QuantizeJob& flags);
+// `job` with every such flag that was given on the command line copied from `flags`: flags
+// override the config file. --max-drop selects AccuracyAwareQuantization.
+void apply_given_flags(const CLI::App* command, const QuantizeJob& flags, QuantizeJob& job);
 
 }  // namespace torchvino::cli

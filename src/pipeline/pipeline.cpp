@@ -31,7 +31,7 @@ Parity compare_logits(Mode mode, const torch::Tensor& reference, const torch::Te
 
 void drop_outputs_derived_from_model(const fs::path& folder) {
   for (const char* dir : {"fp32", "fp16", "int8"}) fs::remove_all(folder / dir);
-  for (const char* report : {"report.json", "report.md", "report.svg", "report.html"}) fs::remove(folder / report);
+  remove_report(folder);
 }
 
 namespace {
@@ -204,6 +204,8 @@ void check_pipeline_options(const PipelineOptions& o, const RuntimeContext& runt
   for (size_t i = 0; i < o.modes.size(); ++i)
     if (std::count(o.modes.begin(), o.modes.end(), o.modes[i]) > 1)
       throw Error("pipeline: mode " + to_string(o.modes[i]) + " is given twice");
+  // A pipeline trains whenever its checkpoint is missing: zero epochs would report an untrained model.
+  if (o.train.epochs < 1) throw Error("pipeline: epochs must be at least 1", "epochs");
   if (o.eval.batch_size < 1) throw Error("pipeline: eval.batch_size must be at least 1");
   if (o.eval.limit < 0) throw Error("pipeline: eval.limit must not be negative");
   if (o.requests < 1) throw Error("pipeline: requests must be at least 1");

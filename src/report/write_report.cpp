@@ -242,11 +242,28 @@ std::string report_html(const PipelineReport& r) {
 
 std::string record_to_json(const ModeRecord& record) { return record_json(record).dump(2) + "\n"; }
 
+namespace {
+
+// Every file of a report and how it is made: a new format is one row here.
+struct ReportFile {
+  const char* name;
+  std::string (*make)(const PipelineReport&);
+};
+constexpr ReportFile kReportFiles[] = {
+    {"report.json", [](const PipelineReport& r) { return report_json(r).dump(2) + "\n"; }},
+    {"report.md", report_markdown},
+    {"report.svg", [](const PipelineReport& r) { return report::bar_charts_svg(accuracy_and_throughput(r)); }},
+    {"report.html", report_html},
+};
+
+}  // namespace
+
 void write_report(const PipelineReport& report, const std::filesystem::path& dir) {
-  write_text_atomically(dir / "report.json", report_json(report).dump(2) + "\n");
-  write_text_atomically(dir / "report.md", report_markdown(report));
-  write_text_atomically(dir / "report.svg", report::bar_charts_svg(accuracy_and_throughput(report)));
-  write_text_atomically(dir / "report.html", report_html(report));
+  for (const auto& file : kReportFiles) write_text_atomically(dir / file.name, file.make(report));
+}
+
+void remove_report(const std::filesystem::path& dir) {
+  for (const auto& file : kReportFiles) std::filesystem::remove(dir / file.name);
 }
 
 }  // namespace torchvino

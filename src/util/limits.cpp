@@ -1,8 +1,10 @@
-#include "cli/option_limits.hpp"
+#include "torchvino/limits.hpp"
 
 #include <fmt/format.h>
 
-namespace torchvino::cli {
+#include "torchvino/error.hpp"
+
+namespace torchvino {
 
 std::optional<std::string> Limit::problem(double value) const {
   const bool below = min_exclusive ? !(value > min) : !(value >= min);
@@ -17,4 +19,8 @@ std::optional<std::string> Limit::problem(double value) const {
   return fmt::format("{:.6g} {}{}", value, range, meaning);
 }
 
-}  // namespace torchvino::cli
+void Limit::check(const char* key, double value) const {
+  if (const auto why = problem(value)) throw Error(std::string(key) + ": " + *why, key);
+}
+
+}  // namespace torchvino
