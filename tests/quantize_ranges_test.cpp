@@ -18,7 +18,7 @@ using namespace torchvino::quant;
 
 // Two samples: [-5 … 2] and [-1 … 4].
 TensorStatistics two_samples(bool quantiles = false) {
-  StatisticsAccumulator acc(-1, quantiles, 0.25);
+  StatisticsAccumulator acc(Reducers{.min_max = true, .quantiles = quantiles, .quantile = 0.25}, -1);
   const std::vector<float> first{-5, 0, 1, 2, 0.5f};
   const std::vector<float> second{-1, 4, 3, 0, 2};
   acc.add(first.data(), ov::Shape{5});
@@ -171,7 +171,7 @@ TEST(QuantizeInsertion, StoredInt8WeightsEqualTheirFakeQuantizeForm) {
   w.channel_axes = {0};
   const auto abs_max = weight_abs_max(w.values, w.shape, w.channel_axes);
   for (const WeightGrid& grid : {kEightBitWeights, kSevenBitWeights}) {
-    auto fq = fake_quantized_weights(w, abs_max, "w", grid);
+    auto fq = fake_quantized_weights(w, quantize_weights(w, abs_max, grid), "w", grid);
     auto dq = dequantized_weights(quantize_weights(w, abs_max, grid), "w");
     auto model = std::make_shared<ov::Model>(ov::OutputVector{fq, dq}, ov::ParameterVector{});
     auto request = torchvino::openvino_core()
