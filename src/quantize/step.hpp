@@ -8,8 +8,11 @@
 // A step that must measure the partly quantized model (full bias correction) observes it itself
 // through QuantizeState::observe().
 //
-// Adding an algorithm = its own file with a Step (and its make_…_step() declared below) + its
-// option in QuantizeOptions + one line in build_stages() (quantize.cpp) putting it in a stage.
+// Adding an algorithm = its own file (a Step, made by a make_…_step() whose declaration joins the
+// list below) + its option in QuantizeOptions + one line in build_stages() (quantize.cpp) putting
+// it in a stage. Nothing else changes: the stage collects the points it asks for, and a step that
+// only changes how weights round replaces QuantizeState::weight_rounding (weight_rounding.hpp)
+// before MinMax applies.
 #include <openvino/core/model.hpp>
 #include <torch/types.h>
 
