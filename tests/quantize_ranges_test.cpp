@@ -10,6 +10,7 @@
 #include "quantize/insertion.hpp"
 #include "quantize/ranges.hpp"
 #include "quantize/statistics.hpp"
+#include "quantize/weight_rounding.hpp"
 #include "torchvino/runtime.hpp"
 
 namespace {
@@ -18,7 +19,7 @@ using namespace torchvino::quant;
 
 // Two samples: [-5 … 2] and [-1 … 4].
 TensorStatistics two_samples(bool quantiles = false) {
-  StatisticsAccumulator acc(-1, quantiles, 0.25);
+  StatisticsAccumulator acc(Reducers{.min_max = true, .quantiles = quantiles, .quantile = 0.25}, -1);
   const std::vector<float> first{-5, 0, 1, 2, 0.5f};
   const std::vector<float> second{-1, 4, 3, 0, 2};
   acc.add(first.data(), ov::Shape{5});
@@ -137,6 +138,32 @@ WeightQuantizer known_weights() {
   return w;
 }
 
+// A learned rounding replaces only the codes: the grid's scales stay MinMax's.
+class TowardZero final : public WeightRounding {
+ protected:
+  std::vector<int8_t> codes(const WeightQuantizer& w, const std::vector<float>& abs_max, const WeightGrid& grid,
+                            const ChannelIndex& index) const override {
+    std::vector<int8_t> out(w.values.size());
+    for (size_t i = 0; i < out.size(); ++i)
+      out[i] = static_cast<int8_t>(std::trunc(w.values[i] / (abs_max[index(i)] / grid.divisor)));
+    return out;
+  }
+};
+
+TEST(QuantizeInsertion, WeightRoundingIsReplaceable) {
+  const auto w = known_weights();
+  const auto abs_max = weight_abs_max(w.values, w.shape, w.channel_axes);
+  const auto nearest = make_nearest_rounding()->quantize(w, abs_max, kEightBitWeights);
+  EXPECT_EQ(nearest.values, quantize_weights(w, abs_max).values);  // the default is today's arithmetic
+  const auto truncated = TowardZero().quantize(w, abs_max, kEightBitWeights);
+  EXPECT_EQ(truncated.scales, nearest.scales);
+  EXPECT_EQ(truncated.scale_shape, nearest.scale_shape);
+  ASSERT_EQ(truncated.values.size(), 6u);
+  // -50.8, 33.02, -25.4, 76.2 (the channel maxima, 127, may fall either side of it in float)
+  EXPECT_EQ((std::vector<int8_t>{truncated.values[1], truncated.values[2], truncated.values[4], truncated.values[5]}),
+            (std::vector<int8_t>{-50, 33, -25, 76}));
+}
+
 TEST(QuantizeInsertion, Int8WeightsAreRoundedByChannelScale) {
   const auto w = known_weights();
   const auto abs_max = weight_abs_max(w.values, w.shape, w.channel_axes);
@@ -171,7 +198,7 @@ TEST(QuantizeInsertion, StoredInt8WeightsEqualTheirFakeQuantizeForm) {
   w.channel_axes = {0};
   const auto abs_max = weight_abs_max(w.values, w.shape, w.channel_axes);
   for (const WeightGrid& grid : {kEightBitWeights, kSevenBitWeights}) {
-    auto fq = fake_quantized_weights(w, abs_max, "w", grid);
+    auto fq = fake_quantized_weights(w, quantize_weights(w, abs_max, grid), "w", grid);
     auto dq = dequantized_weights(quantize_weights(w, abs_max, grid), "w");
     auto model = std::make_shared<ov::Model>(ov::OutputVector{fq, dq}, ov::ParameterVector{});
     auto request = torchvino::openvino_core()

@@ -15,7 +15,8 @@ TEST(QuantizeStatistics, RetainedStateGrowsByScalarsPerSampleOnly) {
   const std::vector<float> small(4, 1.0f);
   const std::vector<float> large(2 * 16 * 64 * 64, 1.0f);
   for (bool quantiles : {false, true}) {
-    StatisticsAccumulator a(1, quantiles, 1e-4), b(1, quantiles, 1e-4);
+    const Reducers all{.min_max = true, .quantiles = quantiles, .channel_mean = true, .channel_abs_max = true};
+    StatisticsAccumulator a(all, 1), b(all, 1);
     const size_t per_sample = quantiles ? 6 : 3;
     size_t a_start = 0, b_start = 0;
     for (int i = 0; i < 10; ++i) {
@@ -35,7 +36,7 @@ TEST(QuantizeStatistics, RetainedStateGrowsByScalarsPerSampleOnly) {
 }
 
 TEST(QuantizeStatistics, ChannelMeanIsOverBatchAndSpace) {
-  StatisticsAccumulator acc(1, false, 0);
+  StatisticsAccumulator acc(Reducers{.channel_mean = true}, 1);
   // [2, 2, 1, 2]: channel 0 holds 1,2 (item 0) and 3,4 (item 1); channel 1 holds 10s.
   const std::vector<float> x{1, 2, 10, 10, 3, 4, 10, 10};
   acc.add(x.data(), ov::Shape{2, 2, 1, 2});
@@ -46,7 +47,7 @@ TEST(QuantizeStatistics, ChannelMeanIsOverBatchAndSpace) {
 }
 
 TEST(QuantizeStatistics, RangesAndChannelPeaksAreExact) {
-  StatisticsAccumulator acc(1, false, 0);
+  StatisticsAccumulator acc(Reducers{.min_max = true, .channel_mean = true, .channel_abs_max = true}, 1);
   // [2, 3, 2]: channel 0 spans -7..2, channel 1 holds 0.5s, channel 2 spans -1..9.
   const std::vector<float> x{1, -7, 0.5f, 0.5f, -1, 3, 2, 0, 0.5f, 0.5f, 9, 0};
   acc.add(x.data(), ov::Shape{2, 3, 2});
@@ -58,17 +59,45 @@ TEST(QuantizeStatistics, RangesAndChannelPeaksAreExact) {
   EXPECT_EQ(s.channel_mean(), (std::vector<float>{-1.0f, 0.5f, 2.75f}));
 }
 
+// Whichever reducers a point asks for, a NaN or an infinity is refused, not reduced.
 TEST(QuantizeStatistics, NonFiniteActivationsAreRefused) {
-  for (float bad : {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity()}) {
-    StatisticsAccumulator acc(-1, false, 0);
-    const std::vector<float> x{1, 2, bad, 4};
-    try {
-      acc.add(x.data(), ov::Shape{1, 4});
-      FAIL() << "a non-finite activation was accepted";
-    } catch (const std::exception& e) {
-      EXPECT_NE(std::string(e.what()).find("non-finite"), std::string::npos) << e.what();
+  const std::vector<Reducers> each{{.min_max = true}, {.quantiles = true}, {.channel_mean = true},
+                                   {.channel_abs_max = true}};
+  for (const auto& reducers : each) {
+    for (float bad : {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity(),
+                      -std::numeric_limits<float>::infinity()}) {
+      SCOPED_TRACE(testing::Message() << "min_max " << reducers.min_max << " quantiles " << reducers.quantiles
+                                      << " channel_mean " << reducers.channel_mean << " channel_abs_max "
+                                      << reducers.channel_abs_max << " value " << bad);
+      StatisticsAccumulator acc(reducers, 1);
+      const std::vector<float> x{1, 2, bad, 4};
+      try {
+        acc.add(x.data(), ov::Shape{1, 4});
+        FAIL() << "a non-finite activation was accepted";
+      } catch (const std::exception& e) {
+        EXPECT_NE(std::string(e.what()).find("non-finite"), std::string::npos) << e.what();
+      }
     }
   }
+}
+
+// A point pays only for the reductions it names.
+TEST(QuantizeStatistics, PointsComputeOnlyTheirReducers) {
+  const std::vector<float> x{1, -7, 0.5f, 0.5f, -1, 3, 2, 0, 0.5f, 0.5f, 9, 0};
+  StatisticsAccumulator peaks(Reducers{.channel_abs_max = true}, 1);
+  peaks.add(x.data(), ov::Shape{2, 3, 2});
+  const auto& p = peaks.statistics();
+  EXPECT_EQ(p.channel_abs_max, (std::vector<float>{7, 0.5f, 9}));
+  EXPECT_TRUE(p.min.empty() && p.max.empty() && p.abs_max.empty() && p.quantile_low.empty() && p.channel_sum.empty());
+  EXPECT_EQ(p.samples(), 1);
+
+  StatisticsAccumulator quantiles(Reducers{.quantiles = true, .quantile = 0.25}, -1);
+  quantiles.add(x.data(), ov::Shape{12});
+  const auto& q = quantiles.statistics();
+  EXPECT_TRUE(q.min.empty() && q.channel_abs_max.empty() && q.channel_sum.empty());
+  ASSERT_EQ(q.quantile_low.size(), 1u);
+  EXPECT_EQ(q.quantile_high.size(), 1u);
+  EXPECT_EQ(q.abs_quantile_high.size(), 1u);
 }
 
 std::shared_ptr<ov::Model> relu_model(std::shared_ptr<ov::Node>& relu) {
@@ -90,7 +119,9 @@ TEST(QuantizeStatistics, CollectsPerBatchMinMaxOfObservedTensors) {
   StatisticsOptions options;
   options.subset_size = 4;
   options.on_progress = [&](int64_t done, int64_t total) { progress.emplace_back(done, total); };
-  const std::vector<ObservedTensor> observed{{model->get_parameters()[0]->output(0), 1}, {relu->output(0), -1}};
+  const std::vector<StatisticPoint> observed{
+      {model->get_parameters()[0]->output(0), Reducers{.min_max = true, .channel_mean = true}, 1},
+      {relu->output(0), Reducers{.min_max = true}}};
   auto stats = collect_statistics(model, observed, images, options, {});
   ASSERT_EQ(stats.size(), 2u);
   EXPECT_EQ(stats[0].min, (std::vector<float>{0, -1, -2, -3}));  // only subset_size images
@@ -119,7 +150,7 @@ TEST(QuantizeStatistics, FixedBatchModelsAreReshapedToTheCalibrationBatch) {
   auto model = std::make_shared<ov::Model>(ov::OutputVector{relu}, ov::ParameterVector{x});
   StatisticsOptions options;
   options.batch_size = 3;
-  auto stats = collect_statistics(model, {{relu->output(0), -1}}, torch::ones({7, 1, 2, 2}), options, {});
+  auto stats = collect_statistics(model, {{relu->output(0), Reducers{.min_max = true}}}, torch::ones({7, 1, 2, 2}), options, {});
   EXPECT_EQ(stats[0].samples(), 2);  // 3 + 3; the last image cannot fill a fixed batch
   EXPECT_EQ(stats[0].first_shape, (ov::Shape{3, 1, 2, 2}));
   EXPECT_EQ(model->get_parameters()[0]->get_partial_shape(), (ov::PartialShape{1, 1, 2, 2}));
@@ -137,7 +168,9 @@ TEST(QuantizeStatistics, SameTensorObservedTwiceAndConvInput) {
   auto model = std::make_shared<ov::Model>(ov::OutputVector{conv}, ov::ParameterVector{x});
   auto work = model->clone();
   auto px = work->get_parameters()[0];
-  auto stats = collect_statistics(work, {{px->output(0), -1}, {px->output(0), 1}}, torch::ones({2, 2, 4, 4}), {}, {});
+  auto stats = collect_statistics(
+      work, {{px->output(0), Reducers{.min_max = true}}, {px->output(0), Reducers{.channel_mean = true}, 1}},
+      torch::ones({2, 2, 4, 4}), {}, {});
   ASSERT_EQ(stats.size(), 2u);
   EXPECT_EQ(stats[1].channel_mean(), (std::vector<float>{1, 1}));
 }

@@ -11,14 +11,18 @@ class FastBiasCorrectionStep final : public Step {
  public:
   std::string name() const override { return "fast_bias_correction"; }
 
-  std::vector<ObservedTensor> fp32_statistics(const QuantizeState& state) override {
+  bool needs_placement() const override { return true; }
+
+  // The FP32 per-channel mean of each biased layer's input.
+  std::vector<StatisticPoint> statistic_points(const QuantizeState& state) override {
     targets_ = biased_layers(state.plan);
-    std::vector<ObservedTensor> observed;
+    std::vector<StatisticPoint> points;
     for (const auto& t : targets_) {
       const auto& layer = state.plan.layers[t.layer];
-      observed.push_back({layer.op->input_value(layer.activation_input), layer.activation_channel_axis});
+      points.push_back({layer.op->input_value(layer.activation_input), Reducers{.channel_mean = true},
+                        layer.activation_channel_axis});
     }
-    return observed;
+    return points;
   }
 
   void apply(QuantizeState& state, std::span<const TensorStatistics> stats) override {

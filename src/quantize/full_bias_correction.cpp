@@ -26,23 +26,26 @@ class FullBiasCorrectionStep final : public Step {
  public:
   std::string name() const override { return "bias_correction"; }
 
+  bool needs_placement() const override { return true; }
+
   // The FP32 per-channel mean of each biased layer's output (after its bias).
-  std::vector<ObservedTensor> fp32_statistics(const QuantizeState& state) override {
+  std::vector<StatisticPoint> statistic_points(const QuantizeState& state) override {
     targets_ = biased_layers(state.plan);
-    std::vector<ObservedTensor> observed(targets_.size());
-    std::transform(targets_.begin(), targets_.end(), observed.begin(), [&](const BiasedLayer& t) {
-      return ObservedTensor{t.bias.add->output(0), state.plan.layers[t.layer].output_channel_axis,
-                            measured_images(state)};
+    std::vector<StatisticPoint> points(targets_.size());
+    std::transform(targets_.begin(), targets_.end(), points.begin(), [&](const BiasedLayer& t) {
+      auto point = output_of(state, t);
+      point.images = measured_images(state);
+      return point;
     });
-    return observed;
+    return points;
   }
 
   void apply(QuantizeState& state, std::span<const TensorStatistics> stats) override {
     for (size_t i = 0; i < targets_.size(); ++i) {
       auto& [l, bias] = targets_[i];
       // Only what this layer's output depends on is computed: the layers after it do not matter.
-      const auto quantized = state.observe({output_of(state, targets_[i])}, /*observed_only=*/true,
-                                           /*quantiles=*/false, measured_images(state));
+      const auto quantized =
+          state.observe({output_of(state, targets_[i])}, /*observed_only=*/true, measured_images(state));
       const auto fp32_mean = stats[i].channel_mean();
       const auto quantized_mean = quantized.at(0).channel_mean();
       std::vector<float> shift(fp32_mean.size());
@@ -54,8 +57,8 @@ class FullBiasCorrectionStep final : public Step {
   }
 
  private:
-  static ObservedTensor output_of(const QuantizeState& state, const BiasedLayer& t) {
-    return {t.bias.add->output(0), state.plan.layers[t.layer].output_channel_axis};
+  static StatisticPoint output_of(const QuantizeState& state, const BiasedLayer& t) {
+    return {t.bias.add->output(0), Reducers{.channel_mean = true}, state.plan.layers[t.layer].output_channel_axis};
   }
 
   std::vector<BiasedLayer> targets_;

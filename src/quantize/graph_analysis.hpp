@@ -1,12 +1,14 @@
 #pragma once
-// Decides where quantizers go, before any data is seen. Pure graph work: no statistics, no
-// mutation of the model.
+// Decides where quantizers go, before any data is seen: the walk over the graph, applying the
+// rules of placement_rules.hpp. Pure graph work: no statistics, no mutation of the model.
 #include <openvino/core/model.hpp>
 
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "quantize/placement_rules.hpp"
 
 namespace torchvino::quant {
 
@@ -69,16 +71,5 @@ struct QuantizationPlan {
 // Ops for which `ignored` returns true get no quantizers (reason "ignored scope").
 QuantizationPlan analyse(const std::shared_ptr<ov::Model>& model, const AnalysisOptions& options,
                          const std::function<bool(const ov::Node&)>& ignored = {});
-
-// Ops whose inputs the plan quantizes: Convolution, GroupConvolution, MatMul.
-bool is_quantizable_op(const ov::Node& node);
-
-// ShapeOf: it reads only the shape of its input, so quantizing that input changes nothing it
-// computes, and nothing computed from its output is data derived from the input's values.
-bool reads_shape_only(const ov::Node& node);
-
-// Values of a constant weight input, following Convert (FP16 IR) and shape-only ops (Reshape,
-// Squeeze, Unsqueeze) back to the Constant. Empty when the input is not constant.
-std::vector<float> constant_values(const ov::Output<ov::Node>& output);
 
 }  // namespace torchvino::quant

@@ -4,9 +4,7 @@
 #include <openvino/op/convert.hpp>
 #include <openvino/op/multiply.hpp>
 
-#include <algorithm>
-#include <cmath>
-
+#include "quantize/weight_rounding.hpp"
 #include "torchvino/error.hpp"
 
 namespace torchvino::quant {
@@ -44,29 +42,7 @@ std::shared_ptr<ov::op::v0::FakeQuantize> insert_activation_quantizer(const Acti
 }
 
 QuantizedWeights quantize_weights(const WeightQuantizer& w, const std::vector<float>& abs_max, const WeightGrid& grid) {
-  if (grid.low < -128 || grid.high > 127 || grid.low >= 0 || grid.high <= 0 || grid.divisor <= 0)
-    throw Error("quantize: a weight grid must hold zero and fit int8");
-  const ChannelIndex index(w.shape, w.channel_axes);
-  if (abs_max.size() != index.channels()) throw Error("quantize: one weight range per channel expected");
-  QuantizedWeights q;
-  q.shape = w.shape;
-  q.scale_shape = index.broadcast_shape();
-  q.scales.resize(abs_max.size());
-  for (size_t c = 0; c < abs_max.size(); ++c) q.scales[c] = abs_max[c] / grid.divisor;
-  q.values.resize(w.values.size());
-  // Codes are computed as OpenVINO's FakeQuantize computes them, the path NNCF's weights take:
-  // a 255-level grid over ±abs_max·(127 / divisor) (the 7-bit grid is the 8-bit one over twice
-  // the range), (w − low) / (high − low) · 254 in float, rounded half to even. The channel's
-  // largest weight then falls on the same side of a tie as in NNCF's model (on the 7-bit grid
-  // it sits on one, ±63.5): the codes are NNCF's, bit for bit.
-  const float widen = 127.0f / grid.divisor;
-  const auto low = static_cast<float>(grid.low), high = static_cast<float>(grid.high);
-  for (size_t i = 0; i < w.values.size(); ++i) {
-    const float top = abs_max[index(i)] * widen;
-    const float level = std::nearbyint((w.values[i] + top) / (top + top) * 254.0f) - 127.0f;
-    q.values[i] = static_cast<int8_t>(std::clamp(level, low, high));
-  }
-  return q;
+  return make_nearest_rounding()->quantize(w, abs_max, grid);
 }
 
 ov::Output<ov::Node> dequantized_weights(const QuantizedWeights& q, const std::string& name) {
@@ -79,15 +55,14 @@ ov::Output<ov::Node> dequantized_weights(const QuantizedWeights& q, const std::s
   return scaled->output(0);
 }
 
-ov::Output<ov::Node> fake_quantized_weights(const WeightQuantizer& w, const std::vector<float>& abs_max,
+ov::Output<ov::Node> fake_quantized_weights(const WeightQuantizer& w, const QuantizedWeights& q,
                                             const std::string& name, const WeightGrid& grid) {
   // The FakeQuantize reads weights already on the grid, so it cannot round a tie (the largest
   // weight sits on one on the 7-bit grid) differently from the stored int8 form.
-  const auto q = quantize_weights(w, abs_max, grid);
   const ChannelIndex index(w.shape, w.channel_axes);
-  std::vector<float> on_grid(q.values.size()), lo(abs_max.size()), hi(abs_max.size());
+  std::vector<float> on_grid(q.values.size()), lo(q.scales.size()), hi(q.scales.size());
   for (size_t i = 0; i < on_grid.size(); ++i) on_grid[i] = static_cast<float>(q.values[i]) * q.scales[index(i)];
-  for (size_t c = 0; c < abs_max.size(); ++c) {
+  for (size_t c = 0; c < q.scales.size(); ++c) {
     lo[c] = static_cast<float>(grid.low) * q.scales[c];
     hi[c] = static_cast<float>(grid.high) * q.scales[c];
   }

@@ -50,6 +50,7 @@ struct QuantizedWeights {
   std::vector<float> scales;   // abs_max / grid divisor per output channel
 };
 
+// The weights rounded to nearest (weight_rounding.hpp's default rounding).
 QuantizedWeights quantize_weights(const WeightQuantizer& w, const std::vector<float>& abs_max,
                                   const WeightGrid& grid = kEightBitWeights);
 
@@ -57,9 +58,9 @@ QuantizedWeights quantize_weights(const WeightQuantizer& w, const std::vector<fl
 // folds into an INT8 convolution or fully-connected layer.
 ov::Output<ov::Node> dequantized_weights(const QuantizedWeights& q, const std::string& name);
 
-// FP32 weights behind a per-channel FakeQuantize onto the same grid.
-ov::Output<ov::Node> fake_quantized_weights(const WeightQuantizer& w, const std::vector<float>& abs_max,
-                                            const std::string& name, const WeightGrid& grid = kEightBitWeights);
+// The codes `q` of w's weights as FP32 values behind a per-channel FakeQuantize onto their grid.
+ov::Output<ov::Node> fake_quantized_weights(const WeightQuantizer& w, const QuantizedWeights& q, const std::string& name,
+                                            const WeightGrid& grid = kEightBitWeights);
 
 void replace_weights(const WeightQuantizer& w, const ov::Output<ov::Node>& weights);
 

@@ -32,10 +32,20 @@ class MinMaxStep final : public Step {
  public:
   std::string name() const override { return "min_max"; }
 
-  std::vector<ObservedTensor> fp32_statistics(const QuantizeState& state) override {
-    std::vector<ObservedTensor> observed;
-    for (const auto& q : state.plan.activations) observed.push_back({q.tensor, -1});
-    return observed;
+  bool needs_placement() const override { return true; }
+
+  // Per-sample min/max, or quantiles, of every quantized activation.
+  std::vector<StatisticPoint> statistic_points(const QuantizeState& state) override {
+    Reducers reducers;
+    if (state.options.range_estimator == RangeEstimator::Quantile) {
+      reducers.quantiles = true;
+      reducers.quantile = state.options.quantile;
+    } else {
+      reducers.min_max = true;
+    }
+    std::vector<StatisticPoint> points;
+    for (const auto& q : state.plan.activations) points.push_back({q.tensor, reducers});
+    return points;
   }
 
   void apply(QuantizeState& state, std::span<const TensorStatistics> stats) override {
@@ -44,11 +54,11 @@ class MinMaxStep final : public Step {
     for (const auto& q : plan.activations) insert_activation_quantizer(q, ranges[q.group]);
     for (const auto& w : plan.weights) {
       const auto abs_max = weight_abs_max(w.values, w.shape, w.channel_axes);
-      state.quantized_weights.push_back(quantize_weights(w, abs_max, state.weight_grid(w)));
+      const auto& grid = state.weight_grid(w);
+      const auto& q = state.quantized_weights.emplace_back(state.weight_rounding->quantize(w, abs_max, grid));
       const std::string name = w.op->get_friendly_name();
-      replace_weights(w, state.options.compress_weights
-                             ? dequantized_weights(state.quantized_weights.back(), name)
-                             : fake_quantized_weights(w, abs_max, name, state.weight_grid(w)));
+      replace_weights(w, state.options.compress_weights ? dequantized_weights(q, name)
+                                                        : fake_quantized_weights(w, q, name, grid));
     }
   }
 };

@@ -1,7 +1,9 @@
-// The engine: analysis, then the steps built from the options, each fed the statistics it
-// declared. Every step is in its own file; this one orders them and reports.
+// The engine: the stages built from the options, each step fed the statistics it asked for, the
+// quantizers placed when a stage first needs them. Every step is in its own file; this one orders
+// them and reports.
 #include <openvino/pass/constant_folding.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -9,7 +11,6 @@
 #include "quantize/ignored_scope.hpp"
 #include "quantize/model_type.hpp"
 #include "quantize/overflow_fix.hpp"
-#include "quantize/smooth_quant.hpp"
 #include "quantize/step.hpp"
 #include "torchvino/error.hpp"
 #include "torchvino/quantize.hpp"
@@ -27,12 +28,18 @@ void check(const QuantizeOptions& o) {
   if (!(o.smooth_quant_alpha <= 1)) throw Error("quantize: smooth_quant_alpha must be at most 1 (negative: off)");
 }
 
-std::vector<std::unique_ptr<Step>> build_steps(const QuantizeOptions& o) {
-  std::vector<std::unique_ptr<Step>> steps;
-  steps.push_back(make_min_max_step());
-  if (o.bias_correction == BiasCorrection::Fast) steps.push_back(make_fast_bias_correction_step());
-  if (o.bias_correction == BiasCorrection::Full) steps.push_back(make_full_bias_correction_step());
-  return steps;
+// One statement per algorithm. A stage measures the model the stages before it left.
+std::vector<Stage> build_stages(const QuantizeOptions& o, const QuantizeState& state) {
+  std::vector<Stage> stages(2);
+  auto& rescale = stages[0].steps;  // steps that change the activations the ranges are measured on
+  auto& calibrate = stages[1].steps;
+  stages[1].calibration = true;
+  if (state.model_type == ModelType::Transformer && o.smooth_quant_alpha >= 0)
+    rescale.push_back(make_smooth_quant_step());
+  calibrate.push_back(make_min_max_step());
+  if (o.bias_correction == BiasCorrection::Fast) calibrate.push_back(make_fast_bias_correction_step());
+  if (o.bias_correction == BiasCorrection::Full) calibrate.push_back(make_full_bias_correction_step());
+  return stages;
 }
 
 std::string no_vnni_note(OverflowFix fix) {
@@ -40,7 +47,7 @@ std::string no_vnni_note(OverflowFix fix) {
     return "this CPU has no VNNI (AVX-512 VNNI / AVX-VNNI): INT8 convolutions add u8×i8 products in int16, "
            "so every layer's weights are quantized to 7 bits (overflow fix) to avoid saturation";
   return "this CPU has no VNNI (AVX-512 VNNI / AVX-VNNI) and the overflow fix is " + to_string(fix) +
-         ": 8-bit weights may saturate on it (--overflow-fix enable avoids that)";
+         ": 8-bit weights may saturate on it (overflow_fix=enable avoids that)";
 }
 
 void choose_seven_bit_layers(QuantizeState& state) {
@@ -54,38 +61,46 @@ void choose_seven_bit_layers(QuantizeState& state) {
   }
 }
 
-// SmoothQuant before the analysis, on its own statistics pass: the ranges MinMax measures must be
-// those of the rescaled activations.
-void smooth_transformer_layers(QuantizeState& state, const std::function<bool(const ov::Node&)>& ignored) {
-  const double alpha = state.options.smooth_quant_alpha;
-  if (state.model_type != ModelType::Transformer || alpha < 0) return;
-  const auto groups = smooth_quant_groups(*state.model, ignored);
-  if (groups.empty()) return;
-  std::vector<ObservedTensor> observed;
-  for (const auto& g : groups)
-    observed.push_back({g.activation, static_cast<int64_t>(g.activation.get_partial_shape().rank().get_length()) - 1});
-  const auto stats = state.observe(observed, /*observed_only=*/true);
-  for (size_t i = 0; i < groups.size(); ++i) {
-    apply_smooth_scales(groups[i],
-                        smooth_scales(stats[i].channel_abs_max, weight_input_channel_abs_max(groups[i]), alpha));
-    state.smoothed_layers += static_cast<int64_t>(groups[i].matmuls.size());
-  }
+// Where quantizers go, on the model as the stages so far left it, and what follows from that.
+void place_quantizers(QuantizeState& state) {
+  const auto& o = state.options;
+  state.plan = analyse(state.model,
+                       AnalysisOptions{o.quantize_residual_adds, o.quantize_pooling,
+                                       state.model_type == ModelType::Transformer},
+                       state.ignored);
+  state.bias_corrected.assign(state.plan.layers.size(), false);
+  choose_seven_bit_layers(state);
 }
 
-// The statistics every step declared, in one pass over the FP32 model; then each step applies.
-void run_steps(QuantizeState& state, const std::vector<std::unique_ptr<Step>>& steps) {
-  std::vector<ObservedTensor> observed;
-  std::vector<size_t> first;  // index of each step's first tensor in `observed`
-  for (const auto& step : steps) {
-    first.push_back(observed.size());
-    for (auto& t : step->fp32_statistics(state)) observed.push_back(std::move(t));
+// The statistics every step of the stage asked for, in one pass over the model as it is; then
+// each step applies, in order.
+void run_stage(QuantizeState& state, const Stage& stage) {
+  std::vector<StatisticPoint> points;
+  std::vector<size_t> first;  // index of each step's first point in `points`
+  for (const auto& step : stage.steps) {
+    first.push_back(points.size());
+    for (auto& p : step->statistic_points(state)) points.push_back(std::move(p));
   }
-  first.push_back(observed.size());
-  const auto stats =
-      state.observe(observed, /*observed_only=*/false, state.options.range_estimator == RangeEstimator::Quantile);
-  state.calibration_samples = stats.empty() ? 0 : stats.front().samples();
-  for (size_t s = 0; s < steps.size(); ++s)
-    steps[s]->apply(state, std::span(stats).subspan(first[s], first[s + 1] - first[s]));
+  first.push_back(points.size());
+  std::vector<TensorStatistics> stats;
+  if (!points.empty() || stage.calibration) stats = state.observe(points, /*observed_only=*/!stage.calibration);
+  if (stage.calibration) state.calibration_samples = stats.empty() ? 0 : stats.front().samples();
+  for (size_t s = 0; s < stage.steps.size(); ++s)
+    stage.steps[s]->apply(state, std::span(stats).subspan(first[s], first[s + 1] - first[s]));
+}
+
+void run_stages(QuantizeState& state, const std::vector<Stage>& stages) {
+  bool placed = false;
+  for (const auto& stage : stages) {
+    const bool needs_placement = std::any_of(stage.steps.begin(), stage.steps.end(),
+                                             [](const auto& step) { return step->needs_placement(); });
+    if (needs_placement && !placed) {
+      place_quantizers(state);
+      placed = true;
+    }
+    run_stage(state, stage);
+  }
+  if (!placed) place_quantizers(state);  // the result reports the placement, whatever ran
 }
 
 void record_parameters(ov::Model& model, const QuantizeOptions& o, const QuantizeState& state) {
@@ -183,19 +198,17 @@ QuantizeResult summarise(const QuantizeState& state) {
 
 namespace quant {
 
-std::vector<TensorStatistics> QuantizeState::observe(const std::vector<ObservedTensor>& tensors, bool observed_only,
-                                                     bool quantiles, int64_t image_count) const {
+std::vector<TensorStatistics> QuantizeState::observe(const std::vector<StatisticPoint>& points, bool observed_only,
+                                                     int64_t image_count) const {
   StatisticsOptions o;
   o.subset_size = image_count > 0 ? std::min(image_count, options.subset_size) : options.subset_size;
   o.batch_size = options.batch_size;
-  o.quantiles = quantiles;
-  o.quantile = options.quantile;
   o.observed_only = observed_only;
   // Only the main pass reports progress; the per-layer passes of full bias correction report
   // layers instead.
   if (!observed_only && options.on_progress)
     o.on_progress = [this](int64_t done, int64_t total) { options.on_progress("calibration", done, total); };
-  return collect_statistics(model, tensors, images, o, runtime);
+  return collect_statistics(model, points, images, o, runtime);
 }
 
 const WeightGrid& QuantizeState::weight_grid(const WeightQuantizer& w) const {
@@ -221,19 +234,12 @@ QuantizeResult quantize(const std::shared_ptr<ov::Model>& model, const Dataset& 
   state.model_type_evidence = model_type.evidence;
   if (options.model_type == ModelType::Auto && model_type.type == ModelType::Transformer)
     state.notes.push_back("model type detected as transformer from " + model_type.evidence +
-                          ": NNCF's transformer rules apply (--model-type cnn to override)");
+                          ": NNCF's transformer rules apply (model_type=cnn to override)");
   state.preset = options.preset != Preset::Auto ? options.preset
                  : state.model_type == ModelType::Transformer ? Preset::Mixed
                                                               : Preset::Performance;
-  const auto ignored = ignored_predicate(*state.model, options.ignored_scope);
-  smooth_transformer_layers(state, ignored);
-  state.plan = analyse(state.model,
-                       AnalysisOptions{options.quantize_residual_adds, options.quantize_pooling,
-                                       state.model_type == ModelType::Transformer},
-                       ignored);
-  state.bias_corrected.assign(state.plan.layers.size(), false);
-  choose_seven_bit_layers(state);
-  run_steps(state, build_steps(options));
+  state.ignored = ignored_predicate(*state.model, options.ignored_scope);
+  run_stages(state, build_stages(options, state));
   state.model->validate_nodes_and_infer_types();
   record_parameters(*state.model, options, state);
 

@@ -25,8 +25,10 @@ Range aggregate(const TensorStatistics& s, RangeEstimator estimator, bool symmet
   if (s.samples() == 0) throw Error("quantize: no statistics were collected for a tensor");
   switch (estimator) {
     case RangeEstimator::MeanMinMax:
+      if (s.min.empty()) throw Error("quantize: min/max statistics were not collected");
       return {mean(s.min), symmetric ? mean(s.abs_max) : mean(s.max)};
     case RangeEstimator::MinMax:
+      if (s.min.empty()) throw Error("quantize: min/max statistics were not collected");
       return {lowest(s.min), symmetric ? highest(s.abs_max) : highest(s.max)};
     case RangeEstimator::Quantile:
       if (s.quantile_low.empty()) throw Error("quantize: quantile statistics were not collected");

@@ -1,5 +1,4 @@
 #include "quantize/smooth_quant.hpp"
-#include "quantize/statistics.hpp"
 
 #include <openvino/op/constant.hpp>
 #include <openvino/op/matmul.hpp>
@@ -11,6 +10,7 @@
 #include <map>
 
 #include "quantize/graph_analysis.hpp"
+#include "quantize/step.hpp"
 #include "torchvino/error.hpp"
 
 namespace torchvino::quant {
@@ -126,5 +126,41 @@ void apply_smooth_scales(const SmoothQuantGroup& group, const std::vector<double
     op->input(0).replace_source_output(divide);
   }
 }
+
+namespace {
+
+// Before the quantizers are placed and measured: the ranges MinMax measures must be those of the
+// rescaled activations.
+class SmoothQuantStep final : public Step {
+ public:
+  std::string name() const override { return "smooth_quant"; }
+  bool needs_placement() const override { return false; }
+
+  // The per-channel |max| of each group's activation, along its last (feature) axis.
+  std::vector<StatisticPoint> statistic_points(const QuantizeState& state) override {
+    groups_ = smooth_quant_groups(*state.model, state.ignored);
+    std::vector<StatisticPoint> points;
+    for (const auto& g : groups_)
+      points.push_back({g.activation, Reducers{.channel_abs_max = true},
+                        static_cast<int64_t>(g.activation.get_partial_shape().rank().get_length()) - 1});
+    return points;
+  }
+
+  void apply(QuantizeState& state, std::span<const TensorStatistics> stats) override {
+    const double alpha = state.options.smooth_quant_alpha;
+    for (size_t i = 0; i < groups_.size(); ++i) {
+      apply_smooth_scales(groups_[i],
+                          smooth_scales(stats[i].channel_abs_max, weight_input_channel_abs_max(groups_[i]), alpha));
+      state.smoothed_layers += static_cast<int64_t>(groups_[i].matmuls.size());
+    }
+  }
+
+ private:
+  std::vector<SmoothQuantGroup> groups_;
+};
+
+}  // namespace
+
+std::unique_ptr<Step> make_smooth_quant_step() { return std::make_unique<SmoothQuantStep>(); }
 
 }  // namespace torchvino::quant

@@ -36,7 +36,7 @@ std::vector<float> TensorStatistics::channel_mean() const {
 
 size_t TensorStatistics::retained_scalars() const {
   return min.size() + max.size() + abs_max.size() + quantile_low.size() + quantile_high.size() +
-         abs_quantile_high.size() + channel_sum.size() + channel_abs_max.size() + 1 + first_shape.size();
+         abs_quantile_high.size() + channel_sum.size() + channel_abs_max.size() + 2 + first_shape.size();
 }
 
 namespace {
@@ -52,36 +52,59 @@ torch::Tensor channel_view(const float* data, const ov::Shape& shape, size_t axi
   return torch::from_blob(const_cast<float*>(data), {outer, channels, inner}, torch::kFloat32);
 }
 
+// A NaN or infinity would become a meaningless range or correction: say so instead of quantizing
+// with it. (The caller adds which op produced it.)
+[[noreturn]] void refuse_non_finite() {
+  throw Error("quantize: the model produced a non-finite value (NaN or infinity) on a calibration image");
+}
+
+void require_finite(const std::vector<double>& values) {
+  for (const double v : values)
+    if (!std::isfinite(v)) refuse_non_finite();
+}
+
 }  // namespace
 
 void StatisticsAccumulator::add(const float* data, const ov::Shape& shape) {
   const size_t n = ov::shape_size(shape);
   if (n == 0) throw Error("quantize: an observed tensor is empty");
-  const auto flat = torch::from_blob(const_cast<float*>(data), {static_cast<int64_t>(n)}, torch::kFloat32);
-  const auto [low, high] = torch::aminmax(flat);
-  const float lo = low.item<float>(), hi = high.item<float>();
-  // A NaN or infinity would become a meaningless range: say so instead of quantizing with it.
-  if (!std::isfinite(lo) || !std::isfinite(hi))
-    throw Error("quantize: the model produced a non-finite value (NaN or infinity) on a calibration image");
-  stats_.min.push_back(lo);
-  stats_.max.push_back(hi);
-  stats_.abs_max.push_back(std::max(std::fabs(lo), std::fabs(hi)));
+  ++stats_.sample_count;
   if (stats_.first_shape.empty()) stats_.first_shape = shape;
+  const auto flat = torch::from_blob(const_cast<float*>(data), {static_cast<int64_t>(n)}, torch::kFloat32);
 
-  if (quantiles_) {
-    scratch_.assign(data, data + n);
-    stats_.quantile_low.push_back(quantile_of(scratch_, quantile_));
-    stats_.quantile_high.push_back(quantile_of(scratch_, 1.0 - quantile_));
-    for (float& v : scratch_) v = std::fabs(v);
-    stats_.abs_quantile_high.push_back(quantile_of(scratch_, 1.0 - quantile_));
+  // The quantiles' partial sort needs finite values; aminmax, vectorised, proves it when min_max
+  // has not already.
+  if (reducers_.min_max || reducers_.quantiles) {
+    const auto [low, high] = torch::aminmax(flat);
+    const float lo = low.item<float>(), hi = high.item<float>();
+    if (!std::isfinite(lo) || !std::isfinite(hi)) refuse_non_finite();
+    if (reducers_.min_max) {
+      stats_.min.push_back(lo);
+      stats_.max.push_back(hi);
+      stats_.abs_max.push_back(std::max(std::fabs(lo), std::fabs(hi)));
+    }
   }
 
-  if (channel_axis_ >= 0 && static_cast<size_t>(channel_axis_) < shape.size()) {
-    const auto axis = static_cast<size_t>(channel_axis_);
+  if (reducers_.quantiles) {
+    const double q = reducers_.quantile;
+    scratch_.assign(data, data + n);
+    stats_.quantile_low.push_back(quantile_of(scratch_, q));
+    stats_.quantile_high.push_back(quantile_of(scratch_, 1.0 - q));
+    for (float& v : scratch_) v = std::fabs(v);
+    stats_.abs_quantile_high.push_back(quantile_of(scratch_, 1.0 - q));
+  }
+
+  if (channel_axis_ < 0 || static_cast<size_t>(channel_axis_) >= shape.size()) return;
+  const auto axis = static_cast<size_t>(channel_axis_);
+  if (reducers_.channel_mean) {
     if (stats_.channel_sum.empty()) stats_.channel_sum.assign(shape[axis], 0.0);
     if (stats_.channel_sum.size() != shape[axis])
       throw Error("quantize: channel count of an observed tensor changed between samples");
     stats_.channel_count += static_cast<int64_t>(add_channel_sums(data, shape, axis, stats_.channel_sum));
+    // Sums in double of finite floats stay finite: a NaN or infinity shows in them.
+    require_finite(stats_.channel_sum);
+  }
+  if (reducers_.channel_abs_max) {
     if (stats_.channel_abs_max.empty()) stats_.channel_abs_max.assign(shape[axis], 0.0f);
     add_channel_abs_max(data, shape, axis, stats_.channel_abs_max);
   }
@@ -94,7 +117,11 @@ void add_channel_abs_max(const float* data, const ov::Shape& shape, size_t axis,
   // |x| peaks at the channel's minimum or maximum: two reductions, no |x| copy.
   const auto peak = torch::maximum(view.amax({0, 2}), view.amin({0, 2}).neg()).contiguous();
   const float* p = peak.data_ptr<float>();
-  for (size_t c = 0; c < abs_max.size(); ++c) abs_max[c] = std::max(abs_max[c], p[c]);
+  for (size_t c = 0; c < abs_max.size(); ++c) {
+    // Checked here: std::max would drop a NaN peak.
+    if (!std::isfinite(p[c])) refuse_non_finite();
+    abs_max[c] = std::max(abs_max[c], p[c]);
+  }
 }
 
 size_t add_channel_sums(const float* data, const ov::Shape& shape, size_t axis, std::vector<double>& sums) {
@@ -114,7 +141,7 @@ namespace {
 constexpr const char* kObserveTag = "torchvino_quantize_observed";
 
 std::shared_ptr<ov::Model> clone_with_outputs(const std::shared_ptr<ov::Model>& model,
-                                              const std::vector<ObservedTensor>& tensors, bool observed_only) {
+                                              const std::vector<StatisticPoint>& tensors, bool observed_only) {
   std::map<ov::Node*, int64_t> ids;
   for (const auto& t : tensors) ids.emplace(t.tensor.get_node(), static_cast<int64_t>(ids.size()));
   for (auto& [node, id] : ids) node->get_rt_info()[kObserveTag] = id;
@@ -158,7 +185,7 @@ int64_t settle_batch(const std::shared_ptr<ov::Model>& model, int64_t wanted) {
 }  // namespace
 
 std::vector<TensorStatistics> collect_statistics(const std::shared_ptr<ov::Model>& model,
-                                                 const std::vector<ObservedTensor>& tensors,
+                                                 const std::vector<StatisticPoint>& tensors,
                                                  const torch::Tensor& images,
                                                  const StatisticsOptions& options,
                                                  const RuntimeContext& runtime) {
@@ -185,7 +212,7 @@ std::vector<TensorStatistics> collect_statistics(const std::shared_ptr<ov::Model
 
   std::vector<StatisticsAccumulator> accumulators;
   for (const auto& t : tensors)
-    accumulators.emplace_back(t.channel_axis, options.quantiles, options.quantile);
+    accumulators.emplace_back(t.reducers, t.channel_axis);
   for (int64_t b = 0; b < total; ++b) {
     const int64_t start = b * batch;
     auto slice = data.slice(0, start, std::min(start + batch, count)).contiguous();

@@ -1,6 +1,6 @@
 #pragma once
-// Runs calibration data through the FP32 model and keeps, for each observed tensor, a few
-// scalars per sample (and a per-channel running sum), never the tensors themselves.
+// Runs calibration data through a model and keeps, for each statistic point, the reductions it
+// asked for: a few scalars per sample or per channel, never the tensors themselves.
 #include <openvino/core/model.hpp>
 #include <torch/types.h>
 
@@ -16,8 +16,6 @@ namespace torchvino::quant {
 struct StatisticsOptions {
   int64_t subset_size = 300;
   int64_t batch_size = 1;
-  bool quantiles = false;  // also keep per-sample quantiles (costs a partial sort per sample)
-  double quantile = 1e-4;
   // Compute only what the observed tensors need (the model's own outputs are dropped), e.g. a
   // layer early in the graph observed on its own.
   bool observed_only = false;
@@ -29,53 +27,69 @@ struct StatisticsOptions {
 size_t add_channel_sums(const float* data, const ov::Shape& shape, size_t axis, std::vector<double>& sums);
 
 // Raises abs_max[c] to the largest |x| of channel c along `axis` (abs_max has shape[axis] entries).
+// Error on a NaN or an infinity.
 void add_channel_abs_max(const float* data, const ov::Shape& shape, size_t axis, std::vector<float>& abs_max);
 
-// Reductions of one tensor; every vector but channel_sum has one entry per sample.
+// The reductions a statistic point asks for. Each is its own pass over the tensor per sample
+// (on a ResNet-50 batch, tens of millions of values), so a point names only what its step reads.
+// A histogram would be one more field here and one more member of TensorStatistics.
+struct Reducers {
+  bool min_max = false;          // per sample: min, max and max |x|
+  bool quantiles = false;        // per sample: the `quantile` and 1 − `quantile` quantiles, and that of |x|
+  double quantile = 1e-4;
+  bool channel_mean = false;     // per channel along the point's channel axis, over all samples
+  bool channel_abs_max = false;  // likewise, max |x|
+};
+
+// The reductions of one tensor; only those its point asked for are filled. Per-sample vectors
+// have one entry per sample.
 struct TensorStatistics {
   std::vector<float> min, max, abs_max;
   std::vector<float> quantile_low, quantile_high, abs_quantile_high;
-  std::vector<double> channel_sum;  // sums over everything but the channel axis, all samples
+  std::vector<double> channel_sum;     // sums over everything but the channel axis, all samples
   std::vector<float> channel_abs_max;  // max |x| over everything but the channel axis, all samples
-  int64_t channel_count = 0;        // elements summed into each channel_sum entry
-  ov::Shape first_shape;            // the tensor's shape on the first sample
+  int64_t channel_count = 0;           // elements summed into each channel_sum entry
+  int64_t sample_count = 0;
+  ov::Shape first_shape;               // the tensor's shape on the first sample
 
-  int64_t samples() const { return static_cast<int64_t>(min.size()); }
+  int64_t samples() const { return sample_count; }
   std::vector<float> channel_mean() const;
   // Scalars held: what memory grows with as more samples arrive.
   size_t retained_scalars() const;
 };
 
-// Folds one sample of a tensor into its statistics.
+// Folds one sample of a tensor into its statistics. A non-finite value (NaN, infinity) is refused
+// by whichever reduction meets it first.
 class StatisticsAccumulator {
  public:
-  StatisticsAccumulator(int64_t channel_axis, bool quantiles, double quantile)
-      : channel_axis_(channel_axis), quantiles_(quantiles), quantile_(quantile) {}
+  StatisticsAccumulator(const Reducers& reducers, int64_t channel_axis)
+      : reducers_(reducers), channel_axis_(channel_axis) {}
   void add(const float* data, const ov::Shape& shape);
   const TensorStatistics& statistics() const { return stats_; }
   TensorStatistics take() { return std::move(stats_); }
 
  private:
-  int64_t channel_axis_;  // -1: no per-channel sums
-  bool quantiles_;
-  double quantile_;
+  Reducers reducers_;
+  int64_t channel_axis_;  // for the per-channel reducers; ignored beyond the tensor's rank
   TensorStatistics stats_;
   std::vector<float> scratch_;  // reused between samples for the quantile partial sort
 };
 
-struct ObservedTensor {
+// NNCF's statistic point: a tensor of the model and the reductions wanted of it.
+struct StatisticPoint {
   ov::Output<ov::Node> tensor;
-  int64_t channel_axis = -1;  // keep per-channel means along this axis (-1: none)
+  Reducers reducers;
+  int64_t channel_axis = -1;  // the per-channel reducers' axis
   // Only batches within the first `images` calibration images count (0: all), so that a step
   // can compare with a later, shorter measurement on exactly the same images.
   int64_t images = 0;
 };
 
-// Observes `tensors` of `model` (which is left unchanged) on the first subset_size images of
-// `images` (N×C×H×W float32); each batch of batch_size images is one sample. The model must
-// have a single input.
+// Observes the `points` of `model` (which is left unchanged) on the first subset_size images of
+// `images` (N×C×H×W float32), in one pass; each batch of batch_size images is one sample. The
+// model must have a single input.
 std::vector<TensorStatistics> collect_statistics(const std::shared_ptr<ov::Model>& model,
-                                                 const std::vector<ObservedTensor>& tensors,
+                                                 const std::vector<StatisticPoint>& points,
                                                  const torch::Tensor& images,
                                                  const StatisticsOptions& options,
                                                  const RuntimeContext& runtime);
