@@ -162,7 +162,7 @@ std::unique_ptr<Classifier::Stream> Classifier::stream(Stream::Callback on_resul
   if (!on_result) throw Error("classifier stream: no result callback");
   auto state = std::make_unique<Stream::State>(*impl_, std::move(on_result));
   Stream::State* s = state.get();
-  const int n = impl_->options.requests;
+  const int n = impl_->options.run.requests;
   try {
     for (int r = 0; r < n; ++r) {
       s->requests.push_back(impl_->compiled.create_infer_request());

@@ -21,8 +21,8 @@ namespace {
 struct ClassifyFlags {
   std::string model, labels;
   std::vector<std::string> inputs;
-  int top = 5, requests = 2, threads = 0;
-  std::optional<PerformanceHint> hint;
+  int top = 5;
+  RunSettings run = {.requests = 2};
   bool json = false;
   uint64_t max_image_pixels = InputLimits{}.max_image_pixels;
 };
@@ -69,9 +69,7 @@ nlohmann::json to_json(const Result& r) {
 // Opens the model; a label count that does not fit is the --labels file's problem.
 std::unique_ptr<Classifier> open_classifier(const ClassifyFlags& f) {
   ClassifierOptions o;
-  o.threads = f.threads;
-  o.requests = f.requests;
-  o.hint = f.hint;
+  o.run = f.run;
   o.top_k = f.top;
   if (!f.labels.empty()) o.labels = read_class_names(f.labels);
   try {
@@ -128,14 +126,14 @@ void setup_classify(CLI::App* cmd) {
   cmd->add_option("--labels", f->labels, "Class names, one per line (default: the model's metadata)");
   cmd->add_option("--top", f->top, "Classes printed per image")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_flag("--json", f->json, "Print one JSON document instead of text");
-  cmd->add_option("--requests", f->requests, "Infer requests in flight for folders")
+  cmd->add_option("--requests", f->run.requests, "Infer requests in flight for folders")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  cmd->add_option("--threads", f->threads, "CPU threads for OpenVINO (0: all)")
+  cmd->add_option("--threads", f->run.threads, "CPU threads for OpenVINO (0: all)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   cmd->add_option_function<std::string>(
-         "--hint", [f](const std::string& text) { f->hint = parse<PerformanceHint>(text); },
+         "--hint", [f](const std::string& text) { f->run.hint = parse<PerformanceHint>(text); },
          "OpenVINO performance hint (default: latency for 1 request, throughput for more)")
       ->check(CLI::IsMember(names_of<PerformanceHint>()));
   cmd->add_option("--max-image-pixels", f->max_image_pixels,

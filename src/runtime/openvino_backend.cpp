@@ -27,10 +27,15 @@ torch::Tensor copy_out(const ov::Tensor& out) {
   return torch::from_blob(const_cast<float*>(out.data<const float>()), shape, torch::kFloat).clone();
 }
 
+RunSettings with_requests(RunSettings run, int requests) {
+  run.requests = requests;
+  return run;
+}
+
 class OpenVINOBackend final : public Backend {
  public:
-  OpenVINOBackend(const std::shared_ptr<ov::Model>& model, const RuntimeContext& runtime, int requests)
-      : compiled_(compile_model(model, runtime, requests)) {
+  OpenVINOBackend(const std::shared_ptr<ov::Model>& model, RunSettings run, int requests)
+      : compiled_(compile_model(model, with_requests(std::move(run), requests))) {
     for (int i = 0; i < requests; ++i) requests_.push_back(compiled_.create_infer_request());
   }
 
