@@ -10,15 +10,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <condition_variable>
 #include <cstring>
 #include <map>
-#include <deque>
-#include <mutex>
 #include <numeric>
 #include <openvino/openvino.hpp>
 #include <random>
 
+#include "runtime/infer_request_pool.hpp"
 #include "torchvino/convert.hpp"
 #include "torchvino/error.hpp"
 #include "torchvino/models.hpp"
@@ -61,45 +59,40 @@ Timed time_sync(const Infer& infer, const Budget& budget) {
   return t;
 }
 
-// `requests` in flight; this thread restarts each request as soon as it completes, until the
-// budget is spent, then waits for the ones still running.
-Timed time_async(std::vector<ov::InferRequest>& requests, const Budget& budget) {
-  std::mutex mutex;
-  std::condition_variable cv;
-  std::deque<size_t> idle;
-  std::exception_ptr error;
-  std::vector<Clock::time_point> started(requests.size());
+// Every request of `pool` in flight; this thread restarts each as soon as it completes, until
+// the budget is spent, then waits for the ones still running. A latency runs from the request's
+// start to its completion callback.
+Timed time_async(InferRequestPool& pool, const Budget& budget) {
+  std::vector<Clock::time_point> started(pool.size());
+  // One list per request: a request's completions never overlap, so recording needs no lock.
+  std::vector<std::vector<double>> latencies(pool.size());
+  pool.on_done([&](size_t r, std::exception_ptr error) {
+    latencies[r].push_back(std::chrono::duration<double, std::milli>(Clock::now() - started[r]).count());
+    if (error) std::rethrow_exception(error);
+  });
   Timed t;
-  for (size_t r = 0; r < requests.size(); ++r) {
-    idle.push_back(r);
-    requests[r].set_callback([&, r](std::exception_ptr e) {
-      const auto now = Clock::now();
-      std::lock_guard lock(mutex);
-      t.latencies.push_back(std::chrono::duration<double, std::milli>(now - started[r]).count());
-      if (e && !error) error = e;
-      idle.push_back(r);
-      cv.notify_one();
-    });
-  }
   const auto start = Clock::now();
   int64_t launched = 0;
-  std::unique_lock lock(mutex);
-  while (true) {
-    cv.wait(lock, [&] { return !idle.empty(); });
-    if (error || !budget.more(launched, start)) break;
-    const size_t r = idle.front();
-    idle.pop_front();
-    started[r] = Clock::now();
-    ++launched;
-    lock.unlock();
-    requests[r].start_async();
-    lock.lock();
+  try {
+    while (true) {
+      const size_t r = pool.acquire();
+      if (!budget.more(launched, start)) {
+        pool.release(r);
+        break;
+      }
+      started[r] = Clock::now();
+      ++launched;
+      pool.start(r);
+    }
+    pool.wait_all();
+  } catch (...) {
+    pool.settle();
+    pool.on_done(nullptr);
+    throw;
   }
-  cv.wait(lock, [&] { return idle.size() == requests.size(); });
   t.seconds = since(start);
-  lock.unlock();
-  for (auto& request : requests) request.set_callback([](std::exception_ptr) {});
-  if (error) std::rethrow_exception(error);
+  pool.on_done(nullptr);
+  for (const auto& l : latencies) t.latencies.insert(t.latencies.end(), l.begin(), l.end());
   return t;
 }
 
@@ -209,24 +202,23 @@ Timed bench_openvino(const std::shared_ptr<ov::Model>& model, RunSettings run, c
   r.threads = compiled.get_property(ov::inference_num_threads);
   r.inference_precision = compiled.get_property(ov::hint::inference_precision).get_type_name();
   std::mt19937 rng(42);
-  std::vector<ov::InferRequest> requests;
-  for (int i = 0; i < r.requests; ++i) {
-    requests.push_back(compiled.create_infer_request());
+  InferRequestPool pool(compiled, static_cast<size_t>(r.requests));
+  for (size_t i = 0; i < pool.size(); ++i) {
     for (const auto& input : compiled.inputs()) {
       ov::Tensor tensor(input.get_element_type(), input.get_shape());
       fill_random(tensor, rng);
-      requests.back().set_tensor(input, tensor);
+      pool[i].set_tensor(input, tensor);
     }
   }
   const Budget warmup{settings.warmup_seconds, 0};
   const Budget timed{settings.seconds, settings.iterations};
   if (r.requests == 1) {
-    auto& request = requests.front();
+    auto& request = pool[0];
     time_sync([&] { request.infer(); }, warmup);
     return time_sync([&] { request.infer(); }, timed);
   }
-  time_async(requests, warmup);
-  return time_async(requests, timed);
+  time_async(pool, warmup);
+  return time_async(pool, timed);
 }
 
 Timed bench_libtorch(Model& model, int64_t batch, const BenchSettings& settings, BenchResult& r) {
