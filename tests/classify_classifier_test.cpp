@@ -153,7 +153,7 @@ TEST(Classifier, RgbAndOtherSizesAreConvertedAndResized) {
 
 TEST(ClassifierStream, ResultsComeInSubmissionOrderAndMatchClassify) {
   Fixture f;
-  Classifier classifier(f.ir, {.run = {.requests = 3}, .top_k = 2});
+  Classifier classifier(f.ir, {.top_k = 2, .run = {.requests = 3}});
   std::vector<torchvino::Image> frames;
   for (uint64_t seed = 100; seed < 130; ++seed) frames.push_back(random_image(28, 28, 1, seed));
   std::mutex mutex;

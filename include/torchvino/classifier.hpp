@@ -24,8 +24,6 @@
 namespace torchvino {
 
 struct ClassifierOptions {
-  // Threads, device, hint, streams; run.requests: how many frames a Stream keeps in flight (>= 1).
-  RunSettings run = {};
   int top_k = 5;  // predictions returned per image (at most the number of classes)
   // Class names, index = class; empty: the model's metadata (torchvino.labels), else "0", "1"...
   // When set, the count must equal the model's classes.
@@ -33,6 +31,8 @@ struct ClassifierOptions {
   // The input spec, for a float NCHW model without torchvino metadata (e.g. an ONNX file):
   // height, width, channels, mean and std. Unset: the model's metadata.
   std::optional<InputSpec> input = std::nullopt;
+  // Threads, device, hint, streams; run.requests: how many frames a Stream keeps in flight (>= 1).
+  RunSettings run = {};
 };
 
 struct Prediction {
