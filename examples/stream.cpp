@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
     for (const auto& file : files) frames.push_back(torchvino::read_image(file));
     if (frames.empty()) throw torchvino::Error(std::string(argv[2]) + ": no frames");
 
-    torchvino::Classifier classifier(argv[1], {.threads = threads, .requests = requests, .top_k = 1});
+    torchvino::Classifier classifier(argv[1], {.top_k = 1, .run = {.threads = threads, .requests = requests}});
     const size_t total = frames.size() * static_cast<size_t>(repeat);
     std::vector<Clock::time_point> submitted(total);
     std::vector<double> latency_ms(total);

@@ -153,7 +153,7 @@ TEST(Classifier, RgbAndOtherSizesAreConvertedAndResized) {
 
 TEST(ClassifierStream, ResultsComeInSubmissionOrderAndMatchClassify) {
   Fixture f;
-  Classifier classifier(f.ir, {.requests = 3, .top_k = 2});
+  Classifier classifier(f.ir, {.top_k = 2, .run = {.requests = 3}});
   std::vector<torchvino::Image> frames;
   for (uint64_t seed = 100; seed < 130; ++seed) frames.push_back(random_image(28, 28, 1, seed));
   std::mutex mutex;
@@ -178,7 +178,7 @@ TEST(ClassifierStream, ResultsComeInSubmissionOrderAndMatchClassify) {
 
 TEST(ClassifierStream, SubmitBlocksWhileRequestsFramesAreUndelivered) {
   Fixture f;
-  Classifier classifier(f.ir, {.requests = 2});
+  Classifier classifier(f.ir, {.run = {.requests = 2}});
   const auto frame = random_image(28, 28, 1, 7);
   std::promise<void> release;
   std::shared_future<void> released = release.get_future().share();
@@ -206,7 +206,7 @@ TEST(ClassifierStream, SubmitBlocksWhileRequestsFramesAreUndelivered) {
 
 TEST(ClassifierStream, ACallbackErrorStopsTheStreamAndFlushRethrowsIt) {
   Fixture f;
-  Classifier classifier(f.ir, {.requests = 2});
+  Classifier classifier(f.ir, {.run = {.requests = 2}});
   const auto frame = random_image(28, 28, 1, 8);
   auto stream = classifier.stream([&](uint64_t number, const TopK&) {
     if (number == 1) throw torchvino::Error("consumer failed on frame 1");
@@ -237,7 +237,7 @@ TEST(Classifier, BadInputsAreErrorsNamingTheProblem) {
 
   EXPECT_EQ(error_of([&] { Classifier(f.ir, {.labels = {"a", "b"}}); }),
             "labels: 2 names for a model of 10 classes (" + f.ir.string() + ")");
-  EXPECT_EQ(error_of([&] { Classifier(f.ir, {.requests = 0}); }), "classifier: requests must be at least 1, got 0");
+  EXPECT_EQ(error_of([&] { Classifier(f.ir, {.run = {.requests = 0}}); }), "classifier: requests must be at least 1, got 0");
   EXPECT_EQ(error_of([&] { Classifier(f.dir / "none.xml"); }), (f.dir / "none.xml").string() + ": model file not found");
 
   // Without metadata nothing says how to normalise: an error, not a guess.

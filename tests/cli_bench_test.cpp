@@ -9,12 +9,15 @@
 #include <openvino/openvino.hpp>
 #include <openvino/opsets/opset8.hpp>
 
+#include "cli/bench_lists.hpp"
 #include "cli_runner.hpp"
 #include "test_support.hpp"
 #include "torchvino/convert.hpp"
 
 namespace fs = std::filesystem;
+namespace cli = torchvino::cli;
 using nlohmann::json;
+using test_support::error_of;
 
 namespace {
 
@@ -39,6 +42,26 @@ void expect_failure_mentioning(const std::string& args, const std::string& needl
 }
 
 }  // namespace
+
+TEST(BenchSweeps, ParsesCommaListsAndCounts) {
+  EXPECT_EQ(cli::parse_batch_list("1,8,96", "--batch"), (std::vector<int64_t>{1, 8, 96}));
+  EXPECT_EQ(cli::parse_batch_list("4", "--batch"), (std::vector<int64_t>{4}));
+  EXPECT_EQ(cli::parse_count_or_auto("auto", "--requests"), 0);
+  EXPECT_EQ(cli::parse_count_or_auto("3", "--requests"), 3);
+}
+
+TEST(BenchSweeps, BadValuesNameTheFlagAndTheValue) {
+  EXPECT_NE(error_of([] { cli::parse_batch_list("0,x", "--batch"); }).find("--batch: '0' is not a positive integer"),
+            std::string::npos);
+  EXPECT_NE(error_of([] { cli::parse_batch_list("1,x", "--batch"); }).find("--batch: 'x'"), std::string::npos);
+  EXPECT_NE(error_of([] { cli::parse_batch_list("1,,2", "--batch"); }).find("--batch: ''"), std::string::npos);
+  EXPECT_NE(error_of([] { cli::parse_batch_list("8,", "--batch"); }).find("--batch"), std::string::npos);
+  EXPECT_NE(error_of([] { cli::parse_batch_list("", "--batch"); }).find("--batch"), std::string::npos);
+  EXPECT_NE(error_of([] { cli::parse_batch_list("2.5", "--batch"); }).find("'2.5'"), std::string::npos);
+  EXPECT_NE(error_of([] { cli::parse_count_or_auto("0", "--streams"); }).find("--streams: '0'"), std::string::npos);
+  EXPECT_NE(error_of([] { cli::parse_count_or_auto("many", "--requests"); }).find("--requests: 'many'"),
+            std::string::npos);
+}
 
 TEST(CliBench, BadSweepValuesNameTheFlag) {
   test_support::TempDir dir("cli_bench_bad");

@@ -225,7 +225,7 @@ TEST(OvmsExportCli, BakesTheNormalisationTheModelsMetadataRecords) {
   for (size_t i = 0; i < pixels.size(); ++i) pixels[i] = static_cast<uint8_t>((i * 37) % 256);
   const torchvino::ImageView frame{pixels.data(), 28, 28, 1};
   const auto probability_of_class = [&](const fs::path& file) {
-    torchvino::Classifier c(file, {.threads = 1, .top_k = 10});
+    torchvino::Classifier c(file, {.top_k = 10, .run = {.threads = 1}});
     std::vector<float> p(10);
     for (const auto& prediction : c.classify(frame)) p[static_cast<size_t>(prediction.index)] = prediction.probability;
     return p;

@@ -61,34 +61,17 @@ tv::BenchSettings quick(std::vector<tv::Mode> modes, std::vector<int64_t> batche
   s.batches = std::move(batches);
   s.iterations = 20;
   s.warmup_seconds = 0.05;
-  s.threads = 1;
+  s.run.threads = 1;
   return s;
 }
 
 }  // namespace
 
-TEST(BenchSweeps, ParsesCommaListsAndCounts) {
-  EXPECT_EQ(tv::parse_batch_list("1,8,96", "--batch"), (std::vector<int64_t>{1, 8, 96}));
-  EXPECT_EQ(tv::parse_batch_list("4", "--batch"), (std::vector<int64_t>{4}));
-  EXPECT_EQ(tv::parse_count_or_auto("auto", "--requests"), 0);
-  EXPECT_EQ(tv::parse_count_or_auto("3", "--requests"), 3);
-}
-
-TEST(BenchSweeps, BadValuesNameTheFlagAndTheValue) {
-  EXPECT_NE(error_of([] { tv::parse_batch_list("0,x", "--batch"); }).find("--batch: '0' is not a positive integer"),
-            std::string::npos);
-  EXPECT_NE(error_of([] { tv::parse_batch_list("1,x", "--batch"); }).find("--batch: 'x'"), std::string::npos);
-  EXPECT_NE(error_of([] { tv::parse_batch_list("1,,2", "--batch"); }).find("--batch: ''"), std::string::npos);
-  EXPECT_NE(error_of([] { tv::parse_batch_list("8,", "--batch"); }).find("--batch"), std::string::npos);
-  EXPECT_NE(error_of([] { tv::parse_batch_list("", "--batch"); }).find("--batch"), std::string::npos);
-  EXPECT_NE(error_of([] { tv::parse_batch_list("2.5", "--batch"); }).find("'2.5'"), std::string::npos);
-  EXPECT_NE(error_of([] { tv::parse_count_or_auto("0", "--streams"); }).find("--streams: '0'"), std::string::npos);
-  EXPECT_NE(error_of([] { tv::parse_count_or_auto("many", "--requests"); }).find("--requests: 'many'"),
-            std::string::npos);
+TEST(BenchSweeps, BadSettingsNameTheField) {
   auto s = quick({tv::Mode::FP32, tv::Mode::FP32}, {1});
   EXPECT_NE(error_of([&] { tv::check(s); }).find("mode fp32 is given twice"), std::string::npos);
   s = quick({tv::Mode::FP32}, {});
-  EXPECT_NE(error_of([&] { tv::check(s); }).find("--batch"), std::string::npos);
+  EXPECT_NE(error_of([&] { tv::check(s); }).find("bench: batches must name at least one batch size"), std::string::npos);
   s = quick({tv::Mode::FP32}, {1});
   s.iterations = 0;
   s.seconds = 0;
@@ -186,11 +169,11 @@ TEST(Bf16, RefusedWhenHiddenNeverSilentlyF32) {
   EXPECT_FALSE(tv::cpu_has_bf16(runtime));
   const auto error = error_of([&] { tv::runtime_for(tv::Mode::BF16, runtime); });
   EXPECT_NE(error.find("mode bf16 cannot run: bf16 is hidden by TORCHVINO_HIDE_ISA"), std::string::npos) << error;
-  EXPECT_EQ(tv::runtime_for(tv::Mode::FP32, runtime).inference_precision, ov::element::f32);
+  EXPECT_EQ(tv::runtime_for(tv::Mode::FP32, runtime).inference_precision, tv::InferencePrecision::F32);
   test_support::TempDir dir("bench_bf16");
   const auto xml = save_tiny(dir);
   const auto refused = error_of([&] {
-    tv::run_bench({xml}, quick({tv::Mode::FP32, tv::Mode::BF16}, {1}), runtime, tv::machine_info(), 3.0);
+    tv::run_bench({xml}, quick({tv::Mode::FP32, tv::Mode::BF16}, {1}), tv::machine_info(), 3.0);
   });
   EXPECT_NE(refused.find("mode bf16 cannot run"), std::string::npos) << refused;
 }
@@ -202,7 +185,7 @@ TEST(Bf16, ComputesInBf16WhereTheCpuHasIt) {
   auto model = tiny_model();
   model->reshape(ov::PartialShape{2, 3, 8, 8});
   const auto bf16 = tv::runtime_for(tv::Mode::BF16, runtime);
-  EXPECT_EQ(bf16.inference_precision, ov::element::bf16);
+  EXPECT_EQ(bf16.inference_precision, tv::InferencePrecision::BF16);
   auto compiled = tv::compile_model(model, bf16);
   EXPECT_EQ(compiled.get_property(ov::hint::inference_precision), ov::element::bf16);
   const auto layers = tv::executed_layers(compiled);
@@ -215,11 +198,10 @@ TEST(Bf16, ComputesInBf16WhereTheCpuHasIt) {
 TEST(BenchRun, ShortSweepOnATinyIrGivesRealNumbers) {
   test_support::TempDir dir("bench_run");
   const auto xml = save_tiny(dir);
-  tv::RuntimeContext runtime;
   const auto machine = tv::machine_info();
   auto settings = quick({tv::Mode::FP32, tv::Mode::FP16}, {1, 4});
-  settings.requests = 2;  // asynchronous
-  const auto results = tv::run_bench({xml}, settings, runtime, machine, 3.0);
+  settings.run.requests = 2;  // asynchronous
+  const auto results = tv::run_bench({xml}, settings, machine, 3.0);
   ASSERT_EQ(results.size(), 4u);
   for (const auto& r : results) {
     SCOPED_TRACE(tv::to_string(r.mode) + " batch " + std::to_string(r.batch));
@@ -243,8 +225,8 @@ TEST(BenchRun, ShortSweepOnATinyIrGivesRealNumbers) {
   }
   // Synchronous with one request; batch sizes in the order given.
   settings = quick({tv::Mode::FP32}, {3});
-  settings.requests = 1;
-  const auto sync = tv::run_bench({xml}, settings, runtime, machine, 3.0);
+  settings.run.requests = 1;
+  const auto sync = tv::run_bench({xml}, settings, machine, 3.0);
   ASSERT_EQ(sync.size(), 1u);
   EXPECT_EQ(sync[0].requests, 1);
   EXPECT_EQ(sync[0].batch, 3);
@@ -268,11 +250,10 @@ TEST(BenchRun, ShortSweepOnATinyIrGivesRealNumbers) {
 TEST(BenchRun, ModesAModelCannotRunAreRefusedBeforeTiming) {
   test_support::TempDir dir("bench_modes");
   const auto xml = save_tiny(dir);
-  tv::RuntimeContext runtime;
   const auto machine = tv::machine_info();
-  auto err = error_of([&] { tv::run_bench({xml}, quick({tv::Mode::INT8}, {1}), runtime, machine, 3.0); });
+  auto err = error_of([&] { tv::run_bench({xml}, quick({tv::Mode::INT8}, {1}), machine, 3.0); });
   EXPECT_NE(err.find("mode int8 needs a quantized model"), std::string::npos) << err;
-  err = error_of([&] { tv::run_bench({xml}, quick({tv::Mode::PyTorch}, {1}), runtime, machine, 3.0); });
+  err = error_of([&] { tv::run_bench({xml}, quick({tv::Mode::PyTorch}, {1}), machine, 3.0); });
   EXPECT_NE(err.find("mode pytorch needs a torchvino checkpoint"), std::string::npos) << err;
 }
 
@@ -282,10 +263,9 @@ TEST(BenchRun, CheckpointRunsInLibTorchAndConvertedInMemory) {
   torch::manual_seed(0);
   const auto pt = dir / "convnet.pt";
   tv::save_checkpoint(tv::create_model(spec), pt);
-  tv::RuntimeContext runtime;
   auto settings = quick({tv::Mode::PyTorch, tv::Mode::FP32}, {2});
   settings.iterations = 5;
-  const auto results = tv::run_bench({pt}, settings, runtime, tv::machine_info(), 3.0);
+  const auto results = tv::run_bench({pt}, settings, tv::machine_info(), 3.0);
   ASSERT_EQ(results.size(), 2u);
   EXPECT_EQ(results[0].mode, tv::Mode::PyTorch);
   EXPECT_EQ(results[0].iterations, 5);

@@ -4,6 +4,7 @@
 // against this CPU's peak for the precision). How the peak is derived: docs/benchmarking.md.
 #include <openvino/core/model.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -33,6 +34,11 @@ struct MachineInfo {
   std::string isa_list() const;
 };
 MachineInfo machine_info();
+// The physical cores a run with `settings` keeps busy (threads 0: every usable one): what its
+// peak is for.
+inline int cores_in_use(const RunSettings& settings, const MachineInfo& machine) {
+  return settings.threads > 0 ? std::min(settings.threads, machine.physical_cores) : machine.physical_cores;
+}
 
 // The core clock under load, in GHz: `threads` threads each run a chain of dependent integer
 // register-to-register adds (one per cycle) for `seconds` of thread CPU time; the mean over threads. Nominal clocks
@@ -71,15 +77,16 @@ struct BenchSettings {
   // an IR or ONNX file fp32 and bf16, a quantized one int8.
   std::vector<Mode> modes;
   std::vector<int64_t> batches = {1};
-  // Infer requests in flight; 0: auto (1 for the latency hint, else the plugin's optimal number).
-  int requests = 0;
-  std::optional<int> streams;  // unset: auto (the plugin's choice for the hint)
-  PerformanceHint hint = PerformanceHint::Throughput;
-  int threads = 0;             // 0: all cores
+  // threads (0: all cores), device, streams (unset: the plugin's choice for the hint), hint
+  // (unset: throughput) and requests in flight (0: auto, 1 for the latency hint, else the plugin's
+  // optimal number). The inference precision is each mode's.
+  RunSettings run = {.hint = PerformanceHint::Throughput, .requests = 0};
   double seconds = 5;          // timed window per cell (ignored when iterations > 0)
   int64_t iterations = 0;      // > 0: exactly this many timed inferences per cell
   double warmup_seconds = 0.5; // per cell, not timed
   double clock_ghz = 0;        // > 0: the clock for the peak, given; 0: measured under load
+
+  PerformanceHint hint() const { return run.hint.value_or(PerformanceHint::Throughput); }
 };
 
 // One cell of the sweep: one model, mode and batch.
@@ -103,13 +110,8 @@ struct BenchResult {
   std::string peak_basis;
 };
 
-// Sweep lists of the command line, with errors naming `flag`: "1,8,96" (positive integers), and
-// "N" or "auto" (0).
-std::vector<int64_t> parse_batch_list(const std::string& text, const std::string& flag);
-int parse_count_or_auto(const std::string& text, const std::string& flag);
-
-// Validates the settings (Error naming the problem): no mode twice, batches non-empty, batches >= 1,
-// requests >= 0, streams >= 1, time > 0 or iterations > 0.
+// Validates the settings (Error naming the field): no mode twice, batches non-empty, batches >= 1,
+// requests >= 0, streams >= 1, threads >= 0, time > 0 or iterations > 0.
 void check(const BenchSettings& settings);
 
 // Runs every model × mode × batch on random inputs; the models are .pt checkpoints, IR .xml or
@@ -119,8 +121,7 @@ void check(const BenchSettings& settings);
 // graph); a quantized model runs as int8 only. bf16 refuses on CPUs without bf16.
 // `clock_ghz` and `machine` give the roofline column.
 std::vector<BenchResult> run_bench(const std::vector<std::filesystem::path>& model_files,
-                                   const BenchSettings& settings,
-                                   const RuntimeContext& runtime, const MachineInfo& machine, double clock_ghz,
+                                   const BenchSettings& settings, const MachineInfo& machine, double clock_ghz,
                                    const std::function<void(const std::string&)>& log = {});
 
 // The one table of a sweep, with the machine line above it.

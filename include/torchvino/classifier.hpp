@@ -19,23 +19,20 @@
 #include "torchvino/image.hpp"
 #include "torchvino/ir_metadata.hpp"
 #include "torchvino/export.hpp"
-#include "torchvino/performance_hint.hpp"
+#include "torchvino/run_settings.hpp"
 
 namespace torchvino {
 
 struct ClassifierOptions {
-  int threads = 0;   // CPU threads; 0: all cores
-  int requests = 1;  // infer requests: how many frames a Stream keeps in flight (>= 1)
-  // Unset: latency for one request, throughput for several (as compile_model decides).
-  std::optional<PerformanceHint> hint = std::nullopt;
   int top_k = 5;  // predictions returned per image (at most the number of classes)
-  std::string device = "CPU";
   // Class names, index = class; empty: the model's metadata (torchvino.labels), else "0", "1"...
   // When set, the count must equal the model's classes.
   std::vector<std::string> labels = {};
   // The input spec, for a float NCHW model without torchvino metadata (e.g. an ONNX file):
   // height, width, channels, mean and std. Unset: the model's metadata.
   std::optional<InputSpec> input = std::nullopt;
+  // Threads, device, hint, streams; run.requests: how many frames a Stream keeps in flight (>= 1).
+  RunSettings run = {};
 };
 
 struct Prediction {
@@ -84,7 +81,7 @@ class TORCHVINO_API Classifier {
   int64_t num_classes() const;
   const ClassifierOptions& options() const;
 
-  // Frames classified asynchronously with options().requests infer requests in flight.
+  // Frames classified asynchronously with options().run.requests infer requests in flight.
   // `on_result(frame, top_k)` is called once per submitted frame, in submission order (frame =
   // 0, 1, 2...), never concurrently, from an OpenVINO worker thread or from submit()/flush(). An
   // exception it throws (or an inference failure) stops the stream: pending results are dropped
@@ -96,7 +93,7 @@ class TORCHVINO_API Classifier {
     Stream(const Stream&) = delete;
     Stream& operator=(const Stream&) = delete;
 
-    // Copies the frame and starts its inference; blocks while options().requests frames are in
+    // Copies the frame and starts its inference; blocks while options().run.requests frames are in
     // flight, i.e. submitted and their results not yet delivered (back-pressure). Returns the
     // frame's number. Must not be called from on_result.
     uint64_t submit(const ImageView& frame);

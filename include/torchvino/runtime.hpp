@@ -69,7 +69,7 @@ class Backend {
 // LibTorch runs with the threads configure_libtorch() set.
 std::unique_ptr<Backend> make_libtorch_backend(const Model& model);
 
-// requests > 1: that many asynchronous infer requests in flight.
+// requests > 1: that many asynchronous infer requests in flight (in place of runtime.requests).
 std::unique_ptr<Backend> make_openvino_backend(const std::shared_ptr<ov::Model>& model,
                                                const RuntimeContext& runtime, int requests = 1);
 

@@ -14,8 +14,8 @@ namespace torchvino {
 namespace {
 
 void check_options(const ClassifierOptions& o) {
-  if (o.requests < 1) throw Error(fmt::format("classifier: requests must be at least 1, got {}", o.requests));
-  if (o.threads < 0) throw Error(fmt::format("classifier: threads must not be negative, got {}", o.threads));
+  if (o.run.requests < 1) throw Error(fmt::format("classifier: requests must be at least 1, got {}", o.run.requests));
+  if (o.run.threads < 0) throw Error(fmt::format("classifier: threads must not be negative, got {}", o.run.threads));
   if (o.top_k < 1) throw Error(fmt::format("classifier: top_k must be at least 1, got {}", o.top_k));
 }
 
@@ -99,15 +99,11 @@ Classifier::Classifier(const std::filesystem::path& model_file, const Classifier
   d.outputs_probabilities = ends_in_softmax(*model);
   const InputSpec spec = options.input.value_or(d.metadata.input);
   model = classify::with_image_input(model, spec, d.file, d.input);
-  RuntimeContext runtime;
-  runtime.threads = options.threads;
-  runtime.device = options.device;
-  runtime.hint = options.hint;
   try {
-    d.compiled = compile_model(model, runtime, options.requests);
+    d.compiled = compile_model(model, options.run);
     d.request = d.compiled.create_infer_request();
   } catch (const ov::Exception& e) {
-    throw Error(fmt::format("{}: OpenVINO cannot compile the model for {}: {}", d.file, options.device, e.what()));
+    throw Error(fmt::format("{}: OpenVINO cannot compile the model for {}: {}", d.file, options.run.device, e.what()));
   }
 }
 

@@ -1,13 +1,14 @@
-// Classifier::Stream: frames in flight on several infer requests, results delivered in order.
+// Classifier::Stream: frames in flight on the infer requests of a pool, results delivered in
+// order.
 #include <fmt/format.h>
 
 #include <condition_variable>
-#include <deque>
 #include <exception>
 #include <map>
 #include <mutex>
 
 #include "classify/classifier_impl.hpp"
+#include "runtime/infer_request_pool.hpp"
 #include "torchvino/error.hpp"
 
 namespace torchvino {
@@ -15,19 +16,21 @@ namespace torchvino {
 struct Classifier::Stream::State {
   Classifier::Impl& impl;
   Callback on_result;
-  std::vector<ov::InferRequest> requests;
 
   std::mutex mutex;
   std::condition_variable changed;
-  std::deque<size_t> idle;            // requests free for a frame
   std::vector<uint64_t> frame_of;     // the frame each busy request runs
   std::map<uint64_t, TopK> ready;     // finished out of order, waiting for earlier frames
   uint64_t submitted = 0, delivered = 0;
-  size_t in_flight = 0;
   bool delivering = false;            // one thread at a time calls on_result
   std::exception_ptr failure;         // the first error; the stream stops
+  // Last: destroyed first, it waits for every completion that uses the members above.
+  InferRequestPool pool;
 
-  State(Classifier::Impl& impl, Callback callback) : impl(impl), on_result(std::move(callback)) {}
+  State(Classifier::Impl& impl, Callback callback, size_t requests)
+      : impl(impl), on_result(std::move(callback)), frame_of(requests), pool(impl.compiled, requests) {
+    pool.on_done([this](size_t r, std::exception_ptr error) { completed(r, error); });
+  }
 
   // Hands out the results that are next in order. Called with `lock` held; on_result runs
   // without it, so that completions and submit() continue meanwhile.
@@ -55,12 +58,13 @@ struct Classifier::Stream::State {
     changed.notify_all();
   }
 
+  // Never throws: every error stops the stream through `failure`, not the pool's.
   void completed(size_t r, std::exception_ptr error) {
     TopK result;
     if (error) error = as_error(error, r);
     if (!error) {
       try {
-        result = std::move(impl.top_k(requests[r].get_output_tensor()).front());
+        result = std::move(impl.top_k(pool[r].get_output_tensor()).front());
       } catch (...) {
         error = std::current_exception();
       }
@@ -68,8 +72,6 @@ struct Classifier::Stream::State {
     std::unique_lock lock(mutex);
     if (error && !failure) failure = error;
     if (!failure) ready.emplace(frame_of[r], std::move(result));
-    idle.push_back(r);
-    --in_flight;
     deliver(lock);
     changed.notify_all();
   }
@@ -86,31 +88,11 @@ struct Classifier::Stream::State {
       return std::make_exception_ptr(Error(fmt::format("frame {}: inference failed", frame_of[r])));
     }
   }
-
-  // Every request idle and no callback running: nothing touches this state any more.
-  void wait_idle(std::unique_lock<std::mutex>& lock) {
-    changed.wait(lock, [&] { return in_flight == 0 && !delivering; });
-  }
 };
 
 Classifier::Stream::Stream(std::unique_ptr<State> state) : state_(std::move(state)) {}
 
-Classifier::Stream::~Stream() {
-  State& s = *state_;
-  {
-    std::unique_lock lock(s.mutex);
-    s.wait_idle(lock);
-  }
-  // A completion callback may still be returning into OpenVINO: wait for each request's end
-  // before the requests and this state go.
-  for (auto& request : s.requests) {
-    try {
-      request.wait();
-    } catch (...) {  // its error was reported through the callback (or is dropped, see flush)
-    }
-    request.set_callback([](std::exception_ptr) {});
-  }
-}
+Classifier::Stream::~Stream() = default;  // the pool waits for every frame in flight
 
 uint64_t Classifier::Stream::submit(const ImageView& frame) {
   State& s = *state_;
@@ -121,27 +103,35 @@ uint64_t Classifier::Stream::submit(const ImageView& frame) {
   std::unique_lock lock(s.mutex);
   // In flight = submitted and not yet delivered: a slow callback holds submit() back too, so
   // results never pile up unboundedly.
-  s.changed.wait(lock, [&] {
-    return s.failure || (!s.idle.empty() && s.submitted - s.delivered < s.requests.size());
-  });
+  s.changed.wait(lock, [&] { return s.failure || s.submitted - s.delivered < s.pool.size(); });
   if (s.failure) std::rethrow_exception(s.failure);
-  const size_t r = s.idle.front();
-  s.idle.pop_front();
+  lock.unlock();
+  // A request is busy a little longer than its frame is in flight (its completion returns after
+  // delivering): then this waits for it.
+  const size_t r = s.pool.acquire();
+  lock.lock();
+  if (s.failure) {  // the stream stopped while this waited for the request
+    s.pool.release(r);
+    std::rethrow_exception(s.failure);
+  }
   const uint64_t frame_number = s.submitted++;
   s.frame_of[r] = frame_number;
-  ++s.in_flight;
   lock.unlock();
   try {
-    // The frame is copied into the request's own input tensor (the request is idle): no tensor
-    // is allocated or bound per frame.
-    ov::Tensor input = s.requests[r].get_input_tensor();
-    classify::write_image_tensor(frames, s.impl.input, shape, input);
-    s.requests[r].start_async();
+    try {
+      // The frame is copied into the request's own input tensor (the request is idle): no
+      // tensor is allocated or bound per frame.
+      ov::Tensor input = s.pool[r].get_input_tensor();
+      classify::write_image_tensor(frames, s.impl.input, shape, input);
+    } catch (...) {
+      s.pool.release(r);
+      throw;
+    }
+    s.pool.start(r);  // gives the request back when it cannot start
   } catch (const std::exception& e) {
+    const auto error = std::make_exception_ptr(
+        Error(fmt::format("frame {}: inference failed to start: {}", frame_number, e.what())));
     lock.lock();
-    --s.in_flight;
-    s.idle.push_back(r);
-    const auto error = std::make_exception_ptr(Error(fmt::format("frame {}: inference failed to start: {}", frame_number, e.what())));
     if (!s.failure) s.failure = error;
     s.changed.notify_all();
     std::rethrow_exception(error);
@@ -151,31 +141,20 @@ uint64_t Classifier::Stream::submit(const ImageView& frame) {
 
 void Classifier::Stream::flush() {
   State& s = *state_;
-  std::unique_lock lock(s.mutex);
-  s.changed.wait(lock, [&] {
-    return s.in_flight == 0 && !s.delivering && (s.failure || s.delivered == s.submitted);
-  });
+  s.pool.wait_all();  // every completion has returned, delivering included
+  std::lock_guard lock(s.mutex);
   if (s.failure) std::rethrow_exception(s.failure);
 }
 
 std::unique_ptr<Classifier::Stream> Classifier::stream(Stream::Callback on_result) {
   if (!on_result) throw Error("classifier stream: no result callback");
-  auto state = std::make_unique<Stream::State>(*impl_, std::move(on_result));
-  Stream::State* s = state.get();
-  const int n = impl_->options.requests;
+  const int n = impl_->options.run.requests;
   try {
-    for (int r = 0; r < n; ++r) {
-      s->requests.push_back(impl_->compiled.create_infer_request());
-      s->idle.push_back(static_cast<size_t>(r));
-    }
+    return std::unique_ptr<Stream>(
+        new Stream(std::make_unique<Stream::State>(*impl_, std::move(on_result), static_cast<size_t>(n))));
   } catch (const ov::Exception& e) {
     throw Error(fmt::format("{}: cannot create {} infer requests: {}", impl_->file, n, e.what()));
   }
-  s->frame_of.resize(static_cast<size_t>(n));
-  for (int r = 0; r < n; ++r)
-    s->requests[static_cast<size_t>(r)].set_callback(
-        [s, r](std::exception_ptr error) { s->completed(static_cast<size_t>(r), error); });
-  return std::unique_ptr<Stream>(new Stream(std::move(state)));
 }
 
 }  // namespace torchvino

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <iostream>
 
+#include "cli/bench_lists.hpp"
 #include "cli/common.hpp"
 #include "torchvino/benchmark.hpp"
 #include "torchvino/error.hpp"
@@ -18,6 +19,7 @@ void add_bench_command(CLI::App& app) {
     std::vector<Mode> modes;
     std::string batches = "1";
     std::string requests = "auto", streams = "auto";
+    PerformanceHint hint = PerformanceHint::Throughput;
     BenchSettings settings;
     std::string json, csv, html;
   };
@@ -34,8 +36,8 @@ void add_bench_command(CLI::App& app) {
   bind(cmd, opt::batches, flags->batches);
   bind(cmd, opt::bench_requests, flags->requests);
   bind(cmd, opt::bench_streams, flags->streams);
-  bind(cmd, opt::hint, s.hint);
-  bind(cmd, opt::threads, s.threads);
+  bind(cmd, opt::hint, flags->hint);
+  bind(cmd, opt::threads, s.run.threads);
   auto* time = bind(cmd, opt::seconds, s.seconds);
   bind(cmd, opt::iterations, s.iterations)->excludes(time);
   bind(cmd, opt::warmup_seconds, s.warmup_seconds);
@@ -47,15 +49,16 @@ void add_bench_command(CLI::App& app) {
     auto settings = flags->settings;
     settings.modes = flags->modes;
     settings.batches = parse_batch_list(flags->batches, "--batch");
-    settings.requests = parse_count_or_auto(flags->requests, "--requests");
-    if (const int streams = parse_count_or_auto(flags->streams, "--streams")) settings.streams = streams;
+    settings.run.hint = flags->hint;
+    settings.run.requests = parse_count_or_auto(flags->requests, "--requests");
+    if (const int streams = parse_count_or_auto(flags->streams, "--streams")) settings.run.streams = streams;
     check(settings);
     CommonOptions common;
-    common.threads = settings.threads;
-    const RuntimeContext runtime = start_runtime(common);
+    common.threads = settings.run.threads;
+    start_runtime(common);  // LibTorch's threads, for the pytorch mode
 
     const MachineInfo machine = machine_info();
-    const int cores = settings.threads > 0 ? std::min(settings.threads, machine.physical_cores) : machine.physical_cores;
+    const int cores = cores_in_use(settings.run, machine);
     const double ghz = settings.clock_ghz > 0 ? settings.clock_ghz : measure_clock_ghz(cores);
     log_line(fmt::format("machine: {} ({}, family {:#x} model {:#x}), {} cores / {} logical CPUs usable, {:.2f} GHz {}",
                          machine.cpu_model, machine.microarchitecture, machine.family, machine.model,
@@ -64,7 +67,7 @@ void add_bench_command(CLI::App& app) {
     log_line("isa: " + machine.isa_list());
     log_line(fmt::format("versions: OpenVINO {}, LibTorch {}", machine.openvino_version, machine.libtorch_version));
     std::vector<std::filesystem::path> files(flags->models.begin(), flags->models.end());
-    const auto results = run_bench(files, settings, runtime, machine, ghz, log_line);
+    const auto results = run_bench(files, settings, machine, ghz, log_line);
     std::cout << "\n" << format_bench_table(results);
     std::cout << "latency: ms per inference (one batch); GOP/s = 2 × MACs × images/s; %peak of:\n";
     std::vector<std::string> bases;

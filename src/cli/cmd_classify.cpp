@@ -22,8 +22,8 @@ namespace {
 struct ClassifyFlags {
   std::string model, labels;
   std::vector<std::string> inputs;
-  int top = 5, requests = 2, threads = 0;
-  std::optional<PerformanceHint> hint;
+  int top = 5;
+  RunSettings run = {.requests = 2};
   bool json = false;
   uint64_t max_image_pixels = InputLimits{}.max_image_pixels;
   uint64_t max_input_bytes = InputLimits{}.max_decompressed_bytes;
@@ -71,9 +71,7 @@ nlohmann::json to_json(const Result& r) {
 // Opens the model; a label count that does not fit is the --labels file's problem.
 std::unique_ptr<Classifier> open_classifier(const ClassifyFlags& f) {
   ClassifierOptions o;
-  o.threads = f.threads;
-  o.requests = f.requests;
-  o.hint = f.hint;
+  o.run = f.run;
   o.top_k = f.top;
   if (!f.labels.empty()) o.labels = read_class_names(f.labels);
   try {
@@ -130,9 +128,9 @@ void setup_classify(CLI::App* cmd) {
   bind(cmd, opt::labels, f->labels);
   bind(cmd, opt::top, f->top);
   bind(cmd, opt::json_output, f->json);
-  bind(cmd, opt::requests, f->requests);
-  bind(cmd, opt::threads, f->threads);
-  bind(cmd, opt::hint, f->hint);
+  bind(cmd, opt::requests, f->run.requests);
+  bind(cmd, opt::threads, f->run.threads);
+  bind(cmd, opt::hint, f->run.hint);
   bind(cmd, opt::max_image_pixels, f->max_image_pixels);
   bind_converted<uint64_t>(cmd, opt::max_input_mb, [f](uint64_t mb) { f->max_input_bytes = mb << 20; });
   cmd->callback([f] {

@@ -30,9 +30,9 @@ std::string bench_to_html(const MachineInfo& machine, double clock_ghz, const Be
                              s.clock_ghz > 0 ? "given" : "measured", machine.openvino_version,
                              machine.libtorch_version));
   page.paragraph(fmt::format("Hint {}, requests {}, streams {}, threads {}, {} per cell after {} s of warm-up.",
-                             to_string(s.hint), s.requests == 0 ? std::string("auto") : std::to_string(s.requests),
-                             s.streams ? std::to_string(*s.streams) : std::string("auto"),
-                             s.threads > 0 ? std::to_string(s.threads) : std::string("all"),
+                             to_string(s.hint()), s.run.requests == 0 ? std::string("auto") : std::to_string(s.run.requests),
+                             s.run.streams ? std::to_string(*s.run.streams) : std::string("auto"),
+                             s.run.threads > 0 ? std::to_string(s.run.threads) : std::string("all"),
                              s.iterations > 0 ? fmt::format("{} inferences", s.iterations)
                                               : fmt::format("{} s", s.seconds),
                              s.warmup_seconds));

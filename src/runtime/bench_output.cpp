@@ -73,16 +73,16 @@ std::string bench_to_json(const MachineInfo& machine, double clock_ghz, const Be
   json j;
   j["machine"] = machine_json(machine);
   j["clock_ghz_under_load"] = clock_ghz;
-  j["clock_source"] = s.clock_ghz > 0 ? "given (--clock-ghz)" : "measured (dependent-add probe)";
+  j["clock_source"] = s.clock_ghz > 0 ? "given (clock_ghz)" : "measured (dependent-add probe)";
   json modes = json::array(), batches = json::array();
   for (const auto m : s.modes) modes.push_back(to_string(m));
   for (const auto b : s.batches) batches.push_back(b);
   j["settings"] = {{"modes", modes},
                    {"batches", batches},
-                   {"requests", s.requests == 0 ? json("auto") : json(s.requests)},
-                   {"streams", s.streams ? json(*s.streams) : json("auto")},
-                   {"hint", to_string(s.hint)},
-                   {"threads", s.threads},
+                   {"requests", s.run.requests == 0 ? json("auto") : json(s.run.requests)},
+                   {"streams", s.run.streams ? json(*s.run.streams) : json("auto")},
+                   {"hint", to_string(s.hint())},
+                   {"threads", s.run.threads},
                    {"seconds", s.iterations > 0 ? json(nullptr) : json(s.seconds)},
                    {"iterations", s.iterations > 0 ? json(s.iterations) : json(nullptr)},
                    {"warmup_seconds", s.warmup_seconds}};

@@ -10,16 +10,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <condition_variable>
 #include <cstring>
 #include <map>
-#include <deque>
-#include <mutex>
 #include <numeric>
 #include <openvino/openvino.hpp>
 #include <random>
-#include <sstream>
 
+#include "runtime/infer_request_pool.hpp"
 #include "torchvino/convert.hpp"
 #include "torchvino/error.hpp"
 #include "torchvino/models.hpp"
@@ -62,45 +59,40 @@ Timed time_sync(const Infer& infer, const Budget& budget) {
   return t;
 }
 
-// `requests` in flight; this thread restarts each request as soon as it completes, until the
-// budget is spent, then waits for the ones still running.
-Timed time_async(std::vector<ov::InferRequest>& requests, const Budget& budget) {
-  std::mutex mutex;
-  std::condition_variable cv;
-  std::deque<size_t> idle;
-  std::exception_ptr error;
-  std::vector<Clock::time_point> started(requests.size());
+// Every request of `pool` in flight; this thread restarts each as soon as it completes, until
+// the budget is spent, then waits for the ones still running. A latency runs from the request's
+// start to its completion callback.
+Timed time_async(InferRequestPool& pool, const Budget& budget) {
+  std::vector<Clock::time_point> started(pool.size());
+  // One list per request: a request's completions never overlap, so recording needs no lock.
+  std::vector<std::vector<double>> latencies(pool.size());
+  pool.on_done([&](size_t r, std::exception_ptr error) {
+    latencies[r].push_back(std::chrono::duration<double, std::milli>(Clock::now() - started[r]).count());
+    if (error) std::rethrow_exception(error);
+  });
   Timed t;
-  for (size_t r = 0; r < requests.size(); ++r) {
-    idle.push_back(r);
-    requests[r].set_callback([&, r](std::exception_ptr e) {
-      const auto now = Clock::now();
-      std::lock_guard lock(mutex);
-      t.latencies.push_back(std::chrono::duration<double, std::milli>(now - started[r]).count());
-      if (e && !error) error = e;
-      idle.push_back(r);
-      cv.notify_one();
-    });
-  }
   const auto start = Clock::now();
   int64_t launched = 0;
-  std::unique_lock lock(mutex);
-  while (true) {
-    cv.wait(lock, [&] { return !idle.empty(); });
-    if (error || !budget.more(launched, start)) break;
-    const size_t r = idle.front();
-    idle.pop_front();
-    started[r] = Clock::now();
-    ++launched;
-    lock.unlock();
-    requests[r].start_async();
-    lock.lock();
+  try {
+    while (true) {
+      const size_t r = pool.acquire();
+      if (!budget.more(launched, start)) {
+        pool.release(r);
+        break;
+      }
+      started[r] = Clock::now();
+      ++launched;
+      pool.start(r);
+    }
+    pool.wait_all();
+  } catch (...) {
+    pool.settle();
+    pool.on_done(nullptr);
+    throw;
   }
-  cv.wait(lock, [&] { return idle.size() == requests.size(); });
   t.seconds = since(start);
-  lock.unlock();
-  for (auto& request : requests) request.set_callback([](std::exception_ptr) {});
-  if (error) std::rethrow_exception(error);
+  pool.on_done(nullptr);
+  for (const auto& l : latencies) t.latencies.insert(t.latencies.end(), l.begin(), l.end());
   return t;
 }
 
@@ -145,17 +137,17 @@ Source load_source(const fs::path& file) {
   return s;
 }
 
-std::vector<Mode> modes_for(const Source& s, const BenchSettings& settings, const RuntimeContext& runtime) {
+std::vector<Mode> modes_for(const Source& s, const BenchSettings& settings) {
   if (!settings.modes.empty()) return settings.modes;
   if (s.quantized) return {Mode::INT8};
   std::vector<Mode> modes;
   if (s.torch_model) modes.push_back(Mode::PyTorch);
   modes.push_back(Mode::FP32);
-  if (cpu_has_bf16(runtime)) modes.push_back(Mode::BF16);
+  if (cpu_has_bf16(settings.run)) modes.push_back(Mode::BF16);
   return modes;
 }
 
-void check_mode(const Source& s, Mode mode, const RuntimeContext& runtime) {
+void check_mode(const Source& s, Mode mode, const RunSettings& run) {
   const std::string name = s.file.string();
   if (mode == Mode::PyTorch && !s.torch_model)
     throw Error(name + ": mode pytorch needs a torchvino checkpoint (.pt), not an IR or ONNX file");
@@ -163,8 +155,8 @@ void check_mode(const Source& s, Mode mode, const RuntimeContext& runtime) {
     throw Error(name + ": mode int8 needs a quantized model (it has no FakeQuantize): quantize it with "
                        "`torchvino quantize` and bench the INT8 IR");
   if (mode != Mode::INT8 && s.quantized)
-    throw Error(name + ": is quantized (INT8); bench it with --modes int8, not " + to_string(mode));
-  if (mode == Mode::BF16) (void)runtime_for(mode, runtime);  // refuses on CPUs without bf16
+    throw Error(name + ": is quantized (INT8); its mode is int8 (modes), not " + to_string(mode));
+  if (mode == Mode::BF16) (void)runtime_for(mode, run);  // refuses on CPUs without bf16
 }
 
 // A copy of `model` with batch `batch` on every input (the other dimensions must be static).
@@ -200,33 +192,33 @@ std::shared_ptr<ov::Model> with_fp16_weights(const std::shared_ptr<ov::Model>& m
   }
 }
 
-Timed bench_openvino(const std::shared_ptr<ov::Model>& model, const RuntimeContext& runtime,
-                     const BenchSettings& settings, BenchResult& r) {
-  const int asked = settings.requests == 0 && settings.hint == PerformanceHint::Latency ? 1 : settings.requests;
-  ov::CompiledModel compiled = compile_model(model, runtime, asked);
+Timed bench_openvino(const std::shared_ptr<ov::Model>& model, RunSettings run, const BenchSettings& settings,
+                     BenchResult& r) {
+  const int asked = run.requests == 0 && settings.hint() == PerformanceHint::Latency ? 1 : run.requests;
+  run.requests = asked;
+  ov::CompiledModel compiled = compile_model(model, run);
   r.requests = asked > 0 ? asked : int(compiled.get_property(ov::optimal_number_of_infer_requests));
   r.streams = compiled.get_property(ov::num_streams).num;
   r.threads = compiled.get_property(ov::inference_num_threads);
   r.inference_precision = compiled.get_property(ov::hint::inference_precision).get_type_name();
   std::mt19937 rng(42);
-  std::vector<ov::InferRequest> requests;
-  for (int i = 0; i < r.requests; ++i) {
-    requests.push_back(compiled.create_infer_request());
+  InferRequestPool pool(compiled, static_cast<size_t>(r.requests));
+  for (size_t i = 0; i < pool.size(); ++i) {
     for (const auto& input : compiled.inputs()) {
       ov::Tensor tensor(input.get_element_type(), input.get_shape());
       fill_random(tensor, rng);
-      requests.back().set_tensor(input, tensor);
+      pool[i].set_tensor(input, tensor);
     }
   }
   const Budget warmup{settings.warmup_seconds, 0};
   const Budget timed{settings.seconds, settings.iterations};
   if (r.requests == 1) {
-    auto& request = requests.front();
+    auto& request = pool[0];
     time_sync([&] { request.infer(); }, warmup);
     return time_sync([&] { request.infer(); }, timed);
   }
-  time_async(requests, warmup);
-  return time_async(requests, timed);
+  time_async(pool, warmup);
+  return time_async(pool, timed);
 }
 
 Timed bench_libtorch(Model& model, int64_t batch, const BenchSettings& settings, BenchResult& r) {
@@ -243,39 +235,6 @@ Timed bench_libtorch(Model& model, int64_t batch, const BenchSettings& settings,
 }
 
 }  // namespace
-
-std::vector<int64_t> parse_batch_list(const std::string& text, const std::string& flag) {
-  std::vector<int64_t> values;
-  std::stringstream list(text);
-  for (std::string item; std::getline(list, item, ',');) {
-    size_t used = 0;
-    int64_t v = 0;
-    try {
-      v = std::stoll(item, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (item.empty() || used != item.size() || v < 1)
-      throw Error(flag + ": '" + item + "' is not a positive integer (in '" + text + "')");
-    values.push_back(v);
-  }
-  if (values.empty() || text.back() == ',') throw Error(flag + ": '" + text + "' is not a comma-separated list of positive integers");
-  return values;
-}
-
-int parse_count_or_auto(const std::string& text, const std::string& flag) {
-  if (text == "auto") return 0;
-  size_t used = 0;
-  long v = 0;
-  try {
-    v = std::stol(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (text.empty() || used != text.size() || v < 1 || v > 1024)
-    throw Error(flag + ": '" + text + "' is neither a count from 1 to 1024 nor auto");
-  return int(v);
-}
 
 LatencyStats latency_stats(std::vector<double> samples) {
   if (samples.empty()) throw Error("latency statistics of no samples");
@@ -296,19 +255,20 @@ void check(const BenchSettings& s) {
   for (size_t i = 0; i < s.modes.size(); ++i)
     if (std::count(s.modes.begin(), s.modes.end(), s.modes[i]) > 1)
       throw Error("bench: mode " + to_string(s.modes[i]) + " is given twice");
-  if (s.batches.empty()) throw Error("bench: --batch must name at least one batch size");
+  if (s.batches.empty()) throw Error("bench: batches must name at least one batch size");
   for (const auto b : s.batches)
     if (b < 1) throw Error("bench: batch sizes must be at least 1, got " + std::to_string(b));
-  if (s.requests < 0) throw Error("bench: requests must be at least 1 (or auto), got " + std::to_string(s.requests));
-  if (s.streams && *s.streams < 1) throw Error("bench: streams must be at least 1 (or auto), got " + std::to_string(*s.streams));
-  if (s.threads < 0) throw Error("bench: threads must not be negative, got " + std::to_string(s.threads));
+  const RunSettings& run = s.run;
+  if (run.requests < 0) throw Error("bench: requests must be at least 1 (or auto), got " + std::to_string(run.requests));
+  if (run.streams && *run.streams < 1) throw Error("bench: streams must be at least 1 (or auto), got " + std::to_string(*run.streams));
+  if (run.threads < 0) throw Error("bench: threads must not be negative, got " + std::to_string(run.threads));
   if (s.iterations < 0) throw Error("bench: iterations must not be negative");
   if (s.iterations == 0 && !(s.seconds > 0)) throw Error("bench: time must be positive");
   if (!(s.warmup_seconds >= 0)) throw Error("bench: warm-up time must not be negative");
 }
 
 std::vector<BenchResult> run_bench(const std::vector<fs::path>& files, const BenchSettings& settings,
-                                   const RuntimeContext& runtime, const MachineInfo& machine, double clock_ghz,
+                                   const MachineInfo& machine, double clock_ghz,
                                    const std::function<void(const std::string&)>& log) {
   check(settings);
   // Every file read and every mode checked before anything is timed.
@@ -316,14 +276,12 @@ std::vector<BenchResult> run_bench(const std::vector<fs::path>& files, const Ben
   std::vector<std::vector<Mode>> modes;
   for (const auto& file : files) {
     sources.push_back(load_source(file));
-    modes.push_back(modes_for(sources.back(), settings, runtime));
-    for (const Mode mode : modes.back()) check_mode(sources.back(), mode, runtime);
+    modes.push_back(modes_for(sources.back(), settings));
+    for (const Mode mode : modes.back()) check_mode(sources.back(), mode, settings.run);
   }
-  RuntimeContext base = runtime;
-  base.hint = settings.hint;
-  base.streams = settings.streams;
-  if (settings.threads > 0) base.threads = settings.threads;
-  const int cores = settings.threads > 0 ? std::min(settings.threads, machine.physical_cores) : machine.physical_cores;
+  RunSettings base = settings.run;
+  base.hint = settings.hint();
+  const int cores = cores_in_use(settings.run, machine);
   std::vector<BenchResult> results;
   for (size_t i = 0; i < sources.size(); ++i) {
     auto& source = sources[i];
@@ -335,7 +293,7 @@ std::vector<BenchResult> run_bench(const std::vector<fs::path>& files, const Ben
         r.model = source.file.string();
         r.mode = mode;
         r.batch = batch;
-        r.hint = settings.hint;
+        r.hint = settings.hint();
         const auto shaped = with_batch(model, batch);
         r.macs_per_image = count_macs(*shaped) / double(batch);
         if (log) log(fmt::format("bench: {} {} batch {}", r.model, to_string(mode), batch));

@@ -58,10 +58,10 @@ bool cpu_has_bf16(const RuntimeContext& runtime) { return !bf16_unsupported_reas
 
 RuntimeContext runtime_for(Mode mode, const RuntimeContext& runtime) {
   RuntimeContext r = runtime;
-  r.inference_precision = ov::element::f32;
+  r.inference_precision = InferencePrecision::F32;
   if (mode == Mode::BF16) {
     if (auto why = bf16_unsupported_reason(runtime)) throw Error("mode bf16 cannot run: " + *why);
-    r.inference_precision = ov::element::bf16;
+    r.inference_precision = InferencePrecision::BF16;
   }
   return r;
 }

@@ -1,10 +1,10 @@
 #include <chrono>
-#include <condition_variable>
 #include <deque>
 #include <exception>
 #include <mutex>
 #include <openvino/openvino.hpp>
 
+#include "runtime/infer_request_pool.hpp"
 #include "torchvino/error.hpp"
 #include "torchvino/runtime.hpp"
 
@@ -27,24 +27,28 @@ torch::Tensor copy_out(const ov::Tensor& out) {
   return torch::from_blob(const_cast<float*>(out.data<const float>()), shape, torch::kFloat).clone();
 }
 
+RunSettings with_requests(RunSettings run, int requests) {
+  run.requests = requests;
+  return run;
+}
+
 class OpenVINOBackend final : public Backend {
  public:
-  OpenVINOBackend(const std::shared_ptr<ov::Model>& model, const RuntimeContext& runtime, int requests)
-      : compiled_(compile_model(model, runtime, requests)) {
-    for (int i = 0; i < requests; ++i) requests_.push_back(compiled_.create_infer_request());
-  }
+  OpenVINOBackend(const std::shared_ptr<ov::Model>& model, RunSettings run, int requests)
+      : compiled_(compile_model(model, with_requests(std::move(run), requests))),
+        pool_(compiled_, static_cast<size_t>(requests)) {}
 
   std::string name() const override { return "openvino"; }
   const ov::CompiledModel* compiled_model() const override { return &compiled_; }
 
   void run(const std::vector<torch::Tensor>& batches, const Sink& sink) override {
-    if (requests_.size() == 1) return run_sync(batches, sink);
+    if (pool_.size() == 1) return run_sync(batches, sink);
     run_async(batches, sink);
   }
 
  private:
   void run_sync(const std::vector<torch::Tensor>& batches, const Sink& sink) {
-    auto& request = requests_.front();
+    auto& request = pool_[0];
     for (size_t i = 0; i < batches.size(); ++i) {
       const auto start = Clock::now();
       request.set_input_tensor(wrap(batches[i]));
@@ -54,76 +58,62 @@ class OpenVINOBackend final : public Backend {
     }
   }
 
-  // N requests in flight; completions are handed back to this thread so the sink is never
-  // called concurrently and output buffers are read before their request is reused.
+  // N requests in flight. A completion copies its logits out (the request is then free for the
+  // next batch) and queues them; this thread hands them to the sink, so the sink is never called
+  // concurrently.
   void run_async(const std::vector<torch::Tensor>& batches, const Sink& sink) {
     struct Done {
-      size_t request;
-      std::exception_ptr error;
+      size_t batch;
+      torch::Tensor logits;
+      double latency_ms;
     };
     std::mutex mutex;
-    std::condition_variable cv;
     std::deque<Done> done;
-    std::vector<size_t> batch_of(requests_.size());
-    std::vector<Clock::time_point> started(requests_.size());
-    std::vector<double> latency(requests_.size());
-    std::deque<size_t> idle;
-    for (size_t r = 0; r < requests_.size(); ++r) {
-      idle.push_back(r);
-      requests_[r].set_callback([&, r](std::exception_ptr error) {
-        const std::chrono::duration<double, std::milli> took = Clock::now() - started[r];
+    std::vector<size_t> batch_of(pool_.size());
+    std::vector<Clock::time_point> started(pool_.size());
+    pool_.on_done([&](size_t r, std::exception_ptr error) {
+      const std::chrono::duration<double, std::milli> took = Clock::now() - started[r];
+      if (error) std::rethrow_exception(error);
+      Done d{batch_of[r], copy_out(pool_[r].get_output_tensor()), took.count()};
+      std::lock_guard lock(mutex);
+      done.push_back(std::move(d));
+    });
+    auto deliver = [&] {
+      std::deque<Done> ready;
+      {
         std::lock_guard lock(mutex);
-        latency[r] = took.count();
-        done.push_back({r, error});
-        cv.notify_one();
-      });
-    }
-    size_t in_flight = 0;
-    std::exception_ptr failure;
-    auto collect_one = [&] {
-      std::unique_lock lock(mutex);
-      cv.wait(lock, [&] { return !done.empty(); });
-      Done d = done.front();
-      done.pop_front();
-      const double took = latency[d.request];
-      lock.unlock();
-      --in_flight;
-      if (d.error) {
-        if (!failure) failure = d.error;
-      } else if (!failure) {
-        // A throwing sink must not unwind past requests still in flight: their callbacks use
-        // this frame's locals. Keep the error, drain, then rethrow.
-        try {
-          sink(batch_of[d.request], copy_out(requests_[d.request].get_output_tensor()), took);
-        } catch (...) {
-          failure = std::current_exception();
-        }
+        ready.swap(done);
       }
-      idle.push_back(d.request);
+      for (auto& d : ready) sink(d.batch, d.logits, d.latency_ms);
     };
-    for (size_t i = 0; i < batches.size() && !failure; ++i) {
-      if (idle.empty()) collect_one();
-      if (failure) break;
-      const size_t r = idle.front();
-      try {
-        requests_[r].set_input_tensor(wrap(batches[i]));
+    // A throwing sink (or a request that cannot start) must not unwind past requests still in
+    // flight: their handler uses this frame's locals.
+    try {
+      for (size_t i = 0; i < batches.size(); ++i) {
+        const size_t r = pool_.acquire();  // rethrows an inference failure, nothing in flight
+        try {
+          pool_[r].set_input_tensor(wrap(batches[i]));
+        } catch (...) {
+          pool_.release(r);
+          throw;
+        }
         batch_of[r] = i;
         started[r] = Clock::now();
-        requests_[r].start_async();
-      } catch (...) {
-        failure = std::current_exception();
-        break;
+        pool_.start(r);
+        deliver();
       }
-      idle.pop_front();
-      ++in_flight;
+      pool_.wait_all();
+      deliver();
+    } catch (...) {
+      pool_.settle();
+      pool_.on_done(nullptr);
+      throw;
     }
-    while (in_flight > 0) collect_one();
-    for (auto& request : requests_) request.set_callback([](std::exception_ptr) {});
-    if (failure) std::rethrow_exception(failure);
+    pool_.on_done(nullptr);
   }
 
   ov::CompiledModel compiled_;
-  std::vector<ov::InferRequest> requests_;
+  InferRequestPool pool_;
 };
 
 }  // namespace
