@@ -65,7 +65,7 @@ TEST(OptionTable, KeysAreFieldNamesAndLimitsAgreeWithTheirChecks) {
   for (const Option* row : kAllOptions) {
     EXPECT_EQ(row->flag.find("--"), row->flag.rfind(',') == std::string_view::npos ? 0 : row->flag.rfind(',') + 1)
         << row->flag;
-    for (const char c : row->key) EXPECT_TRUE((c >= 'a' && c <= 'z') || c == '_') << row->key;
+    for (const char c : row->key) EXPECT_TRUE((c >= 'a' && c <= 'z') || c == '_' || c == '.') << row->key;
     EXPECT_FALSE(row->help.empty()) << row->key;
   }
   // The limit a row shows is the one the library applies: the same message, the key named.
@@ -92,7 +92,8 @@ TEST(OptionTable, LibraryErrorsGetTheFlagOfTheirOptionKey) {
             "max_input_mb: file.pt inflates past 1024 MB (--max-input-mb)");
   EXPECT_EQ(describe(Error("x.xml: not an IR")), "x.xml: not an IR");
   // A key no flag of this command sets stays as it is.
-  EXPECT_EQ(describe(Error("layout: NHWC needs 3 channels", "layout"), "eval"), "layout: NHWC needs 3 channels");
+  EXPECT_EQ(describe(Error("bgr: the input has 1 channel", "bgr"), "eval"), "bgr: the input has 1 channel");
+  EXPECT_EQ(describe(Error("bgr: the input has 1 channel", "bgr"), "convert"), "bgr: the input has 1 channel (--bgr)");
 }
 
 // The quantization options a config key sets are the flags' own: same keys, same checks.

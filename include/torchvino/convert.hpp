@@ -34,10 +34,10 @@ struct InputConvention {
   bool bgr = false;            // channels in B, G, R order
 };
 // The model with a transpose and/or a channel flip baked in front (OpenVINO's PrePostProcessor),
-// so that it takes N×C×H×W RGB; the model itself when there is nothing to do. Refuses, naming the
-// flag, a convention the input's shape contradicts (--layout NHWC on an input not ending in 1 or
-// 3 channels, --bgr on a one-channel input), and an N×C×H×W assumption on an input that is
-// plainly channels-last (N×224×224×3). The original convention is recorded in the model's
+// so that it takes N×C×H×W RGB; the model itself when there is nothing to do. Refuses, with an
+// Error whose option() is the field, a convention the input's shape contradicts (channels_last on
+// an input not ending in 1 or 3 channels, bgr on a one-channel input), and an N×C×H×W assumption
+// on an input that is plainly channels-last (N×224×224×3; option() channels_last). The original convention is recorded in the model's
 // rt_info (torchvino.input.source_layout / source_channel_order).
 std::shared_ptr<ov::Model> adapt_input(const std::shared_ptr<ov::Model>& model, const InputConvention& convention);
 

@@ -69,6 +69,9 @@ struct Preprocessing {
   // Resize shorter side to crop·256/224, then centre crop, ImageNet mean/std: the usual
   // evaluation recipe of ImageNet-trained models.
   static Preprocessing imagenet(int64_t crop = 224);
+  // That recipe's geometry alone (shorter side to crop·256/224, then the central crop×crop),
+  // keeping mean, std and channels: photo datasets and the CLI's imagenet preset use it too.
+  Preprocessing& imagenet_geometry(int64_t crop);
 };
 
 // Mean and std of ImageNet, per RGB channel: what cifar10 and folder datasets are normalised with.
@@ -87,14 +90,15 @@ struct IdxArray {
 
 // Reads an IDX file with unsigned-byte elements, plain or gzip-compressed (detected from the
 // content, not the name). Throws Error naming the file on a wrong magic number, an unsupported
-// element type, or data shorter or longer than the header says.
-IdxArray read_idx(const std::filesystem::path& file);
+// element type, or data shorter or longer than the header says, and a .gz inflating to more than
+// limits.max_decompressed_bytes.
+IdxArray read_idx(const std::filesystem::path& file, const InputLimits& limits = {});
 
 // Reads an MNIST-format folder: {train,t10k}-{images-idx3,labels-idx1}-ubyte, each optionally
 // .gz. Checks images are 28×28 and that image and label counts match; `p` prepares them (e.g.
 // 3×224×224 input for a zoo model); only the `subset`'s items are preprocessed.
 Dataset load_mnist_format(const std::filesystem::path& dir, Split split, const Preprocessing& p,
-                          const Subset& subset = {});
+                          const Subset& subset = {}, const InputLimits& limits = {});
 
 // Raw 8-bit images with labels, before preprocessing.
 struct ImageBatch {
@@ -105,10 +109,11 @@ struct ImageBatch {
 
 // Reads the CIFAR-10 binary version: data_batch_1..5.bin (train) or test_batch.bin (test), each
 // a sequence of records of one label byte and 3×32×32 channel-planar pixels. Class names come from
-// batches.meta.txt when present.
+// batches.meta.txt when present. The batches are fixed-size and read as they are: `limits` has
+// nothing to bound (it is there for the loader's place in the dataset table).
 ImageBatch read_cifar10(const std::filesystem::path& dir, Split split);
 Dataset load_cifar10(const std::filesystem::path& dir, Split split, const Preprocessing& p,
-                     const Subset& subset = {});
+                     const Subset& subset = {}, const InputLimits& limits = {});
 
 // A folder of images, one sub-folder per class: root/<class>/*.{jpg,jpeg,png} (nested folders
 // inside a class folder are included; other files are ignored).
@@ -127,20 +132,21 @@ std::vector<std::string> image_folder_classes(const std::filesystem::path& root)
 ImageFolder scan_image_folder(const std::filesystem::path& root,
                               const std::vector<std::string>& classes = {});
 // read_image() as a uint8 H×W×C tensor.
-torch::Tensor decode_image(const std::filesystem::path& file);
+torch::Tensor decode_image(const std::filesystem::path& file, const InputLimits& limits = {});
 
 // Decodes and preprocesses every image of scan_image_folder(root, classes); all must come out the
 // same size (use crop, or resize without keep_aspect, for images of mixed sizes).
 Dataset load_image_folder(const std::filesystem::path& root, const Preprocessing& p,
-                          const Subset& subset = {}, const std::vector<std::string>& classes = {});
+                          const Subset& subset = {}, const std::vector<std::string>& classes = {},
+                          const InputLimits& limits = {});
 
 // A dataset folder split in two: dir/train/ for Split::Train, dir/val/ (or dir/test/) for
 // Split::Test, each a folder of class folders as load_image_folder reads them. Both splits number
 // classes alike: dir/labels.txt when present, else the training folder's classes.
 Dataset load_folder_dataset(const std::filesystem::path& dir, Split split, const Preprocessing& p,
-                            const Subset& subset);
+                            const Subset& subset, const InputLimits& limits = {});
 
-// Options shared by every command that reads data (`--dataset`, `--data-dir`).
+// Options shared by every caller that reads a dataset by name.
 struct DatasetOptions {
   std::string name = "fashion-mnist";  // one of dataset_names()
   std::filesystem::path data_dir;      // empty: the dataset's default folder
@@ -150,6 +156,7 @@ struct DatasetOptions {
   int64_t limit = 0;  // > 0: only the first `limit` items are loaded
   // Set: the `limit` items are drawn across the split with this seed instead (Subset::drawn).
   std::optional<uint64_t> shuffle_seed = std::nullopt;
+  InputLimits limits = {};  // what the dataset's files may make the reader allocate
 };
 
 // How a dataset's images are brought to a model input size other than their own.
@@ -170,7 +177,7 @@ struct DatasetInfo {
   std::string how_to_get;
   Resize resize;
   Dataset (*load)(const std::filesystem::path& dir, Split split, const Preprocessing& p,
-                  const Subset& subset);
+                  const Subset& subset, const InputLimits& limits);
   // Class names when the files carry none (IDX files hold only numbers).
   std::vector<std::string> labels = {};
 };

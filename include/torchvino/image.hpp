@@ -3,6 +3,7 @@
 // the dataset loaders share.
 #include <cstdint>
 #include <filesystem>
+#include <string>
 #include <vector>
 
 #include "torchvino/export.hpp"
@@ -10,14 +11,13 @@
 namespace torchvino {
 
 // What an input file may make us allocate: a small crafted file (a 1 MB .gz that inflates to
-// gigabytes, a 400 KB PNG of 20000×20000 pixels) is refused before the memory is taken. The CLI
-// raises them with --max-input-mb and --max-image-pixels.
+// gigabytes, a 400 KB PNG of 20000×20000 pixels) is refused before the memory is taken. Passed to
+// each reader call (no process-wide setting: two callers in one process may want different ones).
+// Errors about them name the option fields max_input_mb and max_image_pixels.
 struct InputLimits {
   uint64_t max_decompressed_bytes = uint64_t{1} << 30;  // Fashion-MNIST's training images: 47 MB
   uint64_t max_image_pixels = 50'000'000;               // a 50-megapixel photo
 };
-TORCHVINO_API const InputLimits& input_limits();
-TORCHVINO_API void set_input_limits(const InputLimits& limits);
 
 // A decoded image: rows of height×width pixels, channels interleaved (HWC), no padding.
 struct Image {
@@ -30,7 +30,13 @@ struct Image {
 // RGB (3 channels; palettes expanded, 16 bits scaled to 8, alpha dropped: models do not take it),
 // as PIL's convert("L"/"RGB") does. Throws Error naming the file when it is missing, unreadable,
 // not a JPEG or PNG, corrupt or truncated (libjpeg's warnings count), or larger than
-// input_limits().max_image_pixels (checked before the pixels are allocated).
-TORCHVINO_API Image read_image(const std::filesystem::path& file);
+// limits.max_image_pixels (checked before the pixels are allocated).
+TORCHVINO_API Image read_image(const std::filesystem::path& file, const InputLimits& limits = {});
+
+// The file name extensions of the formats read_image decodes, lower case with the dot (".jpg",
+// ".jpeg", ".png"): what folders of images are scanned for.
+TORCHVINO_API const std::vector<std::string>& image_extensions();
+// True when `file`'s extension, in any case, is one of image_extensions().
+TORCHVINO_API bool has_image_extension(const std::filesystem::path& file);
 
 }  // namespace torchvino

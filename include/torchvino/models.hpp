@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace torchvino {
@@ -44,13 +45,20 @@ struct Model {
   torch::nn::Module& module() const { return *net.ptr(); }
 };
 
-// A model of the zoo: how to build it and the input it takes by default.
+// A model of the zoo: how to build it and the input it takes by default. Everything the library
+// knows about an architecture is here, so that a new one is its module file plus a row.
 struct ModelInfo {
   std::string name;  // ModelSpec::arch
   torch::nn::AnyModule (*build)(const ModelSpec& spec);
   int64_t in_channels;  // default input channels
   // Default input side on small datasets (at most 32 pixels); larger ones keep their own size.
   int64_t small_image_size;
+  // Refuses, with an Error, a spec this architecture would build too large (on top of the limits
+  // every spec has); none when null.
+  void (*check_spec)(const ModelSpec& spec) = nullptr;
+  // What a checkpoint records about a built module beyond its spec, in order (ResNet:
+  // small_input_stem); none when null.
+  std::vector<std::pair<std::string, c10::IValue>> (*checkpoint_fields)(const torch::nn::Module& net) = nullptr;
 
   // Default input side for a dataset of image_size×image_size images.
   int64_t image_size_for(int64_t dataset_image_size) const;

@@ -41,7 +41,8 @@ struct OvmsExport {
 //                                   plugin_config: PERFORMANCE_HINT THROUGHPUT, NUM_STREAMS,
 //                                   INFERENCE_PRECISION_HINT f32}}]}
 // An existing config.json keeps its other entries; this name's entry is replaced. Every file is
-// written atomically. Throws Error naming the flag or file for an invalid name/version/batch,
+// written atomically. Throws Error naming the field (option(): name, version, batch, streams,
+// image.height, image.width, image.channels) or the file for an invalid name/version/batch,
 // an unreadable config.json, or a model and preprocessing that do not fit (see
 // bake_preprocessing).
 OvmsExport export_ovms(const std::shared_ptr<ov::Model>& model, const Preprocessing& p,

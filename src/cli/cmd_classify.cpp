@@ -29,14 +29,6 @@ struct ClassifyFlags {
   uint64_t max_input_bytes = InputLimits{}.max_decompressed_bytes;
 };
 
-// The extensions of the formats read_image decodes, lower case.
-bool has_image_extension(const fs::path& file) {
-  static const std::vector<std::string> known = {".jpg", ".jpeg", ".png"};
-  std::string ext = file.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-  return std::find(known.begin(), known.end(), ext) != known.end();
-}
-
 // A folder's image files (not its sub-folders), sorted.
 std::vector<fs::path> images_in(const fs::path& folder) {
   std::vector<fs::path> files;
@@ -84,15 +76,29 @@ std::unique_ptr<Classifier> open_classifier(const ClassifyFlags& f) {
   }
 }
 
+// Classifier::classify(file) with the file read within `limits` (the classifier reads with the
+// default ones); the image's own problem ("image: 2 channels...") is the file's.
+TopK classify_file(Classifier& classifier, const fs::path& file, const InputLimits& limits) {
+  const Image image = read_image(file, limits);
+  try {
+    return classifier.classify(view_of(image));
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    if (what.rfind("image: ", 0) == 0) throw Error(file.string() + ": " + what.substr(7), e.option());
+    throw;
+  }
+}
+
 // A folder as a stream: decoding on this thread, `requests` frames in flight, results in order.
-void classify_folder(Classifier& classifier, const fs::path& folder, const std::function<void(Result)>& emit) {
+void classify_folder(Classifier& classifier, const fs::path& folder, const InputLimits& limits,
+                     const std::function<void(Result)>& emit) {
   const auto files = images_in(folder);
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
   auto last_progress = start;
   auto stream = classifier.stream([&](uint64_t frame, const TopK& top) { emit({files[frame], top}); });
   for (size_t i = 0; i < files.size(); ++i) {
-    const Image image = read_image(files[i]);
+    const Image image = read_image(files[i], limits);
     try {
       stream->submit(view_of(image));
     } catch (const Error& e) {
@@ -134,8 +140,7 @@ void setup_classify(CLI::App* cmd) {
   bind(cmd, opt::max_image_pixels, f->max_image_pixels);
   bind_converted<uint64_t>(cmd, opt::max_input_mb, [f](uint64_t mb) { f->max_input_bytes = mb << 20; });
   cmd->callback([f] {
-    set_input_limits({.max_decompressed_bytes = f->max_input_bytes,
-                      .max_image_pixels = f->max_image_pixels});
+    const InputLimits limits{.max_decompressed_bytes = f->max_input_bytes, .max_image_pixels = f->max_image_pixels};
     // Every input is checked before the model is compiled: a typo fails at once.
     for (const auto& input : f->inputs)
       if (!fs::exists(input)) throw Error(input + ": file or folder not found");
@@ -146,8 +151,8 @@ void setup_classify(CLI::App* cmd) {
       else print_text(r);
     };
     for (const auto& input : f->inputs) {
-      if (fs::is_directory(input)) classify_folder(*classifier, input, emit);
-      else emit({input, classifier->classify(fs::path(input))});
+      if (fs::is_directory(input)) classify_folder(*classifier, input, limits, emit);
+      else emit({input, classify_file(*classifier, input, limits)});
     }
     if (f->json) std::cout << nlohmann::json{{"model", f->model}, {"results", results}}.dump(2) << "\n";
   });

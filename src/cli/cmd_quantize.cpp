@@ -108,6 +108,7 @@ void run(CLI::App* cmd, const Flags& flags) {
   DatasetOptions data =
       dataset_for_model(job.dataset, job.data_dir.string(), *model, DatasetOptions{job.dataset, job.data_dir},
                         flags.common.input);
+  data.limits = flags.common.limits;
   // Load only the calibration images: a full training set at 3×224×224 would not fit in memory.
   data.limit = job.quantize.subset_size;
   data.shuffle_seed = static_cast<uint64_t>(job.quantize.calibration_seed);

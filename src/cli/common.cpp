@@ -28,11 +28,14 @@ DatasetOptions CommonOptions::data(const std::vector<float>& model_mean, const s
   const ModelSpec s = spec();
   DatasetOptions d = dataset_for_input(dataset, data_dir, s.in_channels, s.image_size);
   d.preprocessing = apply_input_flags(*d.preprocessing, input, s.in_channels, s.image_size, model_mean, model_std);
+  d.limits = limits;
   return d;
 }
 
 DatasetOptions CommonOptions::data_for(const ov::Model& model) const {
-  return dataset_for_model(dataset, data_dir, model, data(), input);
+  DatasetOptions d = dataset_for_model(dataset, data_dir, model, data(), input);
+  d.limits = limits;
+  return d;
 }
 
 DatasetOptions dataset_for_model(const std::string& dataset, const std::string& data_dir,
@@ -104,11 +107,7 @@ Preprocessing apply_input_flags(Preprocessing p, const InputFlags& flags, int64_
   const Normalization n = flag_normalisation(flags, channels);
   if (!n.mean.empty()) p.mean = n.mean;
   if (!n.std.empty()) p.std = n.std;
-  if (flags.preset == InputPreset::ImageNet) {
-    p.resize = image_size * 256 / 224;
-    p.crop = image_size;
-    p.keep_aspect = true;
-  }
+  if (flags.preset == InputPreset::ImageNet) p.imagenet_geometry(image_size);
   if (flags.crop > 0 && flags.crop != image_size)
     throw Error(fmt::format("--crop {}: the model's input is {}×{}; the crop must be that size", flags.crop,
                             image_size, image_size));
@@ -164,7 +163,6 @@ RuntimeContext start_runtime(const CommonOptions& options) {
   RuntimeContext runtime;
   runtime.threads = options.threads;
   configure_libtorch(runtime);
-  set_input_limits(options.limits);
   return runtime;
 }
 

@@ -11,6 +11,7 @@
 #include "torchvino/data.hpp"
 #include "torchvino/models.hpp"
 #include "torchvino/names.hpp"
+#include "torchvino/output_layout.hpp"
 #include "torchvino/runtime.hpp"
 #include "torchvino/train.hpp"
 
@@ -64,12 +65,11 @@ struct CommonOptions {
   DatasetOptions data_for(const ov::Model& model) const;
   ModelSpec spec() const;
   std::filesystem::path out_dir() const { return out; }
+  OutputLayout layout() const { return {out_dir(), model}; }
   std::filesystem::path checkpoint_file() const {
-    return checkpoint.empty() ? out_dir() / (model + ".pt") : std::filesystem::path(checkpoint);
+    return checkpoint.empty() ? layout().checkpoint() : std::filesystem::path(checkpoint);
   }
-  std::filesystem::path default_ir(const std::string& mode) const {
-    return out_dir() / mode / (model + ".xml");
-  }
+  std::filesystem::path default_ir(const std::string& mode) const { return layout().ir(mode); }
 };
 
 // What a command's flags fill: the shared ones and the stage's options (kept alive, by a

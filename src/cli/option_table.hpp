@@ -19,7 +19,7 @@
 namespace torchvino::cli {
 
 struct Option {
-  std::string_view key;        // field name: config/report/rt_info key; what library errors say
+  std::string_view key;        // field name (a.b for a nested one): config/report/rt_info key; what library errors say
   std::string_view flag;       // the command line's spelling
   std::string_view help;
   std::string_view commands;   // the subcommands that take it, space-separated
@@ -115,7 +115,7 @@ inline constexpr Option labels{"labels", "--labels",
                                "Class names, one per line (convert --onnx: recorded in the IR for classify and eval; "
                                "classify: default the model's metadata)",
                                "convert classify"};
-inline constexpr Option layout{"layout", "--layout",
+inline constexpr Option layout{"channels_last", "--layout",
                                "With --onnx: the model's input layout; NHWC gets a transpose baked in, so the IR takes "
                                "N×C×H×W as every torchvino command feeds",
                                "convert"};
@@ -241,11 +241,11 @@ inline constexpr Option batch{"batch", "--batch", "Images per request (static ba
                               "export", &limits::at_least_one};
 inline constexpr Option streams{"streams", "--streams", "CPU streams in plugin_config NUM_STREAMS (0: AUTO)", "export",
                                 &limits::non_negative};
-inline constexpr Option raw_height{"raw_height", "--raw-height", "Height of the images clients send (default: the "
+inline constexpr Option raw_height{"image.height", "--raw-height", "Height of the images clients send (default: the "
                                    "dataset's)", "export", &limits::at_least_one};
-inline constexpr Option raw_width{"raw_width", "--raw-width", "Width of the images clients send (default: the dataset's)",
+inline constexpr Option raw_width{"image.width", "--raw-width", "Width of the images clients send (default: the dataset's)",
                                   "export", &limits::at_least_one};
-inline constexpr Option raw_channels{"raw_channels", "--raw-channels",
+inline constexpr Option raw_channels{"image.channels", "--raw-channels",
                                      "Channels of the images clients send: 1 or 3 (default: the dataset's)", "export"};
 }  // namespace opt
 

@@ -29,15 +29,20 @@ void check_options(const OvmsExportOptions& o, const RawImageInput& image) {
         return std::isalnum(c) || c == '-' || c == '_' || c == '.';
       });
   if (!name_ok)
-    throw Error(fmt::format("--name: '{}' is not a model name (letters, digits, '-', '_', '.')",
-                            o.name));
-  if (o.version < 1) throw Error(fmt::format("--version: {} must be >= 1", o.version));
-  if (o.batch < 1) throw Error(fmt::format("--batch: {} must be >= 1", o.batch));
-  if (o.streams < 0) throw Error(fmt::format("--streams: {} must be >= 0", o.streams));
-  if (image.height < 1 || image.width < 1 || (image.channels != 1 && image.channels != 3))
-    throw Error(fmt::format("--image-size/--image-channels: {}×{}×{} is not an image size "
-                            "(channels 1 or 3)",
-                            image.height, image.width, image.channels));
+    throw Error(fmt::format("name: '{}' is not a model name (letters, digits, '-', '_', '.')", o.name), "name");
+  if (o.version < 1) throw Error(fmt::format("version: {} must be >= 1", o.version), "version");
+  if (o.batch < 1) throw Error(fmt::format("batch: {} must be >= 1", o.batch), "batch");
+  if (o.streams < 0) throw Error(fmt::format("streams: {} must be >= 0", o.streams), "streams");
+  // The raw image's sides, then its channels: the first field at fault is the one named.
+  const auto image_error = [&](const char* field) {
+    return Error(fmt::format("raw image {}: {}×{}×{} (height×width×channels) is not an image size "
+                             "(sides >= 1, channels 1 or 3)",
+                             field, image.height, image.width, image.channels),
+                 fmt::format("image.{}", field));
+  };
+  if (image.height < 1) throw image_error("height");
+  if (image.width < 1) throw image_error("width");
+  if (image.channels != 1 && image.channels != 3) throw image_error("channels");
 }
 
 // OVMS's per-model settings (docs/parameters.md of the model server; names checked against its

@@ -83,7 +83,8 @@ ImageBatch read_cifar10(const fs::path& dir, Split split) {
   return out;
 }
 
-Dataset load_cifar10(const fs::path& dir, Split split, const Preprocessing& p, const Subset& subset) {
+Dataset load_cifar10(const fs::path& dir, Split split, const Preprocessing& p, const Subset& subset,
+                     const InputLimits& /*limits*/) {
   ImageBatch raw = read_cifar10(dir, split);
   const auto chosen = subset.indices(raw.labels.size(0));
   Dataset out;

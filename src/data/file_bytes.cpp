@@ -10,19 +10,7 @@
 #include <fstream>
 #include <limits>
 
-#include "torchvino/image.hpp"
 #include "torchvino/error.hpp"
-
-namespace torchvino {
-
-namespace {
-InputLimits g_limits;  // set once per command, before any input is read
-}  // namespace
-
-const InputLimits& input_limits() { return g_limits; }
-void set_input_limits(const InputLimits& limits) { g_limits = limits; }
-
-}  // namespace torchvino
 
 namespace torchvino::data {
 
@@ -72,7 +60,7 @@ struct InflateStream {
 
 }  // namespace
 
-std::vector<uint8_t> gunzip(std::span<const uint8_t> compressed, const fs::path& file) {
+std::vector<uint8_t> gunzip(std::span<const uint8_t> compressed, const fs::path& file, uint64_t limit) {
   const std::string name = file.string();
   InflateStream s;
   z_stream& zs = s.zs;
@@ -80,10 +68,10 @@ std::vector<uint8_t> gunzip(std::span<const uint8_t> compressed, const fs::path&
   if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) {
     throw Error(util::cat(name, ": cannot initialise gzip decompression"));
   }
-  const uint64_t limit = input_limits().max_decompressed_bytes;
   const auto over_limit = [&] {
-    return Error(util::cat(name, ": decompresses to more than ", limit >> 20,
-                           " MB, the limit for input files (raise it with --max-input-mb)"));
+    return Error(util::cat(name, ": decompresses to more than max_input_mb = ", limit >> 20,
+                           " MB, the limit for input files"),
+                 "max_input_mb");
   };
   std::vector<uint8_t> out;
   try {

@@ -7,13 +7,14 @@ namespace torchvino {
 namespace fs = std::filesystem;
 
 Dataset load_folder_dataset(const fs::path& dir, Split split, const Preprocessing& p,
-                            const Subset& subset) {
+                            const Subset& subset, const InputLimits& limits) {
   fs::path root = dir / "train";
   if (split == Split::Test) root = fs::is_directory(dir / "val") ? dir / "val" : dir / "test";
   if (!fs::is_directory(root)) {
     throw Error(util::cat(dir.string(), ": no ",
                           split == Split::Train ? "train/ sub-folder" : "val/ or test/ sub-folder",
-                          " (", dataset_info("folder").how_to_get, ")"));
+                          " (", dataset_info("folder").how_to_get, ")"),
+                "data_dir");
   }
   // Both splits must number classes alike, even when the test split lacks a class folder.
   std::vector<std::string> classes;
@@ -22,7 +23,7 @@ Dataset load_folder_dataset(const fs::path& dir, Split split, const Preprocessin
   } else if (!fs::is_regular_file(root / "labels.txt") && fs::is_directory(dir / "train")) {
     classes = image_folder_classes(dir / "train");
   }
-  return load_image_folder(root, p, subset, classes);
+  return load_image_folder(root, p, subset, classes, limits);
 }
 
 }  // namespace torchvino

@@ -34,10 +34,10 @@ uint32_t big_endian_u32(const uint8_t* p) {
 
 }  // namespace
 
-IdxArray read_idx(const std::filesystem::path& file) {
+IdxArray read_idx(const std::filesystem::path& file, const InputLimits& limits) {
   const std::string name = file.string();
   std::vector<uint8_t> bytes = data::read_file_bytes(file);
-  if (data::is_gzip(bytes)) bytes = data::gunzip(bytes, file);
+  if (data::is_gzip(bytes)) bytes = data::gunzip(bytes, file, limits.max_decompressed_bytes);
 
   if (bytes.size() < 4) {
     throw Error(util::cat(name, ": not an IDX file (only ", bytes.size(),

@@ -16,13 +16,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool is_image_file(const fs::path& file) {
-  std::string ext = file.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return ext == ".jpg" || ext == ".jpeg" || ext == ".png";
-}
-
 std::vector<std::string> sorted_subfolders(const fs::path& root) {
   std::vector<std::string> names;
   for (const auto& entry : fs::directory_iterator(root)) {
@@ -57,14 +50,14 @@ ImageFolder scan_image_folder(const fs::path& root, const std::vector<std::strin
                             "' is not one of the dataset's ", out.class_names.size(), " classes"));
     }
     for (const auto& entry : fs::recursive_directory_iterator(root / name)) {
-      if (entry.is_regular_file() && is_image_file(entry.path())) {
+      if (entry.is_regular_file() && has_image_extension(entry.path())) {
         found.emplace_back(it->second, entry.path());
       }
     }
   }
   if (found.empty()) {
     throw Error(
-        util::cat(root.string(), ": no images (*.jpg, *.jpeg, *.png) in class sub-folders"));
+        util::cat(root.string(), ": no images (*", util::join(image_extensions(), ", *"), ") in class sub-folders"));
   }
   std::sort(found.begin(), found.end());
   for (auto& [label, file] : found) {
@@ -75,7 +68,7 @@ ImageFolder scan_image_folder(const fs::path& root, const std::vector<std::strin
 }
 
 Dataset load_image_folder(const fs::path& root, const Preprocessing& p, const Subset& subset,
-                          const std::vector<std::string>& classes) {
+                          const std::vector<std::string>& classes, const InputLimits& limits) {
   ImageFolder folder = scan_image_folder(root, classes);
   const auto chosen = subset.indices(static_cast<int64_t>(folder.files.size()));
   const size_t n = chosen.size();
@@ -85,7 +78,7 @@ Dataset load_image_folder(const fs::path& root, const Preprocessing& p, const Su
     const fs::path& file = folder.files[static_cast<size_t>(chosen[i])];
     torch::Tensor x;
     try {
-      x = preprocess_image(decode_image(file), p);
+      x = preprocess_image(decode_image(file, limits), p);
     } catch (const Error& e) {
       const std::string msg = e.what();
       // decode_image names the file already; preprocessing errors do not.

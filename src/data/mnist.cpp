@@ -22,13 +22,14 @@ fs::path find_mnist_file(const fs::path& dir, const std::string& base) {
 
 }  // namespace
 
-Dataset load_mnist_format(const fs::path& dir, Split split, const Preprocessing& p, const Subset& subset) {
+Dataset load_mnist_format(const fs::path& dir, Split split, const Preprocessing& p, const Subset& subset,
+                          const InputLimits& limits) {
   if (!fs::is_directory(dir)) throw Error(util::cat(dir.string(), ": data folder not found"));
   const std::string prefix = split == Split::Train ? "train" : "t10k";
   const fs::path image_file = find_mnist_file(dir, prefix + "-images-idx3-ubyte");
   const fs::path label_file = find_mnist_file(dir, prefix + "-labels-idx1-ubyte");
 
-  IdxArray images = read_idx(image_file);
+  IdxArray images = read_idx(image_file, limits);
   if (images.dims.size() != 3) {
     throw Error(util::cat(image_file.string(), ": expected 3 dimensions (count × 28 × 28), found ",
                           images.dims.size(), ": [", util::join(images.dims, ", "), "]"));
@@ -37,7 +38,7 @@ Dataset load_mnist_format(const fs::path& dir, Split split, const Preprocessing&
     throw Error(util::cat(image_file.string(), ": images are ", images.dims[1], "×", images.dims[2],
                           ", expected 28×28"));
   }
-  IdxArray labels = read_idx(label_file);
+  IdxArray labels = read_idx(label_file, limits);
   if (labels.dims.size() != 1) {
     throw Error(util::cat(label_file.string(), ": expected 1 dimension for labels, found ",
                           labels.dims.size(), ": [", util::join(labels.dims, ", "), "]"));

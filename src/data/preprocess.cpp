@@ -16,13 +16,18 @@ Preprocessing Preprocessing::imagenet(int64_t crop) {
     throw Error(util::cat("ImageNet preprocessing: crop size must be positive, got ", crop));
   const Normalization n = imagenet_normalization();
   Preprocessing p;
-  p.resize = crop * 256 / 224;
-  p.keep_aspect = true;
-  p.crop = crop;
+  p.imagenet_geometry(crop);
   p.mean = n.mean;
   p.std = n.std;
   p.channels = 3;
   return p;
+}
+
+Preprocessing& Preprocessing::imagenet_geometry(int64_t crop_size) {
+  resize = crop_size * 256 / 224;
+  keep_aspect = true;
+  crop = crop_size;
+  return *this;
 }
 
 Normalization imagenet_normalization() {

@@ -5,6 +5,8 @@
 #include <png.h>
 #include <turbojpeg.h>
 
+#include <algorithm>
+#include <cctype>
 #include <csetjmp>
 #include <cstring>
 #include <limits>
@@ -24,14 +26,14 @@ bool starts_with(const std::vector<uint8_t>& bytes, std::initializer_list<uint8_
   return bytes.size() >= magic.size() && std::equal(magic.begin(), magic.end(), bytes.begin());
 }
 
-void check_pixel_limit(const std::filesystem::path& file, uint64_t width, uint64_t height) {
-  const uint64_t pixels_max = input_limits().max_image_pixels;
+void check_pixel_limit(const std::filesystem::path& file, uint64_t width, uint64_t height, uint64_t pixels_max) {
   if (width * height > pixels_max)
-    throw Error(util::cat(file.string(), ": image is ", width, "×", height, " pixels, more than the limit of ",
-                          pixels_max, " (raise it with --max-image-pixels)"));
+    throw Error(util::cat(file.string(), ": image is ", width, "×", height, " pixels, more than max_image_pixels = ",
+                          pixels_max),
+                "max_image_pixels");
 }
 
-Image decode_jpeg(const std::vector<uint8_t>& bytes, const std::filesystem::path& file) {
+Image decode_jpeg(const std::vector<uint8_t>& bytes, const std::filesystem::path& file, uint64_t pixels_max) {
   std::unique_ptr<void, decltype(&tjDestroy)> tj(tjInitDecompress(), &tjDestroy);
   if (!tj) throw Error(util::cat(file.string(), ": cannot start the JPEG decoder: ", tjGetErrorStr2(nullptr)));
   const auto fail = [&](const char* what) {
@@ -41,7 +43,7 @@ Image decode_jpeg(const std::vector<uint8_t>& bytes, const std::filesystem::path
   int width = 0, height = 0, subsampling = 0, colorspace = 0;
   if (tjDecompressHeader3(tj.get(), bytes.data(), bytes.size(), &width, &height, &subsampling, &colorspace) != 0)
     throw fail("header unreadable");
-  check_pixel_limit(file, static_cast<uint64_t>(width), static_cast<uint64_t>(height));
+  check_pixel_limit(file, static_cast<uint64_t>(width), static_cast<uint64_t>(height), pixels_max);
   const int channels = colorspace == TJCS_GRAY ? 1 : 3;
   Image image{.height = height, .width = width, .channels = channels, .pixels = {}};
   image.pixels.resize(static_cast<size_t>(width) * static_cast<size_t>(height) * static_cast<size_t>(channels));
@@ -123,13 +125,13 @@ struct PngReader {
   }
 };
 
-Image decode_png(const std::vector<uint8_t>& bytes, const std::filesystem::path& file) {
+Image decode_png(const std::vector<uint8_t>& bytes, const std::filesystem::path& file, uint64_t pixels_max) {
   Image image;
   PngReader reader{bytes};
   bool too_large = false;
   png_uint_32 width = 0, height = 0;
-  if (!reader.decode(image, input_limits().max_image_pixels, too_large, width, height)) {
-    if (too_large) check_pixel_limit(file, width, height);
+  if (!reader.decode(image, pixels_max, too_large, width, height)) {
+    if (too_large) check_pixel_limit(file, width, height, pixels_max);
     throw Error(util::cat(file.string(), ": cannot decode image: PNG corrupt or truncated (", reader.message, ")"));
   }
   return image;
@@ -137,10 +139,23 @@ Image decode_png(const std::vector<uint8_t>& bytes, const std::filesystem::path&
 
 }  // namespace
 
-Image read_image(const std::filesystem::path& file) {
+const std::vector<std::string>& image_extensions() {
+  static const std::vector<std::string> known = {".jpg", ".jpeg", ".png"};
+  return known;
+}
+
+bool has_image_extension(const std::filesystem::path& file) {
+  std::string ext = file.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const auto& known = image_extensions();
+  return std::find(known.begin(), known.end(), ext) != known.end();
+}
+
+Image read_image(const std::filesystem::path& file, const InputLimits& limits) {
   const std::vector<uint8_t> bytes = data::read_file_bytes(file);
-  if (starts_with(bytes, {0xFF, 0xD8, 0xFF})) return decode_jpeg(bytes, file);
-  if (starts_with(bytes, {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'})) return decode_png(bytes, file);
+  if (starts_with(bytes, {0xFF, 0xD8, 0xFF})) return decode_jpeg(bytes, file, limits.max_image_pixels);
+  if (starts_with(bytes, {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'}))
+    return decode_png(bytes, file, limits.max_image_pixels);
   throw Error(util::cat(file.string(), ": cannot decode image: not a JPEG or PNG file"));
 }
 

@@ -15,8 +15,8 @@ namespace {
 const std::array<DatasetInfo, 4>& datasets() {
   static const std::array<DatasetInfo, 4> table = {{
       {"fashion-mnist", 1, 28, 10, {{0.2860f}, {0.3530f}}, "/usr/share/datasets/fashion-mnist",
-       "install it with `apt-get install dataset-fashion-mnist` or pass --data-dir with the "
-       "four Fashion-MNIST IDX files",
+       "install it with `apt-get install dataset-fashion-mnist` or set data_dir to a folder with "
+       "the four Fashion-MNIST IDX files",
        Resize::Squash, load_mnist_format,
        {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"}},
       {"mnist", 1, 28, 10, {{0.1307f}, {0.3081f}}, fs::path("data") / "mnist",
@@ -24,10 +24,10 @@ const std::array<DatasetInfo, 4>& datasets() {
        {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}},
       {"cifar10", 3, 32, 10, imagenet_normalization(), fs::path("data") / "cifar-10-batches-bin",
        "download the binary version from https://www.cs.toronto.edu/~kriz/cifar.html, "
-       "extract it and pass --data-dir with its cifar-10-batches-bin folder",
+       "extract it and set data_dir to its cifar-10-batches-bin folder",
        Resize::Squash, load_cifar10},
       {"folder", 3, 224, 0, imagenet_normalization(), {},
-       "pass --data-dir with train/ and val/ (or test/) sub-folders of class folders",
+       "set data_dir to a folder with train/ and val/ (or test/) sub-folders of class folders",
        Resize::CentreCrop, load_folder_dataset},
   }};
   return table;
@@ -58,8 +58,7 @@ Preprocessing preprocessing_for_input(const DatasetInfo& dataset, int64_t channe
   p.channels = channels;
   if (dataset.resize == Resize::CentreCrop) {
     // Images of any size: always resized and cropped, even to the dataset's own size.
-    p.resize = image_size * 256 / 224;
-    p.crop = image_size;
+    p.imagenet_geometry(image_size);
   } else if (image_size != dataset.image_size) {
     p.resize = image_size;
     p.keep_aspect = false;
@@ -81,18 +80,17 @@ Dataset load_dataset(const DatasetOptions& options, Split split) {
       options.preprocessing ? *options.preprocessing : default_preprocessing(d.name);
   const fs::path dir = options.data_dir.empty() ? d.default_dir : options.data_dir;
   if (dir.empty()) {
-    throw Error(util::cat("dataset '", d.name, "' has no default folder: ", how_to_get(d, dir)));
+    throw Error(util::cat("dataset '", d.name, "' has no default folder: ", how_to_get(d, dir)), "data_dir");
   }
   if (!fs::is_directory(dir)) {
-    throw Error(
-        util::cat(d.name, " data folder ", dir.string(), " not found: ", how_to_get(d, dir)));
+    throw Error(util::cat(d.name, " data folder ", dir.string(), " not found: ", how_to_get(d, dir)), "data_dir");
   }
   if (options.limit < 0) {
     throw Error(util::cat("load_dataset: limit must not be negative, got ", options.limit));
   }
   Subset subset(options.limit);
   subset.shuffle_seed = options.shuffle_seed;
-  Dataset data = d.load(dir, split, p, subset);
+  Dataset data = d.load(dir, split, p, subset, options.limits);
   if (data.class_names.empty()) data.class_names = d.labels;
   return data;
 }

@@ -11,7 +11,6 @@
 #include <type_traits>
 
 #include "models/checkpoint_legacy.hpp"
-#include "models/resnet.hpp"
 #include "models/torch_save.hpp"
 #include "torchvino/error.hpp"
 #include "torchvino/models.hpp"
@@ -68,8 +67,8 @@ c10::impl::GenericDict metadata_dict(const Model& model) {
   d.insert("in_channels", s.in_channels);
   d.insert("num_classes", s.num_classes);
   d.insert("image_size", s.image_size);
-  if (const auto* resnet = dynamic_cast<const ResNetImpl*>(model.net.ptr().get()))
-    d.insert("small_input_stem", resnet->small_input_stem);
+  if (const auto fields = model_info(s.arch).checkpoint_fields)
+    for (const auto& [key, value] : fields(model.module())) d.insert(key, value);
   d.insert("dataset", m.dataset);
   d.insert("mean", plain_list(m.mean));
   d.insert("std", plain_list(m.std));
@@ -162,8 +161,8 @@ c10::impl::GenericDict torchvino_entry(const c10::IValue& top, const std::string
   }
   throw Error(fmt::format(
       "{}: a PyTorch file without torchvino metadata (no 'torchvino' dict): not a torchvino "
-      "checkpoint; a plain state dict is loaded with --weights",
-      file));
+      "checkpoint; a plain state dict is loaded as initial weights (weights)",
+      file), "weights");
 }
 
 // Both checkpoint formats are zip files; anything else gets a message about checkpoints rather

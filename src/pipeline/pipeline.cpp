@@ -9,6 +9,7 @@
 #include "torchvino/convert.hpp"
 #include "torchvino/error.hpp"
 #include "torchvino/ir_metadata.hpp"
+#include "torchvino/output_layout.hpp"
 #include "torchvino/report.hpp"
 #include "util/strings.hpp"
 
@@ -30,7 +31,7 @@ Parity compare_logits(Mode mode, const torch::Tensor& reference, const torch::Te
 }
 
 void drop_outputs_derived_from_model(const fs::path& folder) {
-  for (const char* dir : {"fp32", "fp16", "int8"}) fs::remove_all(folder / dir);
+  for (const char* dir : OutputLayout::kIrFolders) fs::remove_all(folder / dir);
   remove_report(folder);
 }
 
@@ -44,13 +45,14 @@ bool wants(const PipelineOptions& o, Mode mode) {
 struct Outputs {
   fs::path out, staging, checkpoint, fp32, fp16, int8;
 
-  Outputs(const PipelineOptions& o)
+  Outputs(const PipelineOptions& o) : Outputs(o, OutputLayout{o.out, o.spec.arch}) {}
+  Outputs(const PipelineOptions& o, const OutputLayout& layout)
       : out(o.out),
         staging(o.staging.empty() ? o.out : o.staging),
-        checkpoint(o.checkpoint.empty() ? o.out / (o.spec.arch + ".pt") : o.checkpoint),
-        fp32(o.out / "fp32" / (o.spec.arch + ".xml")),
-        fp16(o.out / "fp16" / (o.spec.arch + ".xml")),
-        int8(o.out / "int8" / (o.spec.arch + ".xml")) {}
+        checkpoint(o.checkpoint.empty() ? layout.checkpoint() : o.checkpoint),
+        fp32(layout.ir("fp32")),
+        fp16(layout.ir("fp16")),
+        int8(layout.ir("int8")) {}
 
   const fs::path& of(Mode mode) const {
     switch (mode) {
@@ -104,7 +106,8 @@ Model obtain_model(const PipelineOptions& o, const Outputs& out, bool train_it, 
     Model model = load_checkpoint(out.staged(checkpoint));
     if (model.spec.arch != o.spec.arch)
       throw Error(checkpoint.string() + ": holds a " + model.spec.arch + ", not a " + o.spec.arch +
-                  " (use --retrain or another --checkpoint)");
+                      " (set retrain to train again, or give another checkpoint)",
+                  "retrain");
     log(fmt::format("train: reusing {} (use --retrain to train again)", checkpoint.string()));
     return model;
   }

@@ -101,7 +101,8 @@ FolderLock::FolderLock(const fs::path& dir, const std::string& command, bool wai
         ::close(fd);
         if (saved != EWOULDBLOCK) throw Error(dir_.string() + ": cannot lock: " + std::strerror(saved));
         throw Error(dir_.string() + ": in use by " + holder +
-                    "; wait for it to finish, pass --wait, or choose another --out");
+                        "; wait for it to finish, set wait to queue behind it, or choose another output folder",
+                    "wait");
       }
       if (log) log(dir_.string() + ": waiting for " + holder);
       while (::flock(fd, LOCK_EX) != 0 && errno == EINTR) {

@@ -4,6 +4,6 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const auto file = torchvino::fuzz::write_scratch("image.png", data, size);
-  torchvino::fuzz::refuse_cleanly([&] { torchvino::read_image(file); });
+  torchvino::fuzz::refuse_cleanly([&] { torchvino::read_image(file, torchvino::fuzz::kLimits); });
   return 0;
 }

@@ -9,8 +9,13 @@
 #include <string_view>
 
 #include "torchvino/error.hpp"
+#include "torchvino/image.hpp"
 
 namespace torchvino::fuzz {
+
+// Limits small enough that a fuzzer's memory cap is never what stops a run: the limit checks
+// themselves are under test (a header claiming 20000×20000 pixels must be refused, not tried).
+inline constexpr InputLimits kLimits{.max_decompressed_bytes = 64u << 20, .max_image_pixels = 4'000'000};
 
 // The process's scratch folder (on /dev/shm when it exists), removed at exit.
 const std::filesystem::path& scratch();
