@@ -225,20 +225,20 @@ TEST(InputLayout, NhwcAndBgrModelsTakeNchwRgbAfterConvert) {
   EXPECT_TRUE(torch::equal(run(adapt_input(channels_last_model(), {.channels_last = true}), rgb),
                            rgb.permute({0, 2, 3, 1})));
 
-  // Refusals, each naming the flag.
+  // Refusals, each naming the option (the library's key, then the CLI's flag).
   r = run_cli("convert --onnx " + source.string() + " --output " + xml.string());
   EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE(r.output.find("looks channels-last (N×H×W×C): give --layout NHWC"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("looks channels-last (N×H×W×C): set channels_last"), std::string::npos) << r.output;
   const auto nchw = dir / "nchw.xml";
   save_ir(image_model(1, 8), nchw);
   r = run_cli("convert --onnx " + nchw.string() + " --layout NHWC --output " + xml.string());
   EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE(r.output.find("--layout NHWC: the model's input [?,1,8,8] does not end in 1 or 3 channels"),
+  EXPECT_NE(r.output.find("channels_last: the model's input [?,1,8,8] does not end in 1 or 3 channels (--layout)"),
             std::string::npos)
       << r.output;
   r = run_cli("convert --onnx " + nchw.string() + " --bgr --output " + xml.string());
   EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE(r.output.find("--bgr: the model's input [?,1,8,8] does not have 3 channels"), std::string::npos)
+  EXPECT_NE(r.output.find("bgr: the model's input [?,1,8,8] does not have 3 channels (--bgr)"), std::string::npos)
       << r.output;
   r = run_cli("convert --onnx " + nchw.string() + " --layout nhwc --output " + xml.string());
   EXPECT_NE(r.exit_code, 0);

@@ -56,17 +56,7 @@ Bytes iota_bytes(size_t n, uint8_t start = 0) {
   return b;
 }
 
-// Runs f, expecting an Error whose message contains every one of `parts`.
-void expect_error(const std::function<void()>& f, std::initializer_list<std::string> parts) {
-  try {
-    f();
-    ADD_FAILURE() << "expected torchvino::Error, nothing was thrown";
-  } catch (const Error& e) {
-    const std::string msg = e.what();
-    for (const auto& part : parts)
-      EXPECT_NE(msg.find(part), std::string::npos) << "'" << part << "' not in: " << msg;
-  }
-}
+using test_support::expect_error;
 
 }  // namespace
 

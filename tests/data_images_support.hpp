@@ -43,16 +43,7 @@ inline void write_png(const fs::path& file, int w, int h, int comp,
   ASSERT_NE(stbi_write_png(file.c_str(), w, h, comp, pixels.data(), w * comp), 0) << file;
 }
 
-inline void expect_error(const std::function<void()>& f, std::initializer_list<std::string> parts) {
-  try {
-    f();
-    ADD_FAILURE() << "expected torchvino::Error, nothing was thrown";
-  } catch (const Error& e) {
-    const std::string msg = e.what();
-    for (const auto& part : parts)
-      EXPECT_NE(msg.find(part), std::string::npos) << "'" << part << "' not in: " << msg;
-  }
-}
+using test_support::expect_error;
 
 // A uint8 H×W×C image with the given values, row-major.
 inline torch::Tensor image(int64_t h, int64_t w, int64_t c, const std::vector<int>& values) {

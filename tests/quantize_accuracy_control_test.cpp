@@ -225,7 +225,7 @@ TEST(QuantizeAccuracyControl, InvalidMaxDropIsAnErrorNamingTheField) {
       torchvino::quantize_with_accuracy_control(sensitive_model(), s.calibration, s.validation, options(), c);
       ADD_FAILURE() << "max_drop " << bad << " accepted";
     } catch (const torchvino::Error& e) {
-      EXPECT_NE(std::string(e.what()).find("accuracy control: max_drop must be in [0, 1)"), std::string::npos)
+      EXPECT_NE(std::string(e.what()).find("max_drop: "), std::string::npos)
           << e.what();
     }
   }

@@ -268,11 +268,20 @@ TEST(QuantizePipeline, RejectsBadOptionsNamingTheField) {
     torchvino::quantize(fp32, data, options);
     ADD_FAILURE() << "subset_size 0 accepted";
   } catch (const torchvino::Error& e) {
-    EXPECT_NE(std::string(e.what()).find("subset_size must be at least 1"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("subset_size: 0 must be at least 1"), std::string::npos) << e.what();
   }
   options = {};
   options.quantile = 0.7;
   EXPECT_THROW(torchvino::quantize(fp32, data, options), torchvino::Error);
+  // The library applies the limits the flags and config keys have: -5 was accepted here before.
+  options = {};
+  options.smooth_quant_alpha = -5;
+  try {
+    torchvino::quantize(fp32, data, options);
+    ADD_FAILURE() << "smooth_quant_alpha -5 accepted";
+  } catch (const torchvino::Error& e) {
+    EXPECT_EQ(e.option(), "smooth_quant_alpha");
+  }
   EXPECT_THROW(torchvino::quantize(fp32, dataset_of(torch::zeros({0, 3, 16, 16})), {}), std::exception);
 }
 

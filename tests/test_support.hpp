@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <initializer_list>
 #include <iterator>
 #include <memory>
 #include <openvino/openvino.hpp>
@@ -21,6 +23,18 @@
 #include "torchvino/runtime.hpp"
 
 namespace test_support {
+
+// Runs f, expecting a torchvino::Error whose message contains every one of `parts`.
+inline void expect_error(const std::function<void()>& f, std::initializer_list<std::string> parts) {
+  try {
+    f();
+    ADD_FAILURE() << "expected torchvino::Error, nothing was thrown";
+  } catch (const torchvino::Error& e) {
+    const std::string msg = e.what();
+    for (const auto& part : parts)
+      EXPECT_NE(msg.find(part), std::string::npos) << "'" << part << "' not in: " << msg;
+  }
+}
 
 // A fresh folder, removed with everything in it at the end of the scope.
 class TempDir {

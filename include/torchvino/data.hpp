@@ -180,10 +180,14 @@ struct DatasetInfo {
                   const Subset& subset, const InputLimits& limits);
   // Class names when the files carry none (IDX files hold only numbers).
   std::vector<std::string> labels = {};
+  // Fetches the dataset's files into a folder (`torchvino download`); null: not downloadable.
+  void (*download)(const std::filesystem::path& dir) = nullptr;
 };
 
 // Datasets torchvino knows by name, in table order.
 std::vector<std::string> dataset_names();
+// Those of them that have a download function.
+std::vector<std::string> downloadable_dataset_names();
 // Throws Error for a name not in dataset_names(), listing the known ones.
 const DatasetInfo& dataset_info(const std::string& name);
 // The preprocessing that turns the dataset's images into channels×image_size×image_size model

@@ -1,4 +1,5 @@
 #pragma once
+#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -29,6 +30,9 @@ struct Parity {
   double max_abs_logit = 0;  // of the reference
   double argmax_agreement = 0;
   Mode reference = Mode::PyTorch;
+
+  // The largest logit difference as a fraction of the reference's largest |logit|.
+  double relative_max_diff() const { return max_abs_diff / std::max(max_abs_logit, 1e-12); }
 };
 
 // Parity of `logits` against `reference` (same shape).

@@ -123,5 +123,9 @@ std::string describe(const ExecutedLayer& layer);
 std::vector<ExecutedLayer> non_int8_layers(const std::vector<ExecutedLayer>& layers);
 // The compute layers among `layers` that do not compute in bf16.
 std::vector<ExecutedLayer> non_bf16_layers(const std::vector<ExecutedLayer>& layers);
+// One line per compute layer that does not execute at `mode`'s precision (8-bit for int8, bf16 for
+// bf16), e.g. "layer conv1 (Convolution) executes in f32, not 8-bit"; none for other modes. What
+// eval and the pipeline warn about: a mode never silently runs at another precision.
+std::vector<std::string> execution_warnings(Mode mode, const std::vector<ExecutedLayer>& layers);
 
 }  // namespace torchvino

@@ -77,11 +77,7 @@ void add_eval_command(CLI::App& app) {
     ModeRecord record{flags->mode, file, model_size_bytes(file), weights_size_bytes(file), r, {}, flags->requests};
     if (const auto* compiled = backend->compiled_model()) {
       record.executed = executed_layers(*compiled, ov_model.get());
-      if (flags->mode == Mode::INT8) {
-        for (const auto& l : non_int8_layers(record.executed))
-          log_line(fmt::format("WARNING: layer {} executes in {}, not 8-bit", describe(l),
-                               l.runtime_precision));
-      }
+      for (const auto& line : execution_warnings(flags->mode, record.executed)) log_line("WARNING: " + line);
     }
     if (flags->mode == Mode::BF16) {
       // bf16 is judged against the same IR computed in f32.
@@ -91,10 +87,7 @@ void add_eval_command(CLI::App& app) {
       fmt::print("fp32 on the same IR: accuracy {:.2f}%  {:.0f} images/s;  bf16 vs fp32: Δ accuracy {:+.2f} points, "
                  "max |Δlogit| {:.3g} ({:.3g} of max |logit|), same argmax {:.3f}%\n",
                  100 * f.accuracy, f.throughput, 100 * (r.accuracy - f.accuracy), p.max_abs_diff,
-                 p.max_abs_diff / std::max(p.max_abs_logit, 1e-12), 100 * p.argmax_agreement);
-      for (const auto& l : non_bf16_layers(record.executed))
-        log_line(fmt::format("WARNING: layer {} executes in {}, not bf16", describe(l),
-                             l.runtime_precision));
+                 p.relative_max_diff(), 100 * p.argmax_agreement);
     }
     if (!flags->json.empty()) write_text_atomically(flags->json, record_to_json(record));
   });

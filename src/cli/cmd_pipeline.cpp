@@ -48,7 +48,7 @@ void add_pipeline_command(CLI::App& app) {
     std::cout << "\n" << format_table(report) << std::flush;
     for (const auto& par : report.parity)
       std::cout << fmt::format("{:<6} vs {}: max |Δlogit| {:.3g} ({:.3g} of max |logit|), same argmax {:.3f}%\n",
-                               to_string(par.mode), to_string(par.reference), par.max_abs_diff, par.max_abs_diff / std::max(par.max_abs_logit, 1e-12),
+                               to_string(par.mode), to_string(par.reference), par.max_abs_diff, par.relative_max_diff(),
                                100 * par.argmax_agreement);
     log_line("pipeline: report in " + (o.out / "report.md").string() + " and " + (o.out / "report.html").string() + " (charts)");
   });

@@ -21,7 +21,7 @@ const std::array<DatasetInfo, 4>& datasets() {
        {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"}},
       {"mnist", 1, 28, 10, {{0.1307f}, {0.3081f}}, fs::path("data") / "mnist",
        "download it with `torchvino download mnist {dir}`", Resize::Squash, load_mnist_format,
-       {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}},
+       {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}, download_mnist},
       {"cifar10", 3, 32, 10, imagenet_normalization(), fs::path("data") / "cifar-10-batches-bin",
        "download the binary version from https://www.cs.toronto.edu/~kriz/cifar.html, "
        "extract it and set data_dir to its cifar-10-batches-bin folder",
@@ -45,6 +45,13 @@ std::string how_to_get(const DatasetInfo& d, const fs::path& dir) {
 }  // namespace
 
 std::vector<std::string> dataset_names() { return util::row_names(datasets()); }
+
+std::vector<std::string> downloadable_dataset_names() {
+  std::vector<std::string> names;
+  for (const auto& d : datasets())
+    if (d.download) names.push_back(d.name);
+  return names;
+}
 
 const DatasetInfo& dataset_info(const std::string& name) {
   return util::find_row(datasets(), name, "dataset");

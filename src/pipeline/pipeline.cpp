@@ -108,7 +108,7 @@ Model obtain_model(const PipelineOptions& o, const Outputs& out, bool train_it, 
       throw Error(checkpoint.string() + ": holds a " + model.spec.arch + ", not a " + o.spec.arch +
                       " (set retrain to train again, or give another checkpoint)",
                   "retrain");
-    log(fmt::format("train: reusing {} (use --retrain to train again)", checkpoint.string()));
+    log(fmt::format("train: reusing {} (retrain: train again)", checkpoint.string()));
     return model;
   }
   torch::manual_seed(o.train.seed);  // the initial weights come from the seed too
@@ -188,14 +188,8 @@ void compare_modes(PipelineReport& report) {
       report.parity.push_back(compare_logits(r.mode, reference->eval.logits, r.eval.logits));
     if (fp32 && r.mode == Mode::BF16)
       report.parity.push_back(compare_logits(r.mode, fp32->eval.logits, r.eval.logits, Mode::FP32));
-    if (r.mode == Mode::BF16)
-      for (const auto& layer : non_bf16_layers(r.executed))
-        report.warnings.push_back(fmt::format("bf16: layer {} executes in {}, not bf16", describe(layer),
-                                              layer.runtime_precision));
-    if (r.mode == Mode::INT8)
-      for (const auto& layer : non_int8_layers(r.executed))
-        report.warnings.push_back(fmt::format("int8: layer {} executes in {}, not 8-bit", describe(layer),
-                                              layer.runtime_precision));
+    for (const auto& line : execution_warnings(r.mode, r.executed))
+      report.warnings.push_back(to_string(r.mode) + ": " + line);
   }
   for (auto& r : report.records) r.eval.logits = torch::Tensor();  // reports do not need them
 }

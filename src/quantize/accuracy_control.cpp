@@ -14,6 +14,7 @@
 #include <set>
 
 #include "torchvino/error.hpp"
+#include "torchvino/limits.hpp"
 #include "torchvino/runtime.hpp"
 #include "util/strings.hpp"
 
@@ -66,11 +67,10 @@ QuantizeOptions with_reverted(QuantizeOptions options, const std::vector<std::st
 }
 
 void check(const AccuracyControlOptions& c, const Dataset& validation) {
-  if (c.ranking_subset < 1) throw Error("accuracy control: ranking_subset must be at least 1");
-  if (c.max_iterations < 0) throw Error("accuracy control: max_iterations must not be negative");
-  if (c.batch_size < 1) throw Error("accuracy control: batch_size must be at least 1");
-  if (!(c.max_drop >= 0 && c.max_drop < 1))
-    throw Error(fmt::format("accuracy control: max_drop must be in [0, 1) (a top-1 fraction), got {}", c.max_drop));
+  limits::ranking_subset.check("ranking_subset_size", static_cast<double>(c.ranking_subset));
+  limits::max_iterations.check("max_iterations", static_cast<double>(c.max_iterations));
+  limits::at_least_one.check("batch_size", static_cast<double>(c.batch_size));
+  limits::max_drop.check("max_drop", c.max_drop);
   if (validation.size() == 0) throw Error("accuracy control: the validation set is empty");
 }
 

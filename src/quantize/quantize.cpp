@@ -13,6 +13,7 @@
 #include "quantize/overflow_fix.hpp"
 #include "quantize/step.hpp"
 #include "torchvino/error.hpp"
+#include "torchvino/limits.hpp"
 #include "torchvino/quantize.hpp"
 #include "util/strings.hpp"
 
@@ -21,11 +22,13 @@ namespace {
 
 using namespace quant;
 
+// The limits the command line and the config file apply too (torchvino/limits.hpp).
 void check(const QuantizeOptions& o) {
-  if (o.subset_size < 1) throw Error("quantize: subset_size must be at least 1, got " + std::to_string(o.subset_size));
-  if (o.batch_size < 1) throw Error("quantize: batch_size must be at least 1, got " + std::to_string(o.batch_size));
-  if (!(o.quantile > 0 && o.quantile < 0.5)) throw Error("quantize: quantile must be in (0, 0.5)");
-  if (!(o.smooth_quant_alpha <= 1)) throw Error("quantize: smooth_quant_alpha must be at most 1 (negative: off)");
+  limits::subset_size.check("subset_size", static_cast<double>(o.subset_size));
+  limits::calibration_seed.check("calibration_seed", static_cast<double>(o.calibration_seed));
+  limits::at_least_one.check("batch_size", static_cast<double>(o.batch_size));
+  limits::quantile.check("quantile", o.quantile);
+  limits::smooth_quant_alpha.check("smooth_quant_alpha", o.smooth_quant_alpha);
 }
 
 // One statement per algorithm. A stage measures the model the stages before it left.

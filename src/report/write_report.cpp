@@ -121,7 +121,7 @@ std::vector<std::vector<std::string>> parity_rows(const PipelineReport& r) {
     rows.push_back({to_string(p.mode) + (p.reference == Mode::PyTorch ? std::string()
                                                                        : fmt::format(" (vs {})", to_string(p.reference))),
                     fmt::format("{:.3g}", p.max_abs_diff),
-                    fmt::format("{:.3g}", p.max_abs_diff / std::max(p.max_abs_logit, 1e-12)),
+                    fmt::format("{:.3g}", p.relative_max_diff()),
                     fmt::format("{:.3f} %", 100 * p.argmax_agreement)});
   return rows;
 }

@@ -70,4 +70,15 @@ std::vector<ExecutedLayer> non_bf16_layers(const std::vector<ExecutedLayer>& lay
   return found;
 }
 
+std::vector<std::string> execution_warnings(Mode mode, const std::vector<ExecutedLayer>& layers) {
+  std::vector<std::string> lines;
+  const auto add = [&](const std::vector<ExecutedLayer>& found, const char* wanted) {
+    for (const auto& l : found)
+      lines.push_back("layer " + describe(l) + " executes in " + l.runtime_precision + ", not " + wanted);
+  };
+  if (mode == Mode::INT8) add(non_int8_layers(layers), "8-bit");
+  if (mode == Mode::BF16) add(non_bf16_layers(layers), "bf16");
+  return lines;
+}
+
 }  // namespace torchvino
