@@ -22,6 +22,8 @@ void add_pipeline_command(CLI::App& app) {
   bind(cmd, opt::subset_size, p.quantize.subset_size);
   bind(cmd, opt::calibration_seed, p.quantize.calibration_seed);
   bind(cmd, opt::preset, p.quantize.preset);
+  bind(cmd, opt::model_type, p.quantize.model_type);
+  bind(cmd, opt::range_estimator, p.quantize.range_estimator);
   bind(cmd, opt::bias_correction, p.quantize.bias_correction);
   bind(cmd, opt::batch_size, p.eval.batch_size);
   bind(cmd, opt::requests, p.requests);

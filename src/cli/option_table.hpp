@@ -146,13 +146,13 @@ inline constexpr Option model_type{"model_type", "--model-type",
                                    "Placement scheme: cnn, or transformer (NNCF's rules: no quantizers on residual "
                                    "Adds, pooling, Softmax outputs; symmetric attention MatMuls); auto: transformer "
                                    "when the graph has attention or layer normalisation",
-                                   "quantize"};
+                                   "quantize pipeline"};
 inline constexpr Option smooth_quant_alpha{"smooth_quant_alpha", "--smooth-quant-alpha",
                                            "Transformers: SmoothQuant migration strength for linear layers (negative: "
                                            "off)",
                                            "quantize", &limits::smooth_quant_alpha};
 inline constexpr Option range_estimator{"range_estimator", "--range-estimator", "Activation range estimator",
-                                        "quantize"};
+                                        "quantize pipeline"};
 inline constexpr Option quantile{"quantile", "--quantile", "Quantile of the quantile range estimator", "quantize",
                                  &limits::quantile};
 inline constexpr Option bias_correction{"bias_correction", "--bias-correction",
