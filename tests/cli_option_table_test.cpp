@@ -98,22 +98,19 @@ TEST(OptionTable, LibraryErrorsGetTheFlagOfTheirOptionKey) {
 
 // The quantization options a config key sets are the flags' own: same keys, same checks.
 TEST(OptionTable, ConfigKeysAndFlagsOfQuantizeAreOneList) {
+  // The job's flags on a bare `quantize` (no callback: only the flags are wanted, not a quantization).
   CLI::App app;
-  add_all_commands(app);
-  CLI::App* quantize = app.get_subcommand("quantize");
-  quantize->callback(std::function<void()>{});  // only the flags are wanted here, not a quantization
+  CLI::App* quantize = app.add_subcommand("quantize");
+  QuantizeJob flags;
+  add_job_flags(quantize, flags);
   app.parse(std::vector<std::string>{"--subset-size=64", "--preset=mixed", "--ignore-name=fc", "quantize"});
   const QuantizeJob file = parse_quantize_job(
       "model: {model: a.xml}\ncompression: {subset_size: 200, preset: performance, range_estimator: minmax}\n", "c");
-  QuantizeJob flags;
-  flags.quantize.subset_size = 64;
-  flags.quantize.preset = Preset::Mixed;
-  flags.quantize.ignored_scope.names = {"fc"};
   QuantizeJob job = file;
   apply_given_flags(quantize, flags, job);
-  EXPECT_EQ(job.quantize.subset_size, 64);                               // flag over file
-  EXPECT_EQ(job.quantize.preset, Preset::Mixed);                         // flag over file
-  EXPECT_EQ(job.quantize.range_estimator, RangeEstimator::MinMax);       // file, no flag
+  EXPECT_EQ(job.quantize.subset_size, 64);                          // flag over file
+  EXPECT_EQ(job.quantize.preset, Preset::Mixed);                    // flag over file
+  EXPECT_EQ(job.quantize.range_estimator, RangeEstimator::MinMax);  // file, no flag
   EXPECT_EQ(job.quantize.ignored_scope.names, std::vector<std::string>{"fc"});
   EXPECT_EQ(job.algorithm, Algorithm::Default);
 }
