@@ -2,8 +2,9 @@
 bench/zoo.sh, which runs torchvino; this runs in the bench venv (torch, torchvision, onnx,
 onnxscript, nncf, openvino), never in .venv.
 
-  python bench/zoo.py prepare OUT MODEL
-      OUT/MODEL/model.onnx: torchvision MODEL with 10 classes and seeded weights (torch.manual_seed(0));
+  python bench/zoo.py prepare OUT MODEL [--num-classes 10]
+      OUT/MODEL/model.onnx: torchvision MODEL with 10 classes (or --num-classes: bench/scale.sh
+      takes 1,000) and seeded weights (torch.manual_seed(0));
       BatchNorm statistics re-estimated on 256 real training images (a seeded network's default
       statistics give near-constant logits); a classifier torchvision initialises to zero (ViT's
       head) drawn instead, or every logit would be 0. OUT/MODEL/eval.npy: EVAL_IMAGES held-out test
@@ -48,7 +49,7 @@ def prepare(a):
 
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
-    model = torchvision.models.get_model(a.model, weights=None, num_classes=10)
+    model = torchvision.models.get_model(a.model, weights=None, num_classes=a.num_classes)
     for m in model.modules():
         if isinstance(m, torch.nn.Linear) and not m.weight.detach().any():
             torch.nn.init.normal_(m.weight, std=m.in_features ** -0.5)
@@ -245,6 +246,7 @@ def main():
     s.add_argument("out")
     s.add_argument("model")
     s.add_argument("--threads", type=int, default=2)
+    s.add_argument("--num-classes", type=int, default=10, help="the classifier's outputs (default 10)")
     s = sub.add_parser("measure")
     s.add_argument("out")
     s.add_argument("model")

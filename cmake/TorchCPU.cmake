@@ -12,8 +12,16 @@ foreach(lib torch_cpu c10)
   set_target_properties(torchvino_${lib} PROPERTIES IMPORTED_LOCATION "${_torch_lib}/lib${lib}.so")
 endforeach()
 
+# The OpenMP runtime LibTorch's thread pool runs on (the wheel's own libgomp): linked directly so
+# that torchvino can keep that pool out of threads that must not enter it (util/serial_libtorch).
+if(NOT EXISTS "${_torch_lib}/libgomp.so.1")
+  message(FATAL_ERROR "libgomp.so.1 not found in ${_torch_lib}")
+endif()
+add_library(torchvino_gomp SHARED IMPORTED)
+set_target_properties(torchvino_gomp PROPERTIES IMPORTED_LOCATION "${_torch_lib}/libgomp.so.1")
+
 add_library(torch_cpu_only INTERFACE)
-target_link_libraries(torch_cpu_only INTERFACE torchvino_torch_cpu torchvino_c10)
+target_link_libraries(torch_cpu_only INTERFACE torchvino_torch_cpu torchvino_c10 torchvino_gomp)
 target_include_directories(torch_cpu_only SYSTEM INTERFACE
   "${TORCH_PACKAGE_DIR}/include" "${TORCH_PACKAGE_DIR}/include/torch/csrc/api/include")
 # torch >= 2.7 wheels use the new libstdc++ ABI, like the OpenVINO wheel; a test checks both agree.

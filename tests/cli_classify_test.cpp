@@ -96,9 +96,13 @@ TEST_F(CliClassify, Int8ModelPrintsLabelledTop5ForEachImage) {
 }
 
 TEST_F(CliClassify, AFolderIsStreamedInOrderWithProgress) {
+  const auto text = run_cli("classify --requests 3 --top 1 " + int8().string() + " " + file("frames"));
+  ASSERT_EQ(text.exit_code, 0) << text.output;
+  EXPECT_NE(text.output.find("classify: 9/9 images of " + file("frames") + " ("), std::string::npos) << text.output;
+  EXPECT_NE(text.output.find("images/s, ETA 0:00)"), std::string::npos) << text.output;
   const auto r = run_cli("classify --json --requests 3 --top 1 " + int8().string() + " " + file("frames"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_NE(r.output.find("classify: 9/9 images of " + file("frames")), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("classify: "), std::string::npos) << "--json is quiet:\n" << r.output;
   const auto results = json_of(r.output)["results"];
   ASSERT_EQ(results.size(), 9u);
   torchvino::Classifier classifier(int8(), {.top_k = 1});
@@ -107,6 +111,80 @@ TEST_F(CliClassify, AFolderIsStreamedInOrderWithProgress) {
     EXPECT_EQ(results[i]["image"], image.string());
     EXPECT_EQ(results[i]["top"][0]["index"].get<int64_t>(), classifier.classify(image)[0].index) << image;
   }
+}
+
+TEST_F(CliClassify, AFolderOfClassFoldersIsWalked) {
+  fs::create_directories(*dir_ / "classes" / "b");
+  fs::create_directories(*dir_ / "classes" / "a" / "deeper");
+  fs::copy_file(file("item0.png"), *dir_ / "classes" / "b" / "x.png", fs::copy_options::overwrite_existing);
+  fs::copy_file(file("item1.png"), *dir_ / "classes" / "a" / "deeper" / "y.png", fs::copy_options::overwrite_existing);
+  const auto r = run_cli("classify --json --top 1 " + int8().string() + " " + file("classes"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto results = json_of(r.output)["results"];
+  ASSERT_EQ(results.size(), 2u) << r.output;
+  EXPECT_EQ(results[0]["image"], (*dir_ / "classes" / "a" / "deeper" / "y.png").string());
+  EXPECT_EQ(results[1]["image"], (*dir_ / "classes" / "b" / "x.png").string());
+}
+
+// The accuracy `eval` prints: "mode int8  accuracy 55.56%  ..." → 55.56.
+double printed_accuracy(const std::string& output) {
+  const auto at = output.find("accuracy ");
+  if (at == std::string::npos) return -1;
+  return std::stod(output.substr(at + 9));
+}
+
+TEST_F(CliClassify, EvalReadsAFlatFolderWithAGroundTruthFileInTheModelsLabelOrder) {
+  const fs::path data = *dir_ / "flat";
+  fs::create_directories(data / "val");
+  const auto labels = torchvino::read_idx(kData / "t10k-labels-idx1-ubyte.gz");
+  std::ofstream by_index(data / "gt_index.txt"), by_name(data / "gt_name.csv"), classes(data / "classes.txt");
+  by_name << "ImageId,Label\n";
+  // Classes listed in reverse: the model's order comes from --labels, not from the file.
+  for (auto it = kLabels.rbegin(); it != kLabels.rend(); ++it) classes << *it << "\n";
+  torchvino::Classifier classifier(int8(), {.top_k = 1});
+  int correct = 0;
+  for (int i = 3; i < 12; ++i) {
+    const std::string name = "frame" + std::to_string(i + 10);
+    fs::copy_file(*dir_ / "frames" / (name + ".png"), data / "val" / (name + ".png"), fs::copy_options::overwrite_existing);
+    const int label = labels.data[size_t(i)];
+    by_index << name << ".png " << label << "\n";
+    by_name << name << "," << kLabels[size_t(label)] << "\n";
+    correct += classifier.classify(data / "val" / (name + ".png"))[0].index == label;
+  }
+  by_index.close(), by_name.close(), classes.close();
+  // 28×28 images fed as they are (no resize, no crop), normalised as the model's metadata says:
+  // what classify does, so eval's accuracy is classify's hit rate.
+  const std::string eval = "eval --mode int8 --ir " + int8().string() + " --dataset folder --data-dir " + data.string() +
+                           " --resize 28 --crop 28 --batch 4 --threads 2";
+  const auto r = run_cli(eval + " --ground-truth " + (data / "gt_index.txt").string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("on 9 test images"), std::string::npos) << r.output;
+  EXPECT_NEAR(printed_accuracy(r.output), 100.0 * correct / 9, 0.01) << r.output;
+  // Class names, in a CSV with a header, matched to the model's outputs through its labels.
+  const auto named = run_cli(eval + " --ground-truth " + (data / "gt_name.csv").string() + " --labels " +
+                             (data / "classes.txt").string() + " --limit 5 --limit-seed 1");
+  ASSERT_EQ(named.exit_code, 0) << named.output;
+  EXPECT_NE(named.output.find("on 5 test images"), std::string::npos) << named.output;
+  // Reversed labels: the model's output 9 - k is class k, so (almost) nothing matches any more.
+  EXPECT_LE(printed_accuracy(named.output), 40.0) << named.output;
+  std::ofstream(data / "model_order.txt") << [] {
+    std::string all;
+    for (const auto& l : kLabels) all += l + "\n";
+    return all;
+  }();
+  const auto ordered = run_cli(eval + " --ground-truth " + (data / "gt_name.csv").string() + " --labels " +
+                               (data / "model_order.txt").string());
+  ASSERT_EQ(ordered.exit_code, 0) << ordered.output;
+  EXPECT_NEAR(printed_accuracy(ordered.output), 100.0 * correct / 9, 0.01) << ordered.output;
+
+  const auto missing = run_cli(eval + " --ground-truth " + (data / "none.txt").string());
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.output.find((data / "none.txt").string() + ": ground-truth file not found or unreadable (--ground-truth)"),
+            std::string::npos)
+      << missing.output;
+  const auto unseeded = run_cli(eval + " --limit-seed 3 --ground-truth " + (data / "gt_index.txt").string());
+  EXPECT_NE(unseeded.output.find("--limit-seed draws --limit images: give --limit too"), std::string::npos)
+      << unseeded.output;
 }
 
 TEST_F(CliClassify, LabelsFileReplacesTheMetadataAndMustMatchTheClasses) {
@@ -134,7 +212,9 @@ TEST_F(CliClassify, UnreadableImagesAreOneLineErrors) {
   EXPECT_NE(r.output.find(file("absent.png") + ": file or folder not found"), std::string::npos) << r.output;
   fs::create_directories(*dir_ / "empty");
   r = run_cli("classify " + int8().string() + " " + file("empty"));
-  EXPECT_NE(r.output.find(file("empty") + ": no image files in the folder"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(file("empty") + ": no image files (*.jpg, *.jpeg, *.png) in the folder or its sub-folders"),
+            std::string::npos)
+      << r.output;
 }
 
 TEST_F(CliClassify, InfoPrintsTheMetadataPipelineRecorded) {

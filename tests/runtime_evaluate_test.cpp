@@ -15,7 +15,9 @@ class FixedBackend : public Backend {
  public:
   explicit FixedBackend(torch::Tensor logits) : logits_(std::move(logits)) {}
   std::string name() const override { return "fixed"; }
-  void run(const std::vector<torch::Tensor>& batches, const Sink& sink) override {
+  void stream(const Feed& next, const Sink& sink) override {
+    std::vector<torch::Tensor> batches;
+    for (auto b = next(); b.defined(); b = next()) batches.push_back(b);
     int64_t offset = 0;
     // Deliver in reverse order: evaluate must place results by batch index, not arrival.
     std::vector<std::pair<size_t, int64_t>> order;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "torchvino/data.hpp"
+#include "torchvino/data_source.hpp"
 #include "torchvino/quantize.hpp"
 
 namespace torchvino {
@@ -63,6 +64,14 @@ struct AccuracyControlResult {
 // with `runtime`.
 AccuracyControlResult quantize_with_accuracy_control(const std::shared_ptr<ov::Model>& model,
                                                      const Dataset& calibration, const Dataset& validation,
+                                                     const QuantizeOptions& options,
+                                                     const AccuracyControlOptions& control,
+                                                     const RuntimeContext& runtime = {});
+// The same with the validation set read as a stream on every validation (memory: the ranking
+// subset and the logits, not the images).
+AccuracyControlResult quantize_with_accuracy_control(const std::shared_ptr<ov::Model>& model,
+                                                     const Dataset& calibration,
+                                                     const std::shared_ptr<const DataSource>& validation,
                                                      const QuantizeOptions& options,
                                                      const AccuracyControlOptions& control,
                                                      const RuntimeContext& runtime = {});

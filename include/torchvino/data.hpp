@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +14,8 @@
 namespace torchvino {
 
 enum class Split { Train, Test };
+
+class DataSource;  // data_source.hpp: a dataset read on demand
 
 // Images and labels held in memory, ready for a model: images float32 N×C×H×W, already
 // normalised; labels int64 N.
@@ -96,7 +99,11 @@ IdxArray read_idx(const std::filesystem::path& file, const InputLimits& limits =
 
 // Reads an MNIST-format folder: {train,t10k}-{images-idx3,labels-idx1}-ubyte, each optionally
 // .gz. Checks images are 28×28 and that image and label counts match; `p` prepares them (e.g.
-// 3×224×224 input for a zoo model); only the `subset`'s items are preprocessed.
+// 3×224×224 input for a zoo model); only the `subset`'s items are preprocessed, each when a
+// stream asks for it (open_*), or all at once (load_*).
+std::shared_ptr<DataSource> open_mnist_format(const std::filesystem::path& dir, Split split,
+                                                    const Preprocessing& p, const Subset& subset = {},
+                                                    const InputLimits& limits = {});
 Dataset load_mnist_format(const std::filesystem::path& dir, Split split, const Preprocessing& p,
                           const Subset& subset = {}, const InputLimits& limits = {});
 
@@ -112,6 +119,8 @@ struct ImageBatch {
 // batches.meta.txt when present. The batches are fixed-size and read as they are: `limits` has
 // nothing to bound (it is there for the loader's place in the dataset table).
 ImageBatch read_cifar10(const std::filesystem::path& dir, Split split);
+std::shared_ptr<DataSource> open_cifar10(const std::filesystem::path& dir, Split split, const Preprocessing& p,
+                                               const Subset& subset = {}, const InputLimits& limits = {});
 Dataset load_cifar10(const std::filesystem::path& dir, Split split, const Preprocessing& p,
                      const Subset& subset = {}, const InputLimits& limits = {});
 
@@ -131,11 +140,31 @@ std::vector<std::string> image_folder_classes(const std::filesystem::path& root)
 // sub-folder must be one of the classes.
 ImageFolder scan_image_folder(const std::filesystem::path& root,
                               const std::vector<std::string>& classes = {});
+// A validation folder without class folders: the images of `root` (searched recursively) listed in
+// a ground-truth file, one "file label" or "file,label" line each, as ImageNet's validation labels
+// are distributed. A file is named by its path under root, its name, or its name without the
+// extension; a label is a class name, or a class index when every label is a number (extra fields
+// after the label, e.g. boxes, are ignored). Empty and '#' lines are skipped, and so is a first
+// line naming no image (a CSV header). `classes` fixes the class order (the model's); empty: the
+// sorted names in the file. Images not listed are not read. Errors name the file and line.
+ImageFolder read_ground_truth(const std::filesystem::path& root, const std::filesystem::path& file,
+                              const std::vector<std::string>& classes = {});
+
+// The subset's images of a listed folder (scan_image_folder, read_ground_truth), decoded and
+// preprocessed on demand.
+std::shared_ptr<DataSource> open_image_files(ImageFolder folder, const Preprocessing& p, const Subset& subset = {},
+                                             const InputLimits& limits = {});
+
 // read_image() as a uint8 H×W×C tensor.
 torch::Tensor decode_image(const std::filesystem::path& file, const InputLimits& limits = {});
 
-// Decodes and preprocesses every image of scan_image_folder(root, classes); all must come out the
-// same size (use crop, or resize without keep_aspect, for images of mixed sizes).
+// The images of scan_image_folder(root, classes), decoded and preprocessed on demand (open_*) or
+// all at once (load_*); all must come out the same size (use crop, or resize without keep_aspect,
+// for images of mixed sizes).
+std::shared_ptr<DataSource> open_image_folder(const std::filesystem::path& root, const Preprocessing& p,
+                                                    const Subset& subset = {},
+                                                    const std::vector<std::string>& classes = {},
+                                                    const InputLimits& limits = {});
 Dataset load_image_folder(const std::filesystem::path& root, const Preprocessing& p,
                           const Subset& subset = {}, const std::vector<std::string>& classes = {},
                           const InputLimits& limits = {});
@@ -143,6 +172,9 @@ Dataset load_image_folder(const std::filesystem::path& root, const Preprocessing
 // A dataset folder split in two: dir/train/ for Split::Train, dir/val/ (or dir/test/) for
 // Split::Test, each a folder of class folders as load_image_folder reads them. Both splits number
 // classes alike: dir/labels.txt when present, else the training folder's classes.
+std::shared_ptr<DataSource> open_folder_dataset(const std::filesystem::path& dir, Split split,
+                                                      const Preprocessing& p, const Subset& subset,
+                                                      const InputLimits& limits = {});
 Dataset load_folder_dataset(const std::filesystem::path& dir, Split split, const Preprocessing& p,
                             const Subset& subset, const InputLimits& limits = {});
 
@@ -157,6 +189,14 @@ struct DatasetOptions {
   // Set: the `limit` items are drawn across the split with this seed instead (Subset::drawn).
   std::optional<uint64_t> shuffle_seed = std::nullopt;
   InputLimits limits = {};  // what the dataset's files may make the reader allocate
+  int threads = 0;          // load_dataset's decoding threads; 0: one per core
+  // The folder dataset's split as a flat folder of images with this ground-truth file
+  // (read_ground_truth): dir/val/ (or dir/test/, dir/train/ for training), or dir itself.
+  std::filesystem::path ground_truth = {};
+  // The model's classes, in its output order: labels are renumbered to them by name (a
+  // 1000-class model evaluated in its own label order on folders named by class). Every class
+  // of the data must be among them.
+  std::vector<std::string> classes = {};
 };
 
 // How a dataset's images are brought to a model input size other than their own.
@@ -176,8 +216,8 @@ struct DatasetInfo {
   // What to tell a user whose data folder is missing; "{dir}" stands for that folder.
   std::string how_to_get;
   Resize resize;
-  Dataset (*load)(const std::filesystem::path& dir, Split split, const Preprocessing& p,
-                  const Subset& subset, const InputLimits& limits);
+  std::shared_ptr<DataSource> (*open)(const std::filesystem::path& dir, Split split, const Preprocessing& p,
+                                            const Subset& subset, const InputLimits& limits);
   // Class names when the files carry none (IDX files hold only numbers).
   std::vector<std::string> labels = {};
   // Fetches the dataset's files into a folder (`torchvino download`); null: not downloadable.
@@ -197,6 +237,9 @@ Preprocessing preprocessing_for_input(const DatasetInfo& dataset, int64_t channe
                                       int64_t image_size);
 // The preprocessing used when DatasetOptions::preprocessing is unset.
 Preprocessing default_preprocessing(const std::string& name);
+// Every selected item in memory: open_dataset() (data_source.hpp) made whole, decoded by
+// options.threads threads. For what must be in memory (training, calibration subsets); evaluation
+// streams instead.
 Dataset load_dataset(const DatasetOptions& options, Split split);
 
 // The mirrors download_mnist tries, in order.

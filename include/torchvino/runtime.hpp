@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "torchvino/data.hpp"
+#include "torchvino/data_source.hpp"
 #include "torchvino/models.hpp"
 #include "torchvino/names.hpp"
 #include "torchvino/openvino_runtime.hpp"
@@ -53,15 +54,21 @@ bool isa_hidden(const std::string& isa);
 bool cpu_has_vnni();
 
 // One interface for every way of running a model, so evaluation and benchmarking are written
-// once. A backend runs a list of input batches and hands each batch's logits to a sink.
+// once. A backend pulls input batches from a feed and hands each batch's logits to a sink.
 class Backend {
  public:
+  // The next input batch (float32 N×C×H×W), or an undefined tensor after the last. Called on the
+  // thread that called stream().
+  using Feed = std::function<torch::Tensor()>;
   // Called once per batch, never concurrently; batches may complete out of order.
   using Sink = std::function<void(size_t batch, const torch::Tensor& logits, double latency_ms)>;
 
   virtual ~Backend() = default;
   virtual std::string name() const = 0;
-  virtual void run(const std::vector<torch::Tensor>& batches, const Sink& sink) = 0;
+  // Runs every batch the feed yields; batch numbers count from 0 in feed order.
+  virtual void stream(const Feed& next, const Sink& sink) = 0;
+  // The batches of a list.
+  void run(const std::vector<torch::Tensor>& batches, const Sink& sink);
   // The compiled model, for backends that have one (execution-graph checks); else nullptr.
   virtual const ov::CompiledModel* compiled_model() const { return nullptr; }
 };
@@ -70,6 +77,8 @@ class Backend {
 std::unique_ptr<Backend> make_libtorch_backend(const Model& model);
 
 // requests > 1: that many asynchronous infer requests in flight (in place of runtime.requests).
+// While it runs, LibTorch's thread pool is not entered from the calling thread (tensor work in the
+// sink runs serially): OpenVINO's threads have the cores.
 std::unique_ptr<Backend> make_openvino_backend(const std::shared_ptr<ov::Model>& model,
                                                const RuntimeContext& runtime, int requests = 1);
 
@@ -77,6 +86,13 @@ struct EvalOptions {
   int64_t batch_size = 96;
   int64_t limit = 0;        // evaluate the first `limit` images; 0 = all
   int warmup_batches = 2;   // run and timed separately, not counted in throughput
+  // Threads decoding and preprocessing the next batches while the model runs (sources that decode:
+  // image files, resized raw pixels); 0: one per core.
+  int threads = 0;
+  // Keep every image's logits (EvalResult::logits: images × classes floats) for comparisons
+  // between modes; off, memory does not grow with the number of images.
+  bool keep_logits = true;
+  // After each batch: images done, images in all.
   std::function<void(int64_t done, int64_t total)> on_progress;
 };
 
@@ -87,15 +103,18 @@ struct EvalResult {
   double accuracy = 0;        // top-1, fraction
   double top5 = 0;
   double loss = 0;            // mean cross-entropy
-  double seconds = 0;         // wall time of the measured run (without warm-up)
+  double seconds = 0;         // wall time of the measured run (without warm-up), reading included
   double warmup_seconds = 0;
   double throughput = 0;      // images/s
   double latency_mean_ms = 0; // per batch
   double latency_median_ms = 0;
   double latency_p90_ms = 0;
-  torch::Tensor logits;       // N×classes, in dataset order
+  torch::Tensor logits;       // N×classes, in dataset order (with keep_logits)
 };
 
+// Streams the source through the backend: batches are prepared ahead by options.threads threads
+// while the model runs, and the metrics accumulate batch by batch.
+EvalResult evaluate(Backend& backend, const std::shared_ptr<const DataSource>& data, const EvalOptions& options);
 EvalResult evaluate(Backend& backend, const Dataset& data, const EvalOptions& options);
 
 // What the CPU plugin really executes: one entry per layer of the compiled model's runtime

@@ -3,6 +3,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <deque>
+#include <future>
+#include <thread>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -12,6 +15,7 @@
 #include "torchvino/error.hpp"
 #include "torchvino/labels.hpp"
 #include "torchvino/names.hpp"
+#include "util/strings.hpp"
 
 namespace torchvino::cli {
 
@@ -29,14 +33,17 @@ struct ClassifyFlags {
   uint64_t max_input_bytes = InputLimits{}.max_decompressed_bytes;
 };
 
-// A folder's image files (not its sub-folders), sorted.
+// A folder's image files, its sub-folders' included (a folder of class folders), sorted by path.
 std::vector<fs::path> images_in(const fs::path& folder) {
   std::vector<fs::path> files;
   std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(folder, ec))
-    if (entry.is_regular_file() && has_image_extension(entry.path())) files.push_back(entry.path());
+  for (auto it = fs::recursive_directory_iterator(folder, fs::directory_options::skip_permission_denied, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
+    if (it->is_regular_file() && has_image_extension(it->path())) files.push_back(it->path());
   if (ec) throw Error(fmt::format("{}: cannot list the folder: {}", folder.string(), ec.message()));
-  if (files.empty()) throw Error(fmt::format("{}: no image files in the folder", folder.string()));
+  if (files.empty())
+    throw Error(fmt::format("{}: no image files (*{}) in the folder or its sub-folders", folder.string(),
+                            util::join(image_extensions(), ", *")));
   std::sort(files.begin(), files.end());
   return files;
 }
@@ -89,16 +96,26 @@ TopK classify_file(Classifier& classifier, const fs::path& file, const InputLimi
   }
 }
 
-// A folder as a stream: decoding on this thread, `requests` frames in flight, results in order.
-void classify_folder(Classifier& classifier, const fs::path& folder, const InputLimits& limits,
-                     const std::function<void(Result)>& emit) {
+// A folder as a stream: `decoders` images decoded ahead on their own threads, `requests` frames in
+// flight, results in order. Progress (rate, time left) on stderr unless `quiet`.
+void classify_folder(Classifier& classifier, const fs::path& folder, const InputLimits& limits, size_t decoders,
+                     bool quiet, const std::function<void(Result)>& emit) {
   const auto files = images_in(folder);
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
   auto last_progress = start;
   auto stream = classifier.stream([&](uint64_t frame, const TopK& top) { emit({files[frame], top}); });
+  std::deque<std::future<Image>> ahead;
+  size_t queued = 0;
+  const auto refill = [&] {
+    while (ahead.size() < decoders && queued < files.size())
+      ahead.push_back(std::async(std::launch::async, [&file = files[queued++], &limits] { return read_image(file, limits); }));
+  };
   for (size_t i = 0; i < files.size(); ++i) {
-    const Image image = read_image(files[i], limits);
+    refill();
+    const Image image = ahead.front().get();  // a decoding error names its file
+    ahead.pop_front();
+    refill();
     try {
       stream->submit(view_of(image));
     } catch (const Error& e) {
@@ -108,10 +125,12 @@ void classify_folder(Classifier& classifier, const fs::path& folder, const Input
       throw;
     }
     const auto now = Clock::now();
-    if (now - last_progress >= std::chrono::seconds(1) || i + 1 == files.size()) {
+    if (!quiet && (now - last_progress >= std::chrono::seconds(1) || i + 1 == files.size())) {
       const double seconds = std::chrono::duration<double>(now - start).count();
-      std::cerr << fmt::format("classify: {}/{} images of {} ({:.0f} images/s)\n", i + 1, files.size(),
-                               folder.string(), seconds > 0 ? (i + 1) / seconds : 0.0);
+      const double rate = seconds > 0 ? double(i + 1) / seconds : 0.0;
+      const auto left = rate > 0 ? static_cast<int64_t>(double(files.size() - i - 1) / rate) : int64_t{0};
+      std::cerr << fmt::format("classify: {}/{} images of {} ({:.0f} images/s, ETA {}:{:02})\n", i + 1, files.size(),
+                               folder.string(), rate, left / 60, left % 60);
       last_progress = now;
     }
   }
@@ -145,13 +164,15 @@ void setup_classify(CLI::App* cmd) {
     for (const auto& input : f->inputs)
       if (!fs::exists(input)) throw Error(input + ": file or folder not found");
     auto classifier = open_classifier(*f);
+    // Decoding spreads over the cores OpenVINO is given (all, by default).
+    const size_t decoders = f->run.threads > 0 ? size_t(f->run.threads) : std::max(1u, std::thread::hardware_concurrency());
     nlohmann::json results = nlohmann::json::array();
     const auto emit = [&](const Result& r) {
       if (f->json) results.push_back(to_json(r));
       else print_text(r);
     };
     for (const auto& input : f->inputs) {
-      if (fs::is_directory(input)) classify_folder(*classifier, input, limits, emit);
+      if (fs::is_directory(input)) classify_folder(*classifier, input, limits, decoders, f->json, emit);
       else emit({input, classify_file(*classifier, input, limits)});
     }
     if (f->json) std::cout << nlohmann::json{{"model", f->model}, {"results", results}}.dump(2) << "\n";

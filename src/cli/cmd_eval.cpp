@@ -17,6 +17,7 @@ void add_eval_command(CLI::App& app) {
     Mode mode = Mode::PyTorch;
     std::string ir, json;
     int requests = 1;
+    uint64_t limit_seed = 0;
   };
   auto flags = std::make_shared<Flags>();
   auto* cmd = app.add_subcommand("eval", "Accuracy, loss, throughput and latency on the test set");
@@ -28,8 +29,10 @@ void add_eval_command(CLI::App& app) {
   bind(cmd, opt::batch_size, flags->eval.batch_size);
   bind(cmd, opt::requests, flags->requests);
   bind(cmd, opt::limit, flags->eval.limit);
+  bind(cmd, opt::limit_seed, flags->limit_seed);
+  add_evaluation_data_options(cmd, flags->common);
   bind(cmd, opt::json_file, flags->json);
-  cmd->callback([flags] {
+  cmd->callback([flags, cmd] {
     const auto& c = flags->common;
     const RuntimeContext runtime = start_runtime(c);
     const RuntimeContext mode_runtime = runtime_for(flags->mode, runtime);  // refuses bf16 without bf16
@@ -64,12 +67,21 @@ void add_eval_command(CLI::App& app) {
       data = c.data_for(*ov_model);
       backend = make_openvino_backend(ov_model, mode_runtime, flags->requests);
     }
-    data.limit = flags->eval.limit;  // only what is evaluated: 3×224×224 test sets are large
-    const Dataset test_set = load_dataset(data, Split::Test);
+    data.limit = flags->eval.limit;
+    if (given(cmd, opt::limit_seed)) {
+      if (flags->eval.limit == 0) throw Error("--limit-seed draws --limit images: give --limit too");
+      data.shuffle_seed = flags->limit_seed;
+    }
+    // Streamed: images are decoded batch by batch while the model runs, never all at once.
+    const auto test_set = open_dataset(data, Split::Test);
+    EvalOptions eval = flags->eval;
+    eval.threads = runtime.threads;
+    eval.keep_logits = flags->mode == Mode::BF16;  // compared with fp32 below
+    const int64_t images = eval.limit ? std::min(eval.limit, test_set->size()) : test_set->size();
+    eval.on_progress = progress_logger("eval");
     log_line(fmt::format("eval: {} ({}) on {} test images, batch {}, {} request(s)", to_string(flags->mode),
-                         file.string(), flags->eval.limit ? std::min(flags->eval.limit, test_set.size()) : test_set.size(),
-                         flags->eval.batch_size, flags->requests));
-    const EvalResult r = evaluate(*backend, test_set, flags->eval);
+                         file.string(), images, eval.batch_size, flags->requests));
+    const EvalResult r = evaluate(*backend, test_set, eval);
     fmt::print("mode {}  accuracy {:.2f}%  top5 {:.2f}%  loss {:.4f}  {:.0f} images/s  latency {:.3f} ms mean, "
                "{:.3f} ms median, {:.3f} ms p90 per batch  size {:.1f} KB\n",
                to_string(flags->mode), 100 * r.accuracy, 100 * r.top5, r.loss, r.throughput, r.latency_mean_ms,
@@ -82,7 +94,8 @@ void add_eval_command(CLI::App& app) {
     if (flags->mode == Mode::BF16) {
       // bf16 is judged against the same IR computed in f32.
       auto fp32 = make_openvino_backend(ov_model, runtime_for(Mode::FP32, runtime), flags->requests);
-      const EvalResult f = evaluate(*fp32, test_set, flags->eval);
+      eval.on_progress = progress_logger("eval fp32");
+      const EvalResult f = evaluate(*fp32, test_set, eval);
       const Parity p = compare_logits(Mode::BF16, f.logits, r.logits, Mode::FP32);
       fmt::print("fp32 on the same IR: accuracy {:.2f}%  {:.0f} images/s;  bf16 vs fp32: Δ accuracy {:+.2f} points, "
                  "max |Δlogit| {:.3g} ({:.3g} of max |logit|), same argmax {:.3f}%\n",

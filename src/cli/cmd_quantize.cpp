@@ -25,6 +25,7 @@ struct Flags {
 void add_flags(CLI::App* cmd, Flags& f) {
   add_common_options(cmd, f.common);
   add_wait_option(cmd, f.common);
+  add_evaluation_data_options(cmd, f.common);
   bind(cmd, opt::config, f.config);
   bind(cmd, opt::input, f.input);
   bind(cmd, opt::output, f.output);
@@ -109,6 +110,9 @@ void run(CLI::App* cmd, const Flags& flags) {
       dataset_for_model(job.dataset, job.data_dir.string(), *model, DatasetOptions{job.dataset, job.data_dir},
                         flags.common.input);
   data.limits = flags.common.limits;
+  data.threads = flags.common.threads;
+  data.ground_truth = flags.common.ground_truth;
+  if (!flags.common.labels.empty()) data.classes = read_class_names(flags.common.labels);
   // Load only the calibration images: a full training set at 3×224×224 would not fit in memory.
   data.limit = job.quantize.subset_size;
   data.shuffle_seed = static_cast<uint64_t>(job.quantize.calibration_seed);
@@ -132,7 +136,7 @@ void run(CLI::App* cmd, const Flags& flags) {
     return;
   }
   data.limit = job.validation_limit;
-  const Dataset validation = load_dataset(data, Split::Test);
+  const auto validation = open_dataset(data, Split::Test);  // streamed on every validation
   auto control = job.control;
   control.on_progress = [](const std::string& stage, const std::string& message) {
     log_line(fmt::format("accuracy control [{}] {}", stage, message));

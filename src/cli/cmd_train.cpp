@@ -47,18 +47,20 @@ void add_train_command(CLI::App& app) {
     log_line(fmt::format("train: loading {}", c.dataset));
     DatasetOptions train_data = c.data();
     train_data.limit = flags->options.limit;
-    const Dataset train_set = load_dataset(train_data, Split::Train);
-    const Dataset test_set = load_dataset(c.data(), Split::Test);
-    log_line(fmt::format("train: {} on {} images, {} epochs, batch {}", c.model, train_set.size(),
+    // Streams: each epoch decodes its batches ahead of the model, so folders of any size train.
+    const auto train_set = open_dataset(train_data, Split::Train);
+    const auto test_set = open_dataset(c.data(), Split::Test);
+    log_line(fmt::format("train: {} on {} images, {} epochs, batch {}", c.model, train_set->size(),
                          flags->options.epochs, flags->options.batch_size));
     auto options = flags->options;
+    options.threads = c.threads;
     options.on_batch = batch_progress_logger(options.epochs, options.batch_size);
-    train(model, train_set, &test_set, options, [&](const EpochStats& s) {
+    train(model, train_set, test_set, options, [&](const EpochStats& s) {
       log_line(fmt::format("epoch {}/{}  loss {:.4f}  train acc {}  test acc {}  {:.1f}s", s.epoch,
                            flags->options.epochs, s.loss, util::percent(s.accuracy),
                            util::percent(s.test_accuracy), s.seconds));
     });
-    model.metadata = training_metadata(train_data, train_set);
+    model.metadata = training_metadata(train_data, train_set->class_names);
     // Saved once, when training has finished: an interrupted run never replaces a finished model.
     save_checkpoint(model, write_to);
     publish();

@@ -29,12 +29,32 @@ DatasetOptions CommonOptions::data(const std::vector<float>& model_mean, const s
   DatasetOptions d = dataset_for_input(dataset, data_dir, s.in_channels, s.image_size);
   d.preprocessing = apply_input_flags(*d.preprocessing, input, s.in_channels, s.image_size, model_mean, model_std);
   d.limits = limits;
+  d.threads = threads;
+  d.ground_truth = ground_truth;
+  if (!labels.empty()) d.classes = read_class_names(labels);
   return d;
 }
 
+namespace {
+
+// N×C×H×W with static C and H = W: an input that decides the preprocessing itself.
+bool static_square_input(const ov::Model& model) {
+  const auto shape = model.input().get_partial_shape();
+  return shape.rank().is_static() && shape.rank().get_length() == 4 && shape[1].is_static() && shape[2].is_static() &&
+         shape[2] == shape[3];
+}
+
+}  // namespace
+
 DatasetOptions CommonOptions::data_for(const ov::Model& model) const {
-  DatasetOptions d = dataset_for_model(dataset, data_dir, model, data(), input);
+  // data() prepares for --model's spec and checks the input flags against it: only for an IR whose
+  // input does not say (a 28×28 IR evaluated on --dataset folder must not be held to 224).
+  const DatasetOptions otherwise = static_square_input(model) ? DatasetOptions{dataset, data_dir} : data();
+  DatasetOptions d = dataset_for_model(dataset, data_dir, model, otherwise, input);
   d.limits = limits;
+  d.threads = threads;
+  d.ground_truth = ground_truth;
+  if (!labels.empty()) d.classes = read_class_names(labels);
   return d;
 }
 
@@ -42,8 +62,7 @@ DatasetOptions dataset_for_model(const std::string& dataset, const std::string& 
                                  const ov::Model& model, const DatasetOptions& otherwise, const InputFlags& flags) {
   // An IR knows its input: C×H×W decides the preprocessing, whatever --model says.
   const auto shape = model.input().get_partial_shape();
-  if (!(shape.rank().is_static() && shape.rank().get_length() == 4 && shape[1].is_static() &&
-        shape[2].is_static() && shape[2] == shape[3])) {
+  if (!static_square_input(model)) {
     if (flags.given())
       throw Error("--mean/--std/--resize/--crop/--preprocess: the model's input " + shape.to_string() +
                   " is not N×C×H×W with static C and H = W");
@@ -166,6 +185,11 @@ RuntimeContext start_runtime(const CommonOptions& options) {
   return runtime;
 }
 
+void add_evaluation_data_options(CLI::App* command, CommonOptions& o) {
+  bind(command, opt::ground_truth, o.ground_truth);
+  bind(command, opt::labels, o.labels);
+}
+
 void add_wait_option(CLI::App* command, CommonOptions& o) { bind(command, opt::wait, o.wait); }
 
 std::unique_ptr<FolderLock> lock_output(const CommonOptions& o, const std::filesystem::path& file,
@@ -204,6 +228,24 @@ void add_weights_options(CLI::App* command, CommonOptions& o) {
 }
 
 void log_line(const std::string& line) { std::cerr << line << std::endl; }
+
+std::function<void(int64_t, int64_t)> progress_logger(const std::string& what, double seconds) {
+  using clock = std::chrono::steady_clock;
+  struct State {
+    clock::time_point start = clock::now(), last_line = clock::now();
+  };
+  auto state = std::make_shared<State>();
+  return [=](int64_t done, int64_t all) {
+    const auto now = clock::now();
+    // Short runs print nothing: the result line follows at once.
+    if (done == all || std::chrono::duration<double>(now - state->last_line).count() < seconds) return;
+    state->last_line = now;
+    const double elapsed = std::chrono::duration<double>(now - state->start).count();
+    const double rate = elapsed > 0 ? double(done) / elapsed : 0.0;
+    const auto eta = rate > 0 ? static_cast<int64_t>(double(all - done) / rate) : int64_t{0};
+    log_line(fmt::format("  {} {}/{} images  {:.0f} images/s  ETA {}:{:02}", what, done, all, rate, eta / 60, eta % 60));
+  };
+}
 
 std::function<void(int, int64_t, int64_t, double)> batch_progress_logger(int epochs, int64_t batch_size,
                                                                          double seconds) {

@@ -57,6 +57,8 @@ struct CommonOptions {
   bool wait = false;
   InputLimits limits;  // --max-input-mb, --max-image-pixels
   InputFlags input;    // --mean, --std, --resize, --crop, --preprocess
+  std::string ground_truth;  // --ground-truth (eval, quantize)
+  std::string labels;        // --labels (eval, quantize): the model's classes
 
   // The dataset, preprocessed to the model spec's channels and image size (and normalised as the
   // model was trained, when its checkpoint says so), with the input flags on top.
@@ -117,6 +119,13 @@ void add_weights_options(CLI::App* command, CommonOptions& options);
 
 // Progress and results go to stderr/stdout line by line, flushed, so long runs show progress.
 void log_line(const std::string& line);
+
+// An on_progress(done, total) for long runs over images: a line on stderr at most every `seconds`,
+// with the rate and the time left: "  eval 4096/50000 images  412 images/s  ETA 1:51".
+std::function<void(int64_t, int64_t)> progress_logger(const std::string& what, double seconds = 5);
+
+// --ground-truth and --labels, for the commands that evaluate on a dataset.
+void add_evaluation_data_options(CLI::App* command, CommonOptions& o);
 
 // A TrainOptions::on_batch that logs a line at most every `seconds` (and never for epochs shorter
 // than that): "  epoch 1/2  batch 60/125  loss 0.5123  41 images/s".

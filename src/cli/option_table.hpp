@@ -113,8 +113,14 @@ inline constexpr Option output{"output", "--output",
                                "convert quantize"};
 inline constexpr Option labels{"labels", "--labels",
                                "Class names, one per line (convert --onnx: recorded in the IR for classify and eval; "
-                               "classify: default the model's metadata)",
-                               "convert classify"};
+                               "classify: default the model's metadata; eval, quantize: the model's classes in its "
+                               "output order, the data's labels renumbered to them by name)",
+                               "convert classify eval quantize"};
+inline constexpr Option ground_truth{"ground_truth", "--ground-truth",
+                                     "With --dataset folder: the split is a flat folder of images (DIR/val, or DIR "
+                                     "itself) and this file lists each image's label, one 'file label' or "
+                                     "'file,label' line per image",
+                                     "eval quantize"};
 inline constexpr Option layout{"channels_last", "--layout",
                                "With --onnx: the model's input layout; NHWC gets a transpose baked in, so the IR takes "
                                "N×C×H×W as every torchvino command feeds",
@@ -196,6 +202,10 @@ inline constexpr Option requests{"requests", "--requests", "Asynchronous infer r
                                  "eval pipeline classify", &limits::at_least_one};
 inline constexpr Option limit{"limit", "--limit", "Evaluate only the first N test images (0: all)", "eval pipeline",
                               &limits::non_negative};
+inline constexpr Option limit_seed{"limit_seed", "--limit-seed",
+                                   "With --limit: draw the N images across the whole test split with this seed "
+                                   "instead of taking the first N (a quick check that sees every class)",
+                                   "eval"};
 inline constexpr Option json_file{"json", "--json", "Also write the results as JSON to this file", "eval bench"};
 inline constexpr Option modes{"modes", "--modes",
                               "Modes, comma-separated: pytorch (LibTorch), fp32, bf16 (the FP32 IR computed in bf16; "
@@ -253,12 +263,12 @@ inline constexpr std::array kAllOptions{
     &opt::dataset, &opt::data_dir, &opt::threads, &opt::out, &opt::model, &opt::image_size, &opt::num_classes,
     &opt::max_input_mb, &opt::max_image_pixels, &opt::checkpoint, &opt::weights, &opt::weights_non_strict,
     &opt::wait, &opt::mean, &opt::std_dev, &opt::resize, &opt::crop, &opt::preprocess, &opt::epochs, &opt::train_batch,
-    &opt::lr, &opt::train_limit, &opt::seed, &opt::retrain, &opt::onnx, &opt::precision, &opt::output, &opt::labels,
+    &opt::lr, &opt::train_limit, &opt::seed, &opt::retrain, &opt::onnx, &opt::precision, &opt::output, &opt::labels, &opt::ground_truth,
     &opt::layout, &opt::bgr, &opt::config, &opt::input, &opt::save_calibration, &opt::subset_size,
     &opt::calibration_seed, &opt::preset, &opt::model_type, &opt::smooth_quant_alpha, &opt::range_estimator,
     &opt::quantile, &opt::bias_correction, &opt::overflow_fix, &opt::ignore_name, &opt::ignore_type,
     &opt::ignore_regex, &opt::max_drop, &opt::ranking_subset, &opt::max_iterations, &opt::validation_limit,
-    &opt::mode, &opt::ir, &opt::batch_size, &opt::requests, &opt::limit, &opt::json_file, &opt::modes, &opt::ovms,
+    &opt::mode, &opt::ir, &opt::batch_size, &opt::requests, &opt::limit, &opt::limit_seed, &opt::json_file, &opt::modes, &opt::ovms,
     &opt::name, &opt::version, &opt::batch, &opt::streams, &opt::raw_height, &opt::raw_width, &opt::raw_channels,
     &opt::batches, &opt::bench_requests, &opt::bench_streams, &opt::hint, &opt::seconds, &opt::iterations,
     &opt::warmup_seconds, &opt::clock_ghz, &opt::csv_file, &opt::html_file, &opt::top, &opt::json_output};

@@ -6,6 +6,7 @@
 #include "data/subset.hpp"
 #include "util/strings.hpp"
 #include "torchvino/data.hpp"
+#include "torchvino/data_source.hpp"
 #include "torchvino/error.hpp"
 
 namespace torchvino {
@@ -83,16 +84,17 @@ ImageBatch read_cifar10(const fs::path& dir, Split split) {
   return out;
 }
 
-Dataset load_cifar10(const fs::path& dir, Split split, const Preprocessing& p, const Subset& subset,
-                     const InputLimits& /*limits*/) {
+std::shared_ptr<DataSource> open_cifar10(const fs::path& dir, Split split, const Preprocessing& p,
+                                               const Subset& subset, const InputLimits& /*limits*/) {
   ImageBatch raw = read_cifar10(dir, split);
   const auto chosen = subset.indices(raw.labels.size(0));
-  Dataset out;
-  out.images = preprocess_batch(select_items(raw.images, chosen), p);
-  out.labels = select_items(raw.labels, chosen).clone();
-  out.num_classes = 10;
-  out.class_names = std::move(raw.class_names);
-  return out;
+  return raw_image_source(select_items(raw.images, chosen).clone(), select_items(raw.labels, chosen).clone(), p, 10,
+                          std::move(raw.class_names));
+}
+
+Dataset load_cifar10(const fs::path& dir, Split split, const Preprocessing& p, const Subset& subset,
+                     const InputLimits& limits) {
+  return materialize(open_cifar10(dir, split, p, subset, limits));
 }
 
 }  // namespace torchvino

@@ -1,13 +1,14 @@
 #include "util/strings.hpp"
 #include "torchvino/data.hpp"
+#include "torchvino/data_source.hpp"
 #include "torchvino/error.hpp"
 
 namespace torchvino {
 
 namespace fs = std::filesystem;
 
-Dataset load_folder_dataset(const fs::path& dir, Split split, const Preprocessing& p,
-                            const Subset& subset, const InputLimits& limits) {
+std::shared_ptr<DataSource> open_folder_dataset(const fs::path& dir, Split split, const Preprocessing& p,
+                                                      const Subset& subset, const InputLimits& limits) {
   fs::path root = dir / "train";
   if (split == Split::Test) root = fs::is_directory(dir / "val") ? dir / "val" : dir / "test";
   if (!fs::is_directory(root)) {
@@ -23,7 +24,12 @@ Dataset load_folder_dataset(const fs::path& dir, Split split, const Preprocessin
   } else if (!fs::is_regular_file(root / "labels.txt") && fs::is_directory(dir / "train")) {
     classes = image_folder_classes(dir / "train");
   }
-  return load_image_folder(root, p, subset, classes, limits);
+  return open_image_folder(root, p, subset, classes, limits);
+}
+
+Dataset load_folder_dataset(const fs::path& dir, Split split, const Preprocessing& p, const Subset& subset,
+                            const InputLimits& limits) {
+  return materialize(open_folder_dataset(dir, split, p, subset, limits));
 }
 
 }  // namespace torchvino

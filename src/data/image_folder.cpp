@@ -8,6 +8,7 @@
 
 #include "util/strings.hpp"
 #include "torchvino/data.hpp"
+#include "torchvino/data_source.hpp"
 #include "torchvino/error.hpp"
 
 namespace torchvino {
@@ -67,42 +68,28 @@ ImageFolder scan_image_folder(const fs::path& root, const std::vector<std::strin
   return out;
 }
 
+std::shared_ptr<DataSource> open_image_folder(const fs::path& root, const Preprocessing& p,
+                                                    const Subset& subset, const std::vector<std::string>& classes,
+                                                    const InputLimits& limits) {
+  return open_image_files(scan_image_folder(root, classes), p, subset, limits);
+}
+
+std::shared_ptr<DataSource> open_image_files(ImageFolder folder, const Preprocessing& p, const Subset& subset,
+                                             const InputLimits& limits) {
+  std::vector<fs::path> files;
+  std::vector<int64_t> labels;
+  for (const int64_t i : subset.indices(static_cast<int64_t>(folder.files.size()))) {
+    files.push_back(std::move(folder.files[static_cast<size_t>(i)]));
+    labels.push_back(folder.labels[static_cast<size_t>(i)]);
+  }
+  const auto num_classes = static_cast<int64_t>(folder.class_names.size());
+  return image_file_source(std::move(files), std::move(labels), p, num_classes, std::move(folder.class_names),
+                           limits);
+}
+
 Dataset load_image_folder(const fs::path& root, const Preprocessing& p, const Subset& subset,
                           const std::vector<std::string>& classes, const InputLimits& limits) {
-  ImageFolder folder = scan_image_folder(root, classes);
-  const auto chosen = subset.indices(static_cast<int64_t>(folder.files.size()));
-  const size_t n = chosen.size();
-
-  torch::Tensor images;
-  for (size_t i = 0; i < n; ++i) {
-    const fs::path& file = folder.files[static_cast<size_t>(chosen[i])];
-    torch::Tensor x;
-    try {
-      x = preprocess_image(decode_image(file, limits), p);
-    } catch (const Error& e) {
-      const std::string msg = e.what();
-      // decode_image names the file already; preprocessing errors do not.
-      if (msg.find(file.string()) != std::string::npos) throw;
-      throw Error(util::cat(file.string(), ": ", msg));
-    }
-    if (!images.defined()) {
-      images = torch::empty({static_cast<int64_t>(n), x.size(0), x.size(1), x.size(2)});
-    } else if (x.sizes() != images.sizes().slice(1)) {
-      throw Error(util::cat(file.string(), ": preprocessed to ", x.size(1), "×", x.size(2), " but ",
-                            folder.files[static_cast<size_t>(chosen[0])].string(), " to ", images.size(2), "×", images.size(3),
-                            "; images of mixed sizes need a crop size or a "
-                            "square resize"));
-    }
-    images[static_cast<int64_t>(i)].copy_(x);
-  }
-  Dataset out;
-  out.images = images;
-  std::vector<int64_t> labels;
-  for (const int64_t i : chosen) labels.push_back(folder.labels[static_cast<size_t>(i)]);
-  out.labels = torch::tensor(labels, torch::kLong);
-  out.num_classes = static_cast<int64_t>(folder.class_names.size());
-  out.class_names = std::move(folder.class_names);
-  return out;
+  return materialize(open_image_folder(root, p, subset, classes, limits));
 }
 
 }  // namespace torchvino

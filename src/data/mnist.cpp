@@ -3,6 +3,7 @@
 #include "data/subset.hpp"
 #include "util/strings.hpp"
 #include "torchvino/data.hpp"
+#include "torchvino/data_source.hpp"
 #include "torchvino/error.hpp"
 
 namespace torchvino {
@@ -22,8 +23,8 @@ fs::path find_mnist_file(const fs::path& dir, const std::string& base) {
 
 }  // namespace
 
-Dataset load_mnist_format(const fs::path& dir, Split split, const Preprocessing& p, const Subset& subset,
-                          const InputLimits& limits) {
+std::shared_ptr<DataSource> open_mnist_format(const fs::path& dir, Split split, const Preprocessing& p,
+                                                    const Subset& subset, const InputLimits& limits) {
   if (!fs::is_directory(dir)) throw Error(util::cat(dir.string(), ": data folder not found"));
   const std::string prefix = split == Split::Train ? "train" : "t10k";
   const fs::path image_file = find_mnist_file(dir, prefix + "-images-idx3-ubyte");
@@ -55,16 +56,17 @@ Dataset load_mnist_format(const fs::path& dir, Split split, const Preprocessing&
     }
   }
 
-  // from_blob borrows the vectors' memory; preprocessing and .to() copy before they go away.
+  // from_blob borrows the vectors' memory; select_items' copy (clone for the first items) keeps it.
   const auto pixels =
       torch::from_blob(images.data.data(), {images.dims[0], 1, 28, 28}, torch::kUInt8);
   const auto classes = torch::from_blob(labels.data.data(), {labels.dims[0]}, torch::kUInt8);
   const auto chosen = subset.indices(images.dims[0]);
-  Dataset out;
-  out.images = preprocess_batch(select_items(pixels, chosen), p);
-  out.labels = select_items(classes, chosen).to(torch::kLong);
-  out.num_classes = 10;
-  return out;
+  return raw_image_source(select_items(pixels, chosen).clone(), select_items(classes, chosen).to(torch::kLong), p, 10);
+}
+
+Dataset load_mnist_format(const fs::path& dir, Split split, const Preprocessing& p, const Subset& subset,
+                          const InputLimits& limits) {
+  return materialize(open_mnist_format(dir, split, p, subset, limits));
 }
 
 }  // namespace torchvino

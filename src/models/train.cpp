@@ -7,42 +7,51 @@
 #include <chrono>
 #include <cmath>
 
+#include "torchvino/data_source.hpp"
 #include "torchvino/error.hpp"
 
 namespace torchvino {
 
 namespace {
 
-double test_accuracy(Model& model, const Dataset& data, int64_t batch_size) {
+double test_accuracy(Model& model, const std::shared_ptr<const DataSource>& data, int64_t batch_size, int threads) {
   torch::NoGradGuard no_grad;
   model.module().eval();
   int64_t correct = 0;
-  for (int64_t start = 0; start < data.size(); start += batch_size) {
-    const int64_t end = std::min(start + batch_size, data.size());
-    auto logits = model.forward(data.images.slice(0, start, end));
-    correct += logits.argmax(1).eq(data.labels.slice(0, start, end)).sum().item<int64_t>();
-  }
-  return data.size() ? double(correct) / double(data.size()) : 0.0;
+  BatchStream stream(data, {.batch_size = batch_size, .threads = threads});
+  while (auto b = stream.next()) correct += model.forward(b->images).argmax(1).eq(b->labels).sum().item<int64_t>();
+  return data->size() ? double(correct) / double(data->size()) : 0.0;
 }
 
 }  // namespace
 
 ModelMetadata training_metadata(const DatasetOptions& data, const Dataset& train_set) {
+  return training_metadata(data, train_set.class_names);
+}
+
+ModelMetadata training_metadata(const DatasetOptions& data, const std::vector<std::string>& class_names) {
   ModelMetadata m;
   m.dataset = data.name;
   const Preprocessing p = data.preprocessing ? *data.preprocessing : default_preprocessing(data.name);
   m.mean = p.mean;
   m.std = p.std;
-  m.labels = train_set.class_names;
+  m.labels = class_names;
   return m;
 }
 
 std::vector<EpochStats> train(Model& model, const Dataset& train_set, const Dataset* test_set,
                               const TrainOptions& options,
                               const std::function<void(const EpochStats&)>& on_epoch) {
+  return train(model, memory_source(train_set), test_set ? memory_source(*test_set) : nullptr, options, on_epoch);
+}
+
+std::vector<EpochStats> train(Model& model, const std::shared_ptr<const DataSource>& train_source,
+                              const std::shared_ptr<const DataSource>& test_set, const TrainOptions& options,
+                              const std::function<void(const EpochStats&)>& on_epoch) {
   if (options.epochs < 1) throw Error("train: epochs must be at least 1");
   if (options.batch_size < 1) throw Error("train: batch_size must be at least 1");
-  if (train_set.size() == 0) throw Error("the training set is empty");
+  if (!train_source || train_source->size() == 0) throw Error("the training set is empty");
+  const DataSource& train_set = *train_source;
   torch::manual_seed(options.seed);
 
   torch::optim::Adam optimizer(model.module().parameters(),
@@ -59,15 +68,19 @@ std::vector<EpochStats> train(Model& model, const Dataset& train_set, const Data
     // Like the original, drop an incomplete last batch: BatchNorm statistics of a tiny
     // batch are noise.
     const int64_t batches = std::max<int64_t>(1, n / options.batch_size);
+    // The epoch's images in its shuffled order, decoded ahead while the model trains.
+    BatchStream stream(reordered(train_source, order),
+                       {.batch_size = options.batch_size, .limit = std::min(n, batches * options.batch_size),
+                        .threads = options.threads});
     for (int64_t b = 0; b < batches; ++b) {
       // Cosine decay over the whole run: large steps early, fine ones at the end, which buys
       // the last point of accuracy that a constant rate leaves on the table in 3 epochs.
       const double progress = double((epoch - 1) * batches + b) / double(options.epochs * batches);
       static_cast<torch::optim::AdamOptions&>(optimizer.param_groups()[0].options())
           .lr(options.learning_rate * 0.5 * (1.0 + std::cos(M_PI * progress)));
-      auto index = order.slice(0, b * options.batch_size, std::min(n, (b + 1) * options.batch_size));
-      auto images = train_set.images.index_select(0, index);
-      auto labels = train_set.labels.index_select(0, index);
+      const Batch batch = *stream.next();
+      const torch::Tensor& images = batch.images;
+      const torch::Tensor& labels = batch.labels;
       optimizer.zero_grad();
       auto logits = model.forward(images);
       auto loss = torch::nn::functional::cross_entropy(logits, labels);
@@ -82,7 +95,7 @@ std::vector<EpochStats> train(Model& model, const Dataset& train_set, const Data
       }
       loss.backward();
       optimizer.step();
-      loss_sum += loss_value * double(index.size(0));
+      loss_sum += loss_value * double(labels.size(0));
       correct += logits.argmax(1).eq(labels).sum().item<int64_t>();
       if (options.on_batch)
         options.on_batch(epoch, b + 1, batches,
@@ -94,7 +107,7 @@ std::vector<EpochStats> train(Model& model, const Dataset& train_set, const Data
     stats.loss = loss_sum / double(seen);
     stats.accuracy = double(correct) / double(seen);
     // No test images, no test accuracy (NaN, shown as "n/a"), rather than a made-up 0 %.
-    stats.test_accuracy = test_set && test_set->size() > 0 ? test_accuracy(model, *test_set, 500)
+    stats.test_accuracy = test_set && test_set->size() > 0 ? test_accuracy(model, test_set, 500, options.threads)
                                                            : std::numeric_limits<double>::quiet_NaN();
     stats.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -76,7 +76,8 @@ struct Outputs {
 };
 
 struct Data {
-  Dataset train, test;
+  std::shared_ptr<const DataSource> train;  // read epoch by epoch
+  std::shared_ptr<const DataSource> test;  // streamed by every mode's evaluation
   Dataset calibration;  // drawn across the whole training split, whether training or not
 };
 
@@ -91,10 +92,10 @@ Data load_data(const PipelineOptions& o, bool will_train, const Logger& log) {
   calibration_data.limit = o.quantize.subset_size;
   calibration_data.shuffle_seed = static_cast<uint64_t>(o.quantize.calibration_seed);
   Data d;
-  if (will_train) d.train = load_dataset(train_data, Split::Train);
-  d.test = load_dataset(test_data, Split::Test);
+  if (will_train) d.train = open_dataset(train_data, Split::Train);
+  d.test = open_dataset(test_data, Split::Test);
   if (wants(o, Mode::INT8)) d.calibration = load_dataset(calibration_data, Split::Train);
-  log(fmt::format("data: {} training, {} test, {} calibration images", d.train.size(), d.test.size(),
+  log(fmt::format("data: {} training, {} test, {} calibration images", d.train ? d.train->size() : 0, d.test->size(),
                   d.calibration.size()));
   return d;
 }
@@ -113,16 +114,17 @@ Model obtain_model(const PipelineOptions& o, const Outputs& out, bool train_it, 
   }
   torch::manual_seed(o.train.seed);  // the initial weights come from the seed too
   Model model = create_model(o.spec);
-  const int64_t images = o.train.limit > 0 ? std::min(o.train.limit, data.train.size()) : data.train.size();
+  const int64_t images = o.train.limit > 0 ? std::min(o.train.limit, data.train->size()) : data.train->size();
   log(fmt::format("train: {} on {} images, {} epochs, batch {}", o.spec.arch, images, o.train.epochs,
                   o.train.batch_size));
   // Per-epoch test accuracy on the same images the evaluation uses (eval.limit), not more.
-  const Dataset monitor = o.eval.limit > 0 ? data.test.head(o.eval.limit) : data.test;
-  report.training = train(model, data.train, &monitor, o.train, [&](const EpochStats& s) {
+  TrainOptions train_options = o.train;
+  train_options.threads = o.data.threads;
+  report.training = train(model, data.train, data.test, train_options, [&](const EpochStats& s) {
     log(fmt::format("  epoch {}/{}  loss {:.4f}  train acc {}  test acc {}  {:.1f}s", s.epoch, o.train.epochs, s.loss,
                     util::percent(s.accuracy), util::percent(s.test_accuracy), s.seconds));
   });
-  model.metadata = training_metadata(o.data, data.train);
+  model.metadata = training_metadata(o.data, data.train->class_names);
   out.drop_derived();
   save_checkpoint(model, out.staged(checkpoint));
   log("train: saved " + checkpoint.string());
@@ -148,7 +150,7 @@ void quantize_model(const PipelineOptions& o, const RuntimeContext& runtime, con
 }
 
 ModeRecord evaluate_mode(const PipelineOptions& o, const RuntimeContext& runtime, Mode mode, const Model& model,
-                         const Outputs& out, const Dataset& test_set, const Logger& log) {
+                         const Outputs& out, const std::shared_ptr<const DataSource>& test_set, const Logger& log) {
   ModeRecord record;
   record.mode = mode;
   record.model_file = out.of(mode);
@@ -159,8 +161,11 @@ ModeRecord evaluate_mode(const PipelineOptions& o, const RuntimeContext& runtime
   record.size_bytes = model_size_bytes(file);
   record.weights_bytes = weights_size_bytes(file);
   log(fmt::format("eval: {} on {} test images, batch {}", to_string(mode),
-                  o.eval.limit > 0 ? std::min(o.eval.limit, test_set.size()) : test_set.size(), o.eval.batch_size));
-  record.eval = evaluate(*backend, test_set, o.eval);
+                  test_set->size(), o.eval.batch_size));
+  EvalOptions eval = o.eval;
+  eval.threads = runtime.threads;
+  eval.keep_logits = true;  // the parity of every mode with the reference
+  record.eval = evaluate(*backend, test_set, eval);
   if (const auto* compiled = backend->compiled_model()) record.executed = executed_layers(*compiled, ir.get());
   // The accuracy travels inside the IR it was measured on (BF16 runs the FP32 IR at another
   // precision: the FP32 figure is the one the file keeps).

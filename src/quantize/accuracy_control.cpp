@@ -5,6 +5,7 @@
 // scope, so their quantizers, int8 weights and bias correction all go away together.
 #include "torchvino/accuracy_control.hpp"
 
+#include "util/serial_libtorch.hpp"
 #include <fmt/format.h>
 #include <torch/torch.h>
 
@@ -26,28 +27,22 @@ struct Validation {
   torch::Tensor logits;
 };
 
-Validation validate(const std::shared_ptr<ov::Model>& model, const Dataset& data, const RuntimeContext& runtime,
-                    const AccuracyControlOptions& c) {
+// The validation set streams (a folder is decoded batch by batch on every validation); only the
+// logits, images × classes floats, are kept for the ranking.
+Validation validate(const std::shared_ptr<ov::Model>& model, const std::shared_ptr<const DataSource>& data,
+                    const RuntimeContext& runtime, const AccuracyControlOptions& c) {
   auto backend = make_openvino_backend(model, runtime);
   EvalOptions eval;
   eval.batch_size = c.batch_size;
   eval.warmup_batches = 0;
+  eval.threads = runtime.threads;
   auto result = evaluate(*backend, data, eval);
   return {result.accuracy, result.logits};
 }
 
-Dataset subset(const Dataset& data, const torch::Tensor& indices) {
-  Dataset out;
-  out.images = data.images.index_select(0, indices);
-  out.labels = data.labels.index_select(0, indices);
-  out.num_classes = data.num_classes;
-  out.class_names = data.class_names;
-  return out;
-}
-
 // The items whose INT8 output is furthest from FP32: first those whose correctness changed,
 // then by squared distance of the logits.
-torch::Tensor ranking_indices(const Dataset& data, const torch::Tensor& fp32, const torch::Tensor& int8, int64_t n) {
+torch::Tensor ranking_indices(const DataSource& data, const torch::Tensor& fp32, const torch::Tensor& int8, int64_t n) {
   auto labels = data.labels.slice(0, 0, fp32.size(0));
   auto changed = fp32.argmax(1).eq(labels).ne(int8.argmax(1).eq(labels)).to(torch::kDouble);
   auto distance = (fp32 - int8).pow(2).sum(1).to(torch::kDouble);
@@ -66,7 +61,7 @@ QuantizeOptions with_reverted(QuantizeOptions options, const std::vector<std::st
   return options;
 }
 
-void check(const AccuracyControlOptions& c, const Dataset& validation) {
+void check(const AccuracyControlOptions& c, const DataSource& validation) {
   limits::ranking_subset.check("ranking_subset_size", static_cast<double>(c.ranking_subset));
   limits::max_iterations.check("max_iterations", static_cast<double>(c.max_iterations));
   limits::at_least_one.check("batch_size", static_cast<double>(c.batch_size));
@@ -77,14 +72,15 @@ void check(const AccuracyControlOptions& c, const Dataset& validation) {
 // The search: one object so that the steps below can share the FP32 reference and the state.
 class Controller {
  public:
-  Controller(const std::shared_ptr<ov::Model>& model, const Dataset& calibration, const Dataset& validation,
+  Controller(const std::shared_ptr<ov::Model>& model, const Dataset& calibration,
+             const std::shared_ptr<const DataSource>& validation,
              const QuantizeOptions& options, const AccuracyControlOptions& control, const RuntimeContext& runtime)
       : model_(model), calibration_(calibration), validation_(validation), options_(options), control_(control),
         runtime_(runtime) {}
 
   AccuracyControlResult run() {
-    result_.validation_images = validation_.size();
-    progress("validate", fmt::format("FP32 model on {} validation images", validation_.size()));
+    result_.validation_images = validation_->size();
+    progress("validate", fmt::format("FP32 model on {} validation images", validation_->size()));
     fp32_ = validate(model_, validation_, runtime_, control_);
     result_.fp32_accuracy = fp32_.accuracy;
     progress("quantize", "INT8 model");
@@ -138,10 +134,11 @@ class Controller {
   // Each candidate group reverted on its own, scored on the items INT8 gets most wrong: the best
   // by ranking accuracy, then by logit error. Returns its index and its quantized model.
   std::pair<size_t, QuantizeResult> rank(const std::vector<QuantizerGroup>& candidates) const {
-    const auto indices = ranking_indices(validation_, fp32_.logits, current_.logits, control_.ranking_subset);
-    const Dataset ranking = subset(validation_, indices);
+    const auto indices = ranking_indices(*validation_, fp32_.logits, current_.logits, control_.ranking_subset);
+    // The ranking subset is evaluated once per candidate: held in memory (ranking_subset images).
+    const auto ranking = memory_source(materialize(reordered(validation_, indices), runtime_.threads));
     const auto fp32_ranking = fp32_.logits.index_select(0, indices);
-    progress("rank", fmt::format("{} quantizer group(s) on {} ranking items", candidates.size(), ranking.size()));
+    progress("rank", fmt::format("{} quantizer group(s) on {} ranking items", candidates.size(), ranking->size()));
     double best_accuracy = -1, best_error = std::numeric_limits<double>::infinity();
     size_t best = 0;
     QuantizeResult best_model;
@@ -212,7 +209,7 @@ class Controller {
 
   const std::shared_ptr<ov::Model>& model_;
   const Dataset& calibration_;
-  const Dataset& validation_;
+  std::shared_ptr<const DataSource> validation_;
   const QuantizeOptions& options_;
   const AccuracyControlOptions& control_;
   const RuntimeContext& runtime_;
@@ -230,8 +227,19 @@ AccuracyControlResult quantize_with_accuracy_control(const std::shared_ptr<ov::M
                                                      const QuantizeOptions& options,
                                                      const AccuracyControlOptions& control,
                                                      const RuntimeContext& runtime) {
+  return quantize_with_accuracy_control(model, calibration, memory_source(validation), options, control, runtime);
+}
+
+AccuracyControlResult quantize_with_accuracy_control(const std::shared_ptr<ov::Model>& model,
+                                                     const Dataset& calibration,
+                                                     const std::shared_ptr<const DataSource>& validation,
+                                                     const QuantizeOptions& options,
+                                                     const AccuracyControlOptions& control,
+                                                     const RuntimeContext& runtime) {
   const auto started = std::chrono::steady_clock::now();
-  check(control, validation);
+  util::SerialLibTorch serial;  // as in quantize(): OpenVINO computes, LibTorch's pool sleeps
+  if (!validation) throw Error("accuracy control: no validation set");
+  check(control, *validation);
   auto result = Controller(model, calibration, validation, options, control, runtime).run();
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return result;

@@ -1,6 +1,7 @@
 // The engine: the stages built from the options, each step fed the statistics it asked for, the
 // quantizers placed when a stage first needs them. Every step is in its own file; this one orders
 // them and reports.
+#include "util/serial_libtorch.hpp"
 #include <openvino/pass/constant_folding.hpp>
 
 #include <algorithm>
@@ -223,6 +224,10 @@ const WeightGrid& QuantizeState::weight_grid(const WeightQuantizer& w) const {
 QuantizeResult quantize(const std::shared_ptr<ov::Model>& model, const Dataset& calibration,
                         const QuantizeOptions& options, const RuntimeContext& runtime) {
   const auto started = std::chrono::steady_clock::now();
+  // OpenVINO's threads do the heavy work here (every statistic comes from an inference); the
+  // tensor work between inferences stays on this thread. Had it entered LibTorch's OpenMP pool,
+  // its workers would spin between inferences against OpenVINO's: 4x slower on a busy machine.
+  util::SerialLibTorch serial;
   check(options);
   if (calibration.size() == 0) throw Error("quantize: the calibration set is empty");
 

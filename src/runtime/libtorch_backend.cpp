@@ -14,11 +14,13 @@ class LibTorchBackend final : public Backend {
   explicit LibTorchBackend(Model model) : model_(std::move(model)) { model_.module().eval(); }
   std::string name() const override { return "pytorch"; }
 
-  void run(const std::vector<torch::Tensor>& batches, const Sink& sink) override {
+  void stream(const Feed& next, const Sink& sink) override {
     c10::InferenceMode inference;
-    for (size_t i = 0; i < batches.size(); ++i) {
+    for (size_t i = 0;; ++i) {
+      const torch::Tensor batch = next();
+      if (!batch.defined()) return;
       const auto start = std::chrono::steady_clock::now();
-      auto logits = model_.forward(batches[i]);
+      auto logits = model_.forward(batch);
       const std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - start;
       sink(i, logits, took.count());
     }

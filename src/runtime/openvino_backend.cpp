@@ -4,6 +4,8 @@
 #include <mutex>
 #include <openvino/openvino.hpp>
 
+#include "util/serial_libtorch.hpp"
+
 #include "runtime/infer_request_pool.hpp"
 #include "torchvino/error.hpp"
 #include "torchvino/runtime.hpp"
@@ -41,17 +43,21 @@ class OpenVINOBackend final : public Backend {
   std::string name() const override { return "openvino"; }
   const ov::CompiledModel* compiled_model() const override { return &compiled_; }
 
-  void run(const std::vector<torch::Tensor>& batches, const Sink& sink) override {
-    if (pool_.size() == 1) return run_sync(batches, sink);
-    run_async(batches, sink);
+  void stream(const Feed& next, const Sink& sink) override {
+    // OpenVINO's threads compute; LibTorch's pool stays asleep (the sink's tensor work is small).
+    util::SerialLibTorch serial;
+    if (pool_.size() == 1) return run_sync(next, sink);
+    run_async(next, sink);
   }
 
  private:
-  void run_sync(const std::vector<torch::Tensor>& batches, const Sink& sink) {
+  void run_sync(const Feed& next, const Sink& sink) {
     auto& request = pool_[0];
-    for (size_t i = 0; i < batches.size(); ++i) {
+    for (size_t i = 0;; ++i) {
+      const torch::Tensor batch = next();
+      if (!batch.defined()) return;
       const auto start = Clock::now();
-      request.set_input_tensor(wrap(batches[i]));
+      request.set_input_tensor(wrap(batch));
       request.infer();
       const std::chrono::duration<double, std::milli> took = Clock::now() - start;
       sink(i, copy_out(request.get_output_tensor()), took.count());
@@ -61,7 +67,7 @@ class OpenVINOBackend final : public Backend {
   // N requests in flight. A completion copies its logits out (the request is then free for the
   // next batch) and queues them; this thread hands them to the sink, so the sink is never called
   // concurrently.
-  void run_async(const std::vector<torch::Tensor>& batches, const Sink& sink) {
+  void run_async(const Feed& next, const Sink& sink) {
     struct Done {
       size_t batch;
       torch::Tensor logits;
@@ -70,6 +76,7 @@ class OpenVINOBackend final : public Backend {
     std::mutex mutex;
     std::deque<Done> done;
     std::vector<size_t> batch_of(pool_.size());
+    std::vector<torch::Tensor> input_of(pool_.size());  // a request's input lives until it is done
     std::vector<Clock::time_point> started(pool_.size());
     pool_.on_done([&](size_t r, std::exception_ptr error) {
       const std::chrono::duration<double, std::milli> took = Clock::now() - started[r];
@@ -89,10 +96,14 @@ class OpenVINOBackend final : public Backend {
     // A throwing sink (or a request that cannot start) must not unwind past requests still in
     // flight: their handler uses this frame's locals.
     try {
-      for (size_t i = 0; i < batches.size(); ++i) {
+      for (size_t i = 0;; ++i) {
+        // Read before a request is taken: a source's failure leaves nothing acquired.
+        torch::Tensor batch = next();
+        if (!batch.defined()) break;
         const size_t r = pool_.acquire();  // rethrows an inference failure, nothing in flight
         try {
-          pool_[r].set_input_tensor(wrap(batches[i]));
+          input_of[r] = std::move(batch);
+          pool_[r].set_input_tensor(wrap(input_of[r]));
         } catch (...) {
           pool_.release(r);
           throw;
