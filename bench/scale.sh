@@ -13,8 +13,10 @@
 #   anchor: its loop alone (from the folder scan to the last result; imports and compilation not
 #           counted), the peak RSS of its process tree (parent + workers, summed) and PSS.
 # Medians; the ratio is the median of the paired ratios torchvino / anchor (images/s).
-# One extra pair on the smallest count: torchvino --threads 1 against --threads 2.
-# Targets (#27): ratio >= 1.4 at each count; torchvino's peak RSS <= 1500 MB (the largest of its runs).
+# One extra pair on the smallest count: torchvino --threads 1 against --threads 2. And decoding
+# alone (DECODE, bench/decode_folder.cpp, no model) with 1 and 2 threads, REPEATS pairs.
+# Targets (#27): ratio >= 1.4 at each count; torchvino's peak RSS <= 1500 MB (the largest of its runs);
+# decoding alone with 2 threads >= 1.7x with 1.
 # Usage: bash bench/scale.sh [OUT_DIR] [MODEL...]   (default runs/scale; mobilenet_v3_large resnet50)
 #   env: TORCHVINO (default build/torchvino), BENCH_VENV (default .venv-bench, from
 #        bench/requirements-anchors.txt), THREADS=2, BATCH=32, REQUESTS=2, REPEATS=3,
@@ -32,6 +34,7 @@ shift || true
 MODELS=("$@")
 [ ${#MODELS[@]} -gt 0 ] || MODELS=(mobilenet_v3_large resnet50)
 BIN=${TORCHVINO:-build/torchvino}
+DECODE=${DECODE:-$(dirname "$BIN")/torchvino_bench_decode}
 VPY=${BENCH_VENV:-.venv-bench}/bin/python
 THREADS=${THREADS:-2}
 BATCH=${BATCH:-32}
@@ -133,10 +136,36 @@ for model in "${MODELS[@]}"; do
   tail -2 "$OUT/runs.tsv" | awk -F'\t' '{printf "  %s images, --threads %s: %.1f images/s (whole process), %s images/s (its own figure)\n", $2, $5, $2 / $6, $9}'
 done
 
+# Decoding alone (no model): the stream's images/s on the smallest folder with 1 and 2 threads,
+# REPEATS pairs in alternating order (target: 2 threads >= 1.7x 1 thread).
+small=$(printf '%s\n' "${counts[@]}" | sort -n | head -1)
+decode() {  # decode THREADS: prints images/s
+  "$DECODE" "${DATA[$small]}/val" "$1" "$BATCH" | sed -n 's/.*images_per_s=\([0-9.]*\).*/\1/p'
+}
+if [ -x "$DECODE" ]; then
+  warm "${DATA[$small]}"
+  : >"$OUT/decode.tsv"
+  for rep in $(seq 1 "$REPEATS"); do
+    if (( rep % 2 )); then one=$(decode 1); two=$(decode 2); else two=$(decode 2); one=$(decode 1); fi
+    printf '%s\t%s\t%s\n' "$rep" "$one" "$two" | tee -a "$OUT/decode.tsv"
+  done
+else
+  echo "no $DECODE (build the torchvino_bench_decode target): decoding alone not measured" >&2
+fi
+
 uptime | tee "$OUT/logs/uptime-end.txt"
 status=0
 "$VPY" bench/scale_table.py "$OUT" --cpu "$(cpu_line)" --torchvino "$BIN" --images-summary "$SCALE_DIR/complete.json" \
   --batch "$BATCH" --requests "$REQUESTS" --threads "$THREADS" --workers "$WORKERS" --preprocess "$PREPROCESS" \
   >"$OUT/scale.txt" || status=$?  # 1: a target missed
+if [ -s "$OUT/decode.tsv" ]; then
+  awk -F'\t' -v n="$small" '{one[NR] = $2; two[NR] = $3; r[NR] = $3 / $2}
+    function median(a, k,   i, j, t) { for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+                                       return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2 }
+    END { m = median(r, NR); printf "\nDecoding alone (bench/decode_folder.cpp, %s images, 224x224): 1 thread %.1f images/s, 2 threads %.1f images/s (medians of %d); paired ratio %.2f: %s (target >= 1.7)\n",
+          n, median(one, NR), median(two, NR), NR, m, m >= 1.7 ? "PASS" : "FAIL" }' "$OUT/decode.tsv" >>"$OUT/scale.txt"
+  awk -F'\t' '{r[NR] = $3 / $2} END {n = asort(r); if ((n % 2 ? r[(n + 1) / 2] : (r[n / 2] + r[n / 2 + 1]) / 2) < 1.7) exit 1}' \
+    "$OUT/decode.tsv" || status=1
+fi
 cat "$OUT/scale.txt"
 exit "$status"
