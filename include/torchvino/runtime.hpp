@@ -85,7 +85,8 @@ std::unique_ptr<Backend> make_openvino_backend(const std::shared_ptr<ov::Model>&
 struct EvalOptions {
   int64_t batch_size = 96;
   int64_t limit = 0;        // evaluate the first `limit` images; 0 = all
-  int warmup_batches = 2;   // run and timed separately, not counted in throughput
+  // The first batches run apart, untimed (their logits count; at least one batch stays timed).
+  int warmup_batches = 2;
   // Threads decoding and preprocessing the next batches while the model runs (sources that decode:
   // image files, resized raw pixels); 0: one per core.
   int threads = 0;
@@ -103,9 +104,9 @@ struct EvalResult {
   double accuracy = 0;        // top-1, fraction
   double top5 = 0;
   double loss = 0;            // mean cross-entropy
-  double seconds = 0;         // wall time of the measured run (without warm-up), reading included
+  double seconds = 0;         // wall time of the timed batches (after the warm-up), reading included
   double warmup_seconds = 0;
-  double throughput = 0;      // images/s
+  double throughput = 0;      // images/s of the timed batches
   double latency_mean_ms = 0; // per batch
   double latency_median_ms = 0;
   double latency_p90_ms = 0;

@@ -41,44 +41,12 @@ EvalResult evaluate(Backend& backend, const std::shared_ptr<const DataSource>& d
   result.images = n;
   result.batch_size = options.batch_size;
 
-  // Warm-up: first inferences pay for kernel selection and memory allocation. Its batches are the
-  // first ones of the measured run too.
-  std::vector<Batch> head;
-  while (int64_t(head.size()) < options.warmup_batches) {
-    auto b = stream.next();
-    if (!b) break;
-    head.push_back(std::move(*b));
-  }
-  if (!head.empty()) {
-    std::vector<torch::Tensor> images;
-    for (const auto& b : head) images.push_back(b.images);
-    const auto start = std::chrono::steady_clock::now();
-    backend.run(images, [](size_t, const torch::Tensor&, double) {});
-    result.warmup_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  }
-
-  // Per batch, kept until its logits arrive (completions may come out of order): labels only.
-  std::vector<torch::Tensor> labels_of;
-  size_t fed = 0;
-  const Backend::Feed feed = [&]() -> torch::Tensor {
-    std::optional<Batch> b;
-    if (fed < head.size()) {
-      b = std::move(head[fed]);
-    } else {
-      b = stream.next();
-    }
-    ++fed;
-    if (!b) return {};
-    labels_of.push_back(b->labels);
-    return b->images;
-  };
-
   torch::Tensor logits;
-  std::vector<double> latencies;
+  std::vector<torch::Tensor> labels_of;  // per batch until its logits arrive (they may come out of order)
   int64_t done_images = 0, top1 = 0, top5 = 0;
   double loss_sum = 0;
-  const auto start = std::chrono::steady_clock::now();
-  backend.stream(feed, [&](size_t i, const torch::Tensor& out, double latency_ms) {
+  // Every batch's logits count, the warm-up's too: each image is inferred once.
+  const auto account = [&](size_t i, const torch::Tensor& out) {
     const torch::Tensor& labels = labels_of.at(i);
     if (out.dim() != 2 || out.size(0) != labels.size(0))
       throw Error(backend.name() + ": model output has shape " + c10::str(out.sizes()) + ", expected [" +
@@ -97,10 +65,34 @@ EvalResult evaluate(Backend& backend, const std::shared_ptr<const DataSource>& d
       if (!logits.defined()) logits = torch::empty({n, out.size(1)}, torch::kFloat);
       logits.narrow(0, int64_t(i) * options.batch_size, out.size(0)).copy_(out);
     }
-    if (latencies.size() <= i) latencies.resize(i + 1, 0.0);
-    latencies[i] = latency_ms;
     done_images += out.size(0);
     if (options.on_progress) options.on_progress(done_images, n);
+  };
+  const auto feed_from_stream = [&]() -> torch::Tensor {
+    auto b = stream.next();
+    if (!b) return {};
+    labels_of.push_back(b->labels);
+    return b->images;
+  };
+
+  // Warm-up: the first inferences pay for kernel selection and memory allocation, so the first
+  // batches run apart and untimed, leaving at least one batch to time.
+  const int64_t warmup = std::clamp<int64_t>(options.warmup_batches, 0, stream.batches() - 1);
+  if (warmup > 0) {
+    int64_t fed = 0;
+    const auto start = std::chrono::steady_clock::now();
+    backend.stream([&] { return fed++ < warmup ? feed_from_stream() : torch::Tensor(); },
+                   [&](size_t i, const torch::Tensor& out, double) { account(i, out); });
+    result.warmup_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+
+  std::vector<double> latencies;
+  const int64_t warm_images = done_images;
+  const auto start = std::chrono::steady_clock::now();
+  backend.stream(feed_from_stream, [&](size_t i, const torch::Tensor& out, double latency_ms) {
+    account(size_t(warmup) + i, out);
+    if (latencies.size() <= i) latencies.resize(i + 1, 0.0);
+    latencies[i] = latency_ms;
   });
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (done_images != n)
@@ -110,7 +102,7 @@ EvalResult evaluate(Backend& backend, const std::shared_ptr<const DataSource>& d
   result.accuracy = double(top1) / double(n);
   result.top5 = double(top5) / double(n);
   result.loss = loss_sum / double(n);
-  result.throughput = double(n) / result.seconds;
+  result.throughput = double(n - warm_images) / result.seconds;
   double sum = 0;
   for (double l : latencies) sum += l;
   result.latency_mean_ms = sum / double(latencies.size());
