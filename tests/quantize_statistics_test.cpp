@@ -176,3 +176,69 @@ TEST(QuantizeStatistics, SameTensorObservedTwiceAndConvInput) {
 }
 
 }  // namespace
+
+namespace {
+
+// The reductions added to the observing model give what the host computes from the tensor itself,
+// and every point on a tensor gets its own answer when several share one set of reductions.
+TEST(QuantizeStatistics, ReductionsInTheModelEqualTheHostsOnTheSameTensor) {
+  auto x = std::make_shared<ov::op::v0::Parameter>(ov::element::f32, ov::PartialShape{-1, 3, 4, 4});
+  auto scaled = std::make_shared<ov::op::v1::Multiply>(x, ov::op::v0::Constant::create(ov::element::f32, {}, {2.0f}));
+  auto model = std::make_shared<ov::Model>(ov::OutputVector{scaled}, ov::ParameterVector{x});
+  const auto images = torch::randn({6, 3, 4, 4}, torch::TensorOptions().dtype(torch::kFloat32)) * 3;
+  StatisticsOptions options;
+  options.subset_size = 6;
+  options.batch_size = 2;
+  const auto out = scaled->output(0);
+  const std::vector<StatisticPoint> points{{out, Reducers{.min_max = true}},
+                                           {out, Reducers{.channel_mean = true}, 1},
+                                           {out, Reducers{.channel_abs_max = true}, 1},
+                                           {out, Reducers{.min_max = true, .quantiles = true, .quantile = 0.1}}};
+  const auto stats = collect_statistics(model, points, images, options, {});
+  ASSERT_EQ(stats.size(), 4u);
+
+  StatisticsAccumulator host(Reducers{.min_max = true, .channel_mean = true, .channel_abs_max = true}, 1);
+  const auto doubled = (images * 2).contiguous();
+  for (int64_t b = 0; b < 3; ++b) host.add(doubled.data_ptr<float>() + b * 2 * 48, ov::Shape{2, 3, 4, 4});
+  const auto& h = host.statistics();
+  EXPECT_EQ(stats[0].min, h.min);  // three batches, three samples, in order
+  EXPECT_EQ(stats[0].max, h.max);
+  EXPECT_EQ(stats[0].abs_max, h.abs_max);
+  EXPECT_TRUE(stats[0].channel_sum.empty());
+  EXPECT_EQ(stats[3].min, h.min);  // the quantile point reads the tensor itself
+  EXPECT_EQ(stats[3].quantile_low.size(), 3u);
+  ASSERT_EQ(stats[1].channel_sum.size(), 3u);
+  EXPECT_EQ(stats[1].channel_count, h.channel_count);
+  for (size_t c = 0; c < 3; ++c) EXPECT_NEAR(stats[1].channel_mean()[c], h.channel_mean()[c], 1e-5);
+  EXPECT_EQ(stats[2].channel_abs_max, h.channel_abs_max);
+  EXPECT_EQ(stats[1].first_shape, (ov::Shape{2, 3, 4, 4}));
+}
+
+// ReduceMin and ReduceMax pass over a NaN: the guard refuses it all the same, naming the op.
+TEST(QuantizeStatistics, NonFiniteActivationsAreRefusedWhenReducedInTheModel) {
+  for (float bad : {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity(),
+                    -std::numeric_limits<float>::infinity()}) {
+    for (const Reducers& reducers :
+         {Reducers{.min_max = true}, Reducers{.channel_mean = true}, Reducers{.channel_abs_max = true}}) {
+      SCOPED_TRACE(testing::Message() << "value " << bad << " min_max " << reducers.min_max << " channel_mean "
+                                      << reducers.channel_mean);
+      auto x = std::make_shared<ov::op::v0::Parameter>(ov::element::f32, ov::PartialShape{-1, 2, 8, 8});
+      auto scaled = std::make_shared<ov::op::v1::Multiply>(x, ov::op::v0::Constant::create(ov::element::f32, {}, {1.5f}));
+      scaled->set_friendly_name("scaled");
+      auto model = std::make_shared<ov::Model>(ov::OutputVector{scaled}, ov::ParameterVector{x});
+      auto images = torch::rand({3, 2, 8, 8});
+      images[1][1][5][3] = bad;
+      try {
+        collect_statistics(model, {{scaled->output(0), reducers, 1}}, images, {}, {});
+        FAIL() << "a non-finite activation was accepted";
+      } catch (const std::exception& e) {
+        const std::string what = e.what();
+        EXPECT_NE(what.find("non-finite"), std::string::npos) << what;
+        EXPECT_NE(what.find("'scaled'"), std::string::npos) << what;
+        EXPECT_NE(what.find("batch 2"), std::string::npos) << what;
+      }
+    }
+  }
+}
+
+}  // namespace

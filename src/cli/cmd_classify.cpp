@@ -16,6 +16,7 @@
 #include "torchvino/labels.hpp"
 #include "torchvino/names.hpp"
 #include "util/strings.hpp"
+#include "util/worker_threads.hpp"
 
 namespace torchvino::cli {
 
@@ -165,7 +166,7 @@ void setup_classify(CLI::App* cmd) {
       if (!fs::exists(input)) throw Error(input + ": file or folder not found");
     auto classifier = open_classifier(*f);
     // Decoding spreads over the cores OpenVINO is given (all, by default).
-    const size_t decoders = f->run.threads > 0 ? size_t(f->run.threads) : std::max(1u, std::thread::hardware_concurrency());
+    const auto decoders = static_cast<size_t>(util::worker_threads(f->run.threads));
     nlohmann::json results = nlohmann::json::array();
     const auto emit = [&](const Result& r) {
       if (f->json) results.push_back(to_json(r));

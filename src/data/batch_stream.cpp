@@ -6,14 +6,9 @@
 #include "torchvino/data_source.hpp"
 #include "torchvino/error.hpp"
 #include "util/strings.hpp"
+#include "util/worker_threads.hpp"
 
 namespace torchvino {
-
-namespace {
-
-int default_threads() { return std::max(1, static_cast<int>(std::thread::hardware_concurrency())); }
-
-}  // namespace
 
 BatchStream::BatchStream(std::shared_ptr<const DataSource> source, const StreamOptions& options)
     : source_(std::move(source)), batch_size_(options.batch_size) {
@@ -23,7 +18,7 @@ BatchStream::BatchStream(std::shared_ptr<const DataSource> source, const StreamO
   if (options.threads < 0) throw Error(util::cat("threads must not be negative, got ", options.threads), "threads");
   items_ = options.limit > 0 ? std::min(options.limit, source_->size()) : source_->size();
   batches_ = (items_ + batch_size_ - 1) / batch_size_;
-  const int threads = source_->decodes() ? (options.threads > 0 ? options.threads : default_threads()) : 0;
+  const int threads = source_->decodes() ? util::worker_threads(options.threads) : 0;
   ahead_ = options.ahead > 0 ? options.ahead : std::max<int64_t>(2, 2 * threads);
   // No more workers than batches: a worker takes a whole batch.
   const int64_t workers = std::min<int64_t>(threads, batches_);

@@ -112,14 +112,24 @@ class ReorderedSource final : public DataSource {
 
 }  // namespace
 
+namespace {
+
+// `count` items, the k-th being item(index(k)), as one batch.
+template <class Index>
+torch::Tensor assemble(const DataSource& source, int64_t count, Index index) {
+  std::vector<int64_t> shape = {count};
+  shape.insert(shape.end(), source.item_shape.begin(), source.item_shape.end());
+  torch::Tensor out = torch::empty(shape, torch::kFloat);
+  for (int64_t k = 0; k < count; ++k) out[k].copy_(source.item(index(k)));
+  return out;
+}
+
+}  // namespace
+
 torch::Tensor DataSource::gather(const torch::Tensor& indices) const {
   const auto index = indices.contiguous();
-  std::vector<int64_t> shape = {index.size(0)};
-  shape.insert(shape.end(), item_shape.begin(), item_shape.end());
-  torch::Tensor out = torch::empty(shape, torch::kFloat);
   const int64_t* at = index.data_ptr<int64_t>();
-  for (int64_t k = 0; k < index.size(0); ++k) out[k].copy_(item(at[k]));
-  return out;
+  return assemble(*this, index.size(0), [at](int64_t k) { return at[k]; });
 }
 
 std::shared_ptr<DataSource> reordered(std::shared_ptr<const DataSource> base, const torch::Tensor& order) {
@@ -129,11 +139,7 @@ std::shared_ptr<DataSource> reordered(std::shared_ptr<const DataSource> base, co
 }
 
 torch::Tensor DataSource::items(int64_t start, int64_t count) const {
-  std::vector<int64_t> shape = {count};
-  shape.insert(shape.end(), item_shape.begin(), item_shape.end());
-  torch::Tensor out = torch::empty(shape, torch::kFloat);
-  for (int64_t k = 0; k < count; ++k) out[k].copy_(item(start + k));
-  return out;
+  return assemble(*this, count, [start](int64_t k) { return start + k; });
 }
 
 std::shared_ptr<DataSource> memory_source(const Dataset& data) { return std::make_shared<MemorySource>(data); }

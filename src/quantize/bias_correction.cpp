@@ -56,41 +56,52 @@ std::vector<BiasedLayer> biased_layers(const QuantizationPlan& plan) {
   return out;
 }
 
-std::vector<float> bias_shift(const LayerDecision& layer, const WeightQuantizer& weights,
-                              const QuantizedWeights& quantized, const std::vector<float>& input_mean,
-                              ov::Shape input_shape, const RuntimeContext& runtime) {
-  if (input_shape.empty() || layer.activation_channel_axis < 0) throw Error("quantize: bias correction needs a ranked input");
-  input_shape[0] = 1;
-  const auto channel_axis = static_cast<size_t>(layer.activation_channel_axis);
-  if (input_shape.at(channel_axis) != input_mean.size()) throw Error("quantize: input mean does not match the input channels");
+std::vector<std::vector<float>> bias_shifts(const std::vector<BiasShiftProbe>& probes, const RuntimeContext& runtime) {
+  if (probes.empty()) return {};
+  ov::ParameterVector inputs;
+  ov::OutputVector outputs;  // FP32 and quantized output of each probe, in turn
+  std::vector<ov::Tensor> values;
+  for (const auto& p : probes) {
+    const auto& layer = *p.layer;
+    ov::Shape shape = p.input_shape;
+    if (shape.empty() || layer.activation_channel_axis < 0) throw Error("quantize: bias correction needs a ranked input");
+    shape[0] = 1;
+    const auto channel_axis = static_cast<size_t>(layer.activation_channel_axis);
+    if (shape.at(channel_axis) != p.input_mean.size())
+      throw Error("quantize: input mean does not match the input channels");
 
-  auto input = std::make_shared<ov::op::v0::Parameter>(ov::element::f32, input_shape);
-  auto build = [&](const ov::Output<ov::Node>& w) {
-    ov::OutputVector args = layer.op->input_values();
-    args[layer.activation_input] = input;
-    args[weights.input_index] = w;
-    return layer.op->clone_with_new_inputs(args);
-  };
-  auto fp = build(std::make_shared<ov::op::v0::Constant>(ov::element::f32, weights.shape, weights.values));
-  auto q = build(dequantized_weights(quantized, layer.op->get_friendly_name()));
-  auto probe = std::make_shared<ov::Model>(ov::OutputVector{fp, q}, ov::ParameterVector{input});
-  auto compiled = compile_model(probe, runtime);
+    auto input = std::make_shared<ov::op::v0::Parameter>(ov::element::f32, shape);
+    auto build = [&](const ov::Output<ov::Node>& w) {
+      ov::OutputVector args = layer.op->input_values();
+      args[layer.activation_input] = input;
+      args[p.weights->input_index] = w;
+      return layer.op->clone_with_new_inputs(args);
+    };
+    outputs.push_back(build(std::make_shared<ov::op::v0::Constant>(ov::element::f32, p.weights->shape, p.weights->values)));
+    outputs.push_back(build(dequantized_weights(*p.quantized, layer.op->get_friendly_name())));
+    inputs.push_back(input);
+
+    ov::Tensor x(ov::element::f32, shape);
+    size_t inner = 1;
+    for (size_t d = channel_axis + 1; d < shape.size(); ++d) inner *= shape[d];
+    float* data = x.data<float>();
+    for (size_t i = 0; i < x.get_size(); ++i) data[i] = p.input_mean[(i / inner) % p.input_mean.size()];
+    values.push_back(std::move(x));
+  }
+  auto compiled = compile_model(std::make_shared<ov::Model>(outputs, inputs), runtime);
   auto request = compiled.create_infer_request();
-
-  ov::Tensor x(ov::element::f32, input_shape);
-  size_t inner = 1;
-  for (size_t d = channel_axis + 1; d < input_shape.size(); ++d) inner *= input_shape[d];
-  float* data = x.data<float>();
-  for (size_t i = 0; i < x.get_size(); ++i) data[i] = input_mean[(i / inner) % input_mean.size()];
-  request.set_input_tensor(x);
+  for (size_t i = 0; i < probes.size(); ++i) request.set_input_tensor(i, values[i]);
   request.infer();
 
-  const auto axis = static_cast<size_t>(layer.output_channel_axis);
-  const auto mean_fp = channel_means(request.get_output_tensor(0), axis);
-  const auto mean_q = channel_means(request.get_output_tensor(1), axis);
-  std::vector<float> shift(mean_fp.size());
-  for (size_t c = 0; c < shift.size(); ++c) shift[c] = static_cast<float>(mean_fp[c] - mean_q[c]);
-  return shift;
+  std::vector<std::vector<float>> shifts;
+  for (size_t i = 0; i < probes.size(); ++i) {
+    const auto axis = static_cast<size_t>(probes[i].layer->output_channel_axis);
+    const auto mean_fp = channel_means(request.get_output_tensor(2 * i), axis);
+    const auto mean_q = channel_means(request.get_output_tensor(2 * i + 1), axis);
+    auto& shift = shifts.emplace_back(mean_fp.size());
+    for (size_t c = 0; c < shift.size(); ++c) shift[c] = static_cast<float>(mean_fp[c] - mean_q[c]);
+  }
+  return shifts;
 }
 
 bool shift_is_plausible(const std::vector<float>& bias, const std::vector<float>& shift, float threshold) {

@@ -35,11 +35,19 @@ std::vector<BiasedLayer> biased_layers(const QuantizationPlan& plan);
 constexpr float kFastBiasCorrectionThreshold = 2.0f;
 constexpr float kFullBiasCorrectionThreshold = 1000.0f;
 
-// FP32 minus quantized-weight output of the op, per output channel, for an input whose every
-// element of channel c equals input_mean[c] (input_shape gives the spatial size; batch → 1).
-std::vector<float> bias_shift(const LayerDecision& layer, const WeightQuantizer& weights,
-                              const QuantizedWeights& quantized, const std::vector<float>& input_mean,
-                              ov::Shape input_shape, const RuntimeContext& runtime);
+// One layer's question to bias_shifts().
+struct BiasShiftProbe {
+  const LayerDecision* layer = nullptr;
+  const WeightQuantizer* weights = nullptr;
+  const QuantizedWeights* quantized = nullptr;
+  std::vector<float> input_mean;  // per input channel
+  ov::Shape input_shape;          // gives the spatial size; the batch becomes 1
+};
+
+// For each probe: FP32 minus quantized-weight output of its op, per output channel, for an input
+// whose every element of channel c equals input_mean[c]. All probes run in one model, compiled
+// and inferred once (one compilation per layer was most of the step's time on a ResNeXt-50).
+std::vector<std::vector<float>> bias_shifts(const std::vector<BiasShiftProbe>& probes, const RuntimeContext& runtime);
 
 // A shift large against the bias means the statistics do not describe the op well; such
 // shifts (and biases with zero entries, where the ratio is undefined) are not applied.

@@ -26,13 +26,17 @@ class FastBiasCorrectionStep final : public Step {
   }
 
   void apply(QuantizeState& state, std::span<const TensorStatistics> stats) override {
+    std::vector<BiasShiftProbe> probes;
+    for (size_t i = 0; i < targets_.size(); ++i) {
+      const auto& layer = state.plan.layers[targets_[i].layer];
+      probes.push_back({&layer, &state.plan.weights[layer.weight], &state.quantized_weights[layer.weight],
+                        stats[i].channel_mean(), stats[i].first_shape});
+    }
+    const auto shifts = bias_shifts(probes, state.runtime);
     for (size_t i = 0; i < targets_.size(); ++i) {
       auto& [l, bias] = targets_[i];
-      const auto& layer = state.plan.layers[l];
-      const auto shift = bias_shift(layer, state.plan.weights[layer.weight], state.quantized_weights[layer.weight],
-                                    stats[i].channel_mean(), stats[i].first_shape, state.runtime);
-      state.bias_corrected[l] = shift_is_plausible(bias.values, shift, kFastBiasCorrectionThreshold);
-      if (state.bias_corrected[l]) apply_bias_shift(bias, shift);
+      state.bias_corrected[l] = shift_is_plausible(bias.values, shifts[i], kFastBiasCorrectionThreshold);
+      if (state.bias_corrected[l]) apply_bias_shift(bias, shifts[i]);
     }
   }
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "torchvino/runtime.hpp"
@@ -58,6 +59,17 @@ struct TensorStatistics {
   size_t retained_scalars() const;
 };
 
+// One sample of a tensor already reduced by the inference that produced it (collect_statistics
+// adds the reductions to the observing model): what StatisticsAccumulator::add would compute from
+// the tensor, without the tensor. The spans are empty for reducers not asked for.
+struct ReducedSample {
+  ov::Shape shape;
+  float min = 0, max = 0;              // min_max
+  double sum = 0;                      // of every value: NaN or infinite when any value is
+  std::span<const float> channel_sum;  // channel_mean
+  std::span<const float> channel_max, channel_min;  // channel_abs_max
+};
+
 // Folds one sample of a tensor into its statistics. A non-finite value (NaN, infinity) is refused
 // by whichever reduction meets it first.
 class StatisticsAccumulator {
@@ -65,6 +77,8 @@ class StatisticsAccumulator {
   StatisticsAccumulator(const Reducers& reducers, int64_t channel_axis)
       : reducers_(reducers), channel_axis_(channel_axis) {}
   void add(const float* data, const ov::Shape& shape);
+  // The same from reductions (no quantiles: they need the values themselves).
+  void add(const ReducedSample& sample);
   const TensorStatistics& statistics() const { return stats_; }
   TensorStatistics take() { return std::move(stats_); }
 
