@@ -268,7 +268,10 @@ PointOutputs add_outputs(const ov::Output<ov::Node>& x, const StatisticPoint& po
 std::shared_ptr<ov::Model> observing_model(const std::shared_ptr<ov::Model>& model,
                                            const std::vector<StatisticPoint>& points, bool observed_only,
                                            std::vector<PointOutputs>& outputs, size_t& first_extra) {
-  auto [clone, observed] = clone_observed(model, points);
+  // Not a structured binding: clang cannot capture one in the lambdas below.
+  const auto cloned = clone_observed(model, points);
+  const auto& clone = cloned.first;
+  const ov::OutputVector& observed = cloned.second;
   // Points on one tensor share its reductions (a shape, one NaN guard), as long as they agree on
   // the channel axis; a point that needs the values keeps its own output.
   using Key = std::pair<ov::Node*, size_t>;
