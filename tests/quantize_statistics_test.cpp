@@ -193,11 +193,13 @@ TEST(QuantizeStatistics, ReductionsInTheModelEqualTheHostsOnTheSameTensor) {
   const std::vector<StatisticPoint> points{{out, Reducers{.min_max = true}},
                                            {out, Reducers{.channel_mean = true}, 1},
                                            {out, Reducers{.channel_abs_max = true}, 1},
-                                           {out, Reducers{.min_max = true, .quantiles = true, .quantile = 0.1}}};
+                                           {out, Reducers{.min_max = true, .quantiles = true, .quantile = 0.1}},
+                                           {out, Reducers{.channel_ranges = true}, 1}};
   const auto stats = collect_statistics(model, points, images, options, {});
-  ASSERT_EQ(stats.size(), 4u);
+  ASSERT_EQ(stats.size(), 5u);
 
-  StatisticsAccumulator host(Reducers{.min_max = true, .channel_mean = true, .channel_abs_max = true}, 1);
+  StatisticsAccumulator host(
+      Reducers{.min_max = true, .channel_mean = true, .channel_abs_max = true, .channel_ranges = true}, 1);
   const auto doubled = (images * 2).contiguous();
   for (int64_t b = 0; b < 3; ++b) host.add(doubled.data_ptr<float>() + b * 2 * 48, ov::Shape{2, 3, 4, 4});
   const auto& h = host.statistics();
@@ -212,6 +214,41 @@ TEST(QuantizeStatistics, ReductionsInTheModelEqualTheHostsOnTheSameTensor) {
   for (size_t c = 0; c < 3; ++c) EXPECT_NEAR(stats[1].channel_mean()[c], h.channel_mean()[c], 1e-5);
   EXPECT_EQ(stats[2].channel_abs_max, h.channel_abs_max);
   EXPECT_EQ(stats[1].first_shape, (ov::Shape{2, 3, 4, 4}));
+  EXPECT_EQ(stats[4].sample_channel_min, h.sample_channel_min);
+  EXPECT_EQ(stats[4].sample_channel_max, h.sample_channel_max);
+  EXPECT_EQ(stats[4].sample_channel_min.size(), 9u);  // 3 samples × 3 channels
+  EXPECT_TRUE(stats[4].channel_abs_max.empty());
+}
+
+// What SmoothQuant's X·k would measure, derived from X's statistics without measuring X·k: the
+// same floats for min, max and channel maxima (a product rounds monotonically), the same means.
+TEST(QuantizeStatistics, StatisticsOfARescaledTensorAreDerivedFromTheOriginals) {
+  torch::manual_seed(8);
+  const auto x = (torch::randn({6, 5, 3}) * 4 + 0.5).contiguous();  // channels last, as SmoothQuant's
+  const std::vector<float> k{0.37f, 2.5f, 1.0f / 3.0f};
+  auto y = x.clone();
+  for (int64_t c = 0; c < 3; ++c) y.select(2, c).mul_(k[static_cast<size_t>(c)]);  // float products, as the graph's
+  const Reducers wanted{.min_max = true, .channel_mean = true, .channel_abs_max = true};
+  StatisticsAccumulator of_x(Reducers{.channel_mean = true, .channel_abs_max = true, .channel_ranges = true}, 2);
+  StatisticsAccumulator of_y(wanted, 2);
+  for (int64_t s = 0; s < 3; ++s) {  // samples of two rows each
+    of_x.add(x.data_ptr<float>() + s * 30, ov::Shape{2, 5, 3});
+    of_y.add(y.data_ptr<float>() + s * 30, ov::Shape{2, 5, 3});
+  }
+  const auto derived = rescale_channels(of_x.statistics(), k, wanted);
+  const auto& measured = of_y.statistics();
+  EXPECT_EQ(derived.min, measured.min);
+  EXPECT_EQ(derived.max, measured.max);
+  EXPECT_EQ(derived.abs_max, measured.abs_max);
+  EXPECT_EQ(derived.channel_abs_max, measured.channel_abs_max);
+  EXPECT_EQ(derived.sample_count, 3);
+  EXPECT_EQ(derived.first_shape, measured.first_shape);
+  ASSERT_EQ(derived.channel_sum.size(), 3u);
+  for (size_t c = 0; c < 3; ++c) EXPECT_NEAR(derived.channel_mean()[c], measured.channel_mean()[c], 1e-5);
+
+  EXPECT_THROW(rescale_channels(of_x.statistics(), k, Reducers{.quantiles = true}), torchvino::Error);
+  EXPECT_THROW(rescale_channels(of_x.statistics(), std::vector<float>{1.0f, 0.0f, 1.0f}, wanted), torchvino::Error);
+  EXPECT_THROW(rescale_channels(of_y.statistics(), k, wanted), torchvino::Error);  // no channel ranges kept
 }
 
 // ReduceMin and ReduceMax pass over a NaN: the guard refuses it all the same, naming the op.
@@ -219,7 +256,8 @@ TEST(QuantizeStatistics, NonFiniteActivationsAreRefusedWhenReducedInTheModel) {
   for (float bad : {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity(),
                     -std::numeric_limits<float>::infinity()}) {
     for (const Reducers& reducers :
-         {Reducers{.min_max = true}, Reducers{.channel_mean = true}, Reducers{.channel_abs_max = true}}) {
+         {Reducers{.min_max = true}, Reducers{.channel_mean = true}, Reducers{.channel_abs_max = true},
+          Reducers{.channel_ranges = true}}) {
       SCOPED_TRACE(testing::Message() << "value " << bad << " min_max " << reducers.min_max << " channel_mean "
                                       << reducers.channel_mean);
       auto x = std::make_shared<ov::op::v0::Parameter>(ov::element::f32, ov::PartialShape{-1, 2, 8, 8});

@@ -15,6 +15,7 @@
 #include "quantize/graph_analysis.hpp"
 #include "quantize/model_type.hpp"
 #include "quantize/smooth_quant.hpp"
+#include "quantize/statistics.hpp"
 #include "test_paths.hpp"
 #include "torchvino/error.hpp"
 #include "torchvino/quantize.hpp"
@@ -371,8 +372,13 @@ TEST(QuantizeSmoothQuant, GroupsLayersByInputAndKeepsTheOutputsExact) {
     return out;
   };
   const auto before = run(model);
+  // Inserted as ×1 (where the quantizers are placed and the statistics measured), the outputs do
+  // not move at all.
+  const auto multiply = insert_smoothing(groups[0]);
+  model->validate_nodes_and_infer_types();
+  EXPECT_EQ(run(model), before);
   const std::vector<double> scales{2.0, 0.5};
-  apply_smooth_scales(groups[0], scales);
+  EXPECT_EQ(apply_smooth_scales(groups[0], multiply, scales), (std::vector<float>{0.5f, 2.0f}));
   model->validate_nodes_and_infer_types();
   const auto after = run(model);
   ASSERT_EQ(before.size(), after.size());
@@ -384,6 +390,79 @@ TEST(QuantizeSmoothQuant, GroupsLayersByInputAndKeepsTheOutputsExact) {
   EXPECT_EQ(b_scaled, (std::vector<float>{1.0f, -6.0f, 0.25f, 0.25f}));
   EXPECT_EQ(a->get_input_node_ptr(0), b->get_input_node_ptr(0));  // one shared 1/s Multiply
   EXPECT_TRUE(ov::is_type<ov::op::v1::Multiply>(a->get_input_node_ptr(0)));
+}
+
+// FakeQuantize ranges in graph order: (input_low, input_high) of each.
+std::vector<std::pair<float, float>> fake_quantize_ranges(const ov::Model& model) {
+  std::vector<std::pair<float, float>> ranges;
+  for (const auto& op : model.get_ordered_ops()) {
+    if (!ov::is_type<ov::op::v0::FakeQuantize>(op)) continue;
+    const auto lo = ov::as_type_ptr<Constant>(op->get_input_node_shared_ptr(1))->cast_vector<float>();
+    const auto hi = ov::as_type_ptr<Constant>(op->get_input_node_shared_ptr(2))->cast_vector<float>();
+    for (size_t i = 0; i < lo.size(); ++i) ranges.emplace_back(lo[i], hi[i]);
+  }
+  return ranges;
+}
+
+// SmoothQuant is measured in MinMax's pass (one pass over the images, not two): the X/s ranges and
+// bias corrections derived from X's statistics are those of smoothing first and measuring after.
+TEST(QuantizeSmoothQuant, SharesTheCalibrationPassAndEqualsSmoothingFirst) {
+  auto b = make_block();
+  const auto calibration = images(16, 31);
+  torchvino::QuantizeOptions options;
+  options.subset_size = 16;
+  const auto one = torchvino::quantize(b.model, calibration, options);
+  EXPECT_EQ(one.smoothed_layers, 7);
+  EXPECT_EQ(one.calibration_passes, 1);
+
+  // By hand, in two passes: the groups' activations measured, the model smoothed, then quantized
+  // without SmoothQuant.
+  auto smoothed = b.model->clone();
+  const auto groups = smooth_quant_groups(*smoothed);
+  std::vector<StatisticPoint> points;
+  for (const auto& g : groups)
+    points.push_back({g.activation, Reducers{.channel_abs_max = true},
+                      static_cast<int64_t>(g.activation.get_partial_shape().rank().get_length()) - 1});
+  StatisticsOptions measure;
+  measure.subset_size = 16;
+  const auto stats = collect_statistics(smoothed, points, calibration.images, measure, {});
+  for (size_t i = 0; i < groups.size(); ++i)
+    apply_smooth_scales(groups[i], insert_smoothing(groups[i]),
+                        smooth_scales(stats[i].channel_abs_max, weight_input_channel_abs_max(groups[i]), 0.95));
+  smoothed->validate_nodes_and_infer_types();
+  options.smooth_quant_alpha = -1;
+  options.model_type = torchvino::ModelType::Transformer;
+  const auto two = torchvino::quantize(smoothed, calibration, options);
+
+  const auto derived = fake_quantize_ranges(*one.model), measured = fake_quantize_ranges(*two.model);
+  ASSERT_EQ(derived.size(), measured.size());
+  ASSERT_GT(derived.size(), 7u);
+  for (size_t i = 0; i < derived.size(); ++i) {
+    const float tolerance = 1e-5f * std::max(std::fabs(measured[i].first), std::fabs(measured[i].second));
+    EXPECT_NEAR(derived[i].first, measured[i].first, tolerance) << "quantizer " << i;
+    EXPECT_NEAR(derived[i].second, measured[i].second, tolerance) << "quantizer " << i;
+  }
+  // Bias corrections (from X/s channel means) and all: the two models compute the same.
+  auto logits = [&](const std::shared_ptr<ov::Model>& m) {
+    auto request = torchvino::openvino_core()
+                       .compile_model(m, "CPU", ov::hint::inference_precision(ov::element::f32))
+                       .create_infer_request();
+    auto input = images(8, 32).images.contiguous();
+    request.set_input_tensor(ov::Tensor(ov::element::f32, {8, 3, 8, 8}, input.data_ptr<float>()));
+    request.infer();
+    const auto t = request.get_output_tensor();
+    return torch::from_blob(const_cast<float*>(t.data<const float>()), {8, 5}).clone();
+  };
+  const auto a = logits(one.model), c = logits(two.model);
+  EXPECT_LT((a - c).norm().item<double>(), 1e-3 * c.norm().item<double>());
+
+  // Quantiles cannot be derived from X's: SmoothQuant then measures in a pass of its own.
+  options.smooth_quant_alpha = 0.95;
+  options.model_type = torchvino::ModelType::Auto;
+  options.range_estimator = torchvino::RangeEstimator::Quantile;
+  const auto quantiles = torchvino::quantize(b.model, calibration, options);
+  EXPECT_EQ(quantiles.smoothed_layers, 7);
+  EXPECT_EQ(quantiles.calibration_passes, 2);
 }
 
 TEST(QuantizeSmoothQuant, AppliesToTransformersOnlyAndCanBeSwitchedOff) {

@@ -143,6 +143,9 @@ struct QuantizeResult {
   int64_t weight_quantizers = 0;      // quantized weight tensors
   int64_t calibration_samples = 0;    // statistics samples (batches) actually used
   int64_t smoothed_layers = 0;        // linear layers whose inputs SmoothQuant rescaled
+  // Passes over the calibration images (SmoothQuant's rescaling shares MinMax's when it can; full
+  // bias correction's per-layer measurements not counted).
+  int64_t calibration_passes = 0;
   OverflowFix overflow_fix = OverflowFix::Disable;  // the mode applied (never Auto)
   std::vector<std::string> notes;     // things the user must know, e.g. no VNNI on this CPU
   double seconds = 0;

@@ -66,8 +66,8 @@ void log_summary(const QuantizeJob& job, const QuantizeResult& result, double se
                        result.model_type_evidence.empty() ? "" : " (detected: " + result.model_type_evidence + ")",
                        to_string(result.preset)));
   if (result.smoothed_layers > 0)
-    log_line(fmt::format("  SmoothQuant alpha {}: {} linear layer(s) rescaled", job.quantize.smooth_quant_alpha,
-                         result.smoothed_layers));
+    log_line(fmt::format("  SmoothQuant alpha {}: {} linear layer(s) rescaled; {} pass(es) over the calibration images",
+                         job.quantize.smooth_quant_alpha, result.smoothed_layers, result.calibration_passes));
   // Every op left in FP32, with why: never silently.
   for (const auto& l : result.layers)
     if (!l.int8) log_line(fmt::format("  FP32: {} ({}): {}", l.name, l.type, l.reason));

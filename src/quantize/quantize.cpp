@@ -6,8 +6,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <functional>
 #include <map>
+#include <span>
 
 #include "quantize/ignored_scope.hpp"
 #include "quantize/model_type.hpp"
@@ -57,7 +59,10 @@ std::string no_vnni_note(OverflowFix fix) {
 void choose_seven_bit_layers(QuantizeState& state) {
   const bool vnni = cpu_has_vnni();
   state.overflow_fix = resolve_overflow_fix(state.options.overflow_fix, vnni);
-  if (!vnni) state.notes.push_back(no_vnni_note(state.overflow_fix));
+  const auto note = no_vnni_note(state.overflow_fix);
+  if (!vnni && std::find(state.notes.begin(), state.notes.end(), note) == state.notes.end())
+    state.notes.push_back(note);
+  state.seven_bit.clear();
   if (state.overflow_fix == OverflowFix::Enable) {
     for (const auto& w : state.plan.weights) state.seven_bit.insert(w.op.get());
   } else if (state.overflow_fix == OverflowFix::FirstLayer) {
@@ -76,33 +81,148 @@ void place_quantizers(QuantizeState& state) {
   choose_seven_bit_layers(state);
 }
 
+bool needs_placement(const Stage& stage) {
+  return std::any_of(stage.steps.begin(), stage.steps.end(), [](const auto& step) { return step->needs_placement(); });
+}
+
+bool only_rescales(const Stage& stage) {
+  return !stage.steps.empty() && std::all_of(stage.steps.begin(), stage.steps.end(),
+                                             [](const auto& step) { return step->rescales_channels(); });
+}
+
+// The points every step of a stage asks for, in order, and where each step's begin.
+struct StagePoints {
+  std::vector<StatisticPoint> points;
+  std::vector<size_t> first;  // per step, and the end
+};
+
+StagePoints points_of(const Stage& stage, const QuantizeState& state) {
+  StagePoints p;
+  for (const auto& step : stage.steps) {
+    p.first.push_back(p.points.size());
+    for (auto& point : step->statistic_points(state)) p.points.push_back(std::move(point));
+  }
+  p.first.push_back(p.points.size());
+  return p;
+}
+
+void apply_steps(QuantizeState& state, const Stage& stage, const StagePoints& p, std::span<const TensorStatistics> stats) {
+  for (size_t s = 0; s < stage.steps.size(); ++s)
+    stage.steps[s]->apply(state, stats.subspan(p.first[s], p.first[s + 1] - p.first[s]));
+}
+
+// One pass over the model; the calibration pass runs all of it and reports progress.
+std::vector<TensorStatistics> measure(QuantizeState& state, const std::vector<StatisticPoint>& points,
+                                      bool calibration) {
+  std::vector<TensorStatistics> stats;
+  if (!points.empty() || calibration) {
+    stats = state.observe(points, /*observed_only=*/!calibration);
+    ++state.calibration_passes;
+  }
+  if (calibration) state.calibration_samples = stats.empty() ? 0 : stats.front().samples();
+  return stats;
+}
+
 // The statistics every step of the stage asked for, in one pass over the model as it is; then
 // each step applies, in order.
 void run_stage(QuantizeState& state, const Stage& stage) {
-  std::vector<StatisticPoint> points;
-  std::vector<size_t> first;  // index of each step's first point in `points`
-  for (const auto& step : stage.steps) {
-    first.push_back(points.size());
-    for (auto& p : step->statistic_points(state)) points.push_back(std::move(p));
+  const auto p = points_of(stage, state);
+  apply_steps(state, stage, p, measure(state, p.points, stage.calibration));
+}
+
+// A rescaled tensor's statistics are derived from every sample's channel ranges of its source:
+// samples × channels × 8 bytes (ViT-B/16, 300 samples: 150 MB). Beyond this, a second pass is
+// cheaper than the memory.
+constexpr double kDerivedStatisticsBytes = 512.0 * 1024 * 1024;
+constexpr size_t kMeasured = SIZE_MAX;
+
+// `rescaling` (steps that only rescale channels, inserted as ×1) measured in `next`'s pass, with
+// the quantizers already placed where they go: what `next` asks of a rescaled tensor is measured
+// on its source and derived once the factors are set. This halves SmoothQuant's cost (two passes
+// over a transformer become one). False, having measured nothing, when it cannot be derived:
+// quantiles, another channel axis, or too much to keep.
+bool run_in_next_pass(QuantizeState& state, const Stage& rescaling, const Stage& next) {
+  using Key = std::pair<const ov::Node*, size_t>;
+  auto key = [](const ov::Output<ov::Node>& o) { return Key{o.get_node(), o.get_index()}; };
+  std::map<Key, size_t> rescale_of;
+  for (size_t r = 0; r < state.rescales.size(); ++r) rescale_of[key(state.rescales[r].output)] = r;
+
+  const auto own = points_of(rescaling, state);
+  const auto wanted = points_of(next, state);
+  const int64_t count = std::min<int64_t>(state.options.subset_size, state.images.size(0));
+  const double samples = std::ceil(static_cast<double>(count) / static_cast<double>(state.options.batch_size));
+  std::vector<StatisticPoint> points = own.points;
+  std::vector<size_t> derived_from(wanted.points.size(), kMeasured);
+  double bytes = 0;
+  for (size_t i = 0; i < wanted.points.size(); ++i) {
+    StatisticPoint point = wanted.points[i];
+    const auto it = rescale_of.find(key(point.tensor));
+    if (it != rescale_of.end()) {
+      const auto& rescale = state.rescales[it->second];
+      const Reducers& r = point.reducers;
+      const bool per_channel = r.channel_mean || r.channel_abs_max || r.channel_ranges;
+      if (r.quantiles || (per_channel && point.channel_axis != rescale.axis)) return false;
+      const auto& shape = rescale.source.get_partial_shape();
+      const auto channels = shape[static_cast<size_t>(rescale.axis)].get_length();
+      const bool ranges = r.min_max || r.channel_ranges;
+      if (ranges) bytes += 8.0 * samples * static_cast<double>(channels);
+      point = {rescale.source,
+               Reducers{.channel_mean = r.channel_mean, .channel_abs_max = r.channel_abs_max, .channel_ranges = ranges},
+               rescale.axis, point.images};
+      derived_from[i] = it->second;
+    }
+    points.push_back(std::move(point));
   }
-  first.push_back(points.size());
-  std::vector<TensorStatistics> stats;
-  if (!points.empty() || stage.calibration) stats = state.observe(points, /*observed_only=*/!stage.calibration);
-  if (stage.calibration) state.calibration_samples = stats.empty() ? 0 : stats.front().samples();
-  for (size_t s = 0; s < stage.steps.size(); ++s)
-    stage.steps[s]->apply(state, std::span(stats).subspan(first[s], first[s + 1] - first[s]));
+  if (bytes > kDerivedStatisticsBytes) return false;
+
+  auto stats = measure(state, points, next.calibration);
+  const auto stats_span = std::span<const TensorStatistics>(stats);
+  apply_steps(state, rescaling, own, stats_span.first(own.points.size()));
+  // The factors changed weights the placement holds (SmoothQuant scales MatMul rows): placed again
+  // on the same graph, the quantizers land on the same tensors.
+  place_quantizers(state);
+  const auto again = points_of(next, state);
+  if (again.points.size() != wanted.points.size()) throw Error("quantize: rescaling moved the quantizers");
+  std::vector<TensorStatistics> next_stats;
+  for (size_t i = 0; i < wanted.points.size(); ++i) {
+    if (key(again.points[i].tensor) != key(wanted.points[i].tensor))
+      throw Error("quantize: rescaling moved the quantizers");
+    auto& measured = stats[own.points.size() + i];
+    next_stats.push_back(derived_from[i] == kMeasured
+                             ? std::move(measured)
+                             : rescale_channels(measured, state.rescales[derived_from[i]].factors,
+                                                wanted.points[i].reducers));
+  }
+  apply_steps(state, next, again, next_stats);
+  return true;
 }
 
 void run_stages(QuantizeState& state, const std::vector<Stage>& stages) {
   bool placed = false;
-  for (const auto& stage : stages) {
-    const bool needs_placement = std::any_of(stage.steps.begin(), stage.steps.end(),
-                                             [](const auto& step) { return step->needs_placement(); });
-    if (needs_placement && !placed) {
+  size_t prepared = 0;  // stages whose steps have prepared the graph
+  auto prepare_through = [&](size_t stage) {
+    for (; prepared <= stage; ++prepared)
+      for (const auto& step : stages[prepared].steps) step->prepare(state);
+  };
+  for (size_t i = 0; i < stages.size(); ++i) {
+    prepare_through(i);
+    if (needs_placement(stages[i]) && !placed) {
       place_quantizers(state);
       placed = true;
     }
-    run_stage(state, stage);
+    if (i + 1 < stages.size() && only_rescales(stages[i]) && needs_placement(stages[i + 1])) {
+      prepare_through(i + 1);
+      place_quantizers(state);
+      if (run_in_next_pass(state, stages[i], stages[i + 1])) {
+        placed = true;
+        ++i;
+        continue;
+      }
+      run_stage(state, stages[i]);
+      placed = false;  // the rescaling changed weights the placement holds
+      continue;
+    }
+    run_stage(state, stages[i]);
   }
   if (!placed) place_quantizers(state);  // the result reports the placement, whatever ran
 }
@@ -170,6 +290,7 @@ QuantizeResult summarise(const QuantizeState& state) {
   result.weight_quantizers = static_cast<int64_t>(state.plan.weights.size());
   result.calibration_samples = state.calibration_samples;
   result.smoothed_layers = state.smoothed_layers;
+  result.calibration_passes = state.calibration_passes;
   result.overflow_fix = state.overflow_fix;
   result.notes = state.notes;
   result.model_type = state.model_type;

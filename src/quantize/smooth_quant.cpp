@@ -108,13 +108,23 @@ std::vector<double> smooth_scales(const std::vector<float>& activation_abs_max,
   return scales;
 }
 
-void apply_smooth_scales(const SmoothQuantGroup& group, const std::vector<double>& scales) {
+std::shared_ptr<ov::Node> insert_smoothing(const SmoothQuantGroup& group) {
+  auto multiply = std::make_shared<ov::op::v1::Multiply>(
+      group.activation, ov::op::v0::Constant::create(ov::element::f32, ov::Shape{group.channels},
+                                                     std::vector<float>(group.channels, 1.0f)));
+  multiply->set_friendly_name(group.activation.get_node()->get_friendly_name() + "/smooth_quant");
+  for (const auto& op : group.matmuls) op->input(0).replace_source_output(multiply);
+  return multiply;
+}
+
+std::vector<float> apply_smooth_scales(const SmoothQuantGroup& group, const std::shared_ptr<ov::Node>& multiply,
+                                       const std::vector<double>& scales) {
+  if (scales.size() != group.channels) throw Error("quantize: SmoothQuant needs one scale per activation channel");
   // In double, then rounded once to float (as NNCF's float64 scales are).
   std::vector<float> inverse(scales.size());
   std::transform(scales.begin(), scales.end(), inverse.begin(), [](double s) { return static_cast<float>(1.0 / s); });
-  auto divide = std::make_shared<ov::op::v1::Multiply>(
-      group.activation, std::make_shared<ov::op::v0::Constant>(ov::element::f32, ov::Shape{scales.size()}, inverse));
-  divide->set_friendly_name(group.activation.get_node()->get_friendly_name() + "/smooth_quant");
+  multiply->input(1).replace_source_output(
+      std::make_shared<ov::op::v0::Constant>(ov::element::f32, ov::Shape{scales.size()}, inverse));
   for (const auto& op : group.matmuls) {
     const auto* mm = ov::as_type<const ov::op::v0::MatMul>(op.get());
     auto values = constant_values(mm->input_value(1));
@@ -123,22 +133,34 @@ void apply_smooth_scales(const SmoothQuantGroup& group, const std::vector<double
     for (size_t i = 0; i < values.size(); ++i)
       values[i] = static_cast<float>(values[i] * scales[axis == 0 ? i / shape[1] : i % shape[1]]);
     op->input(1).replace_source_output(std::make_shared<ov::op::v0::Constant>(ov::element::f32, shape, values));
-    op->input(0).replace_source_output(divide);
   }
+  return inverse;
 }
 
 namespace {
 
 // Before the quantizers are placed and measured: the ranges MinMax measures must be those of the
-// rescaled activations.
+// rescaled activations. Its X · (1/s) go into the graph first, as X · 1, so that the quantizers are
+// placed where they will be; the engine may then measure MinMax's statistics in the same pass and
+// derive those of X/s once s is known (Step::rescales_channels).
 class SmoothQuantStep final : public Step {
  public:
   std::string name() const override { return "smooth_quant"; }
   bool needs_placement() const override { return false; }
+  bool rescales_channels() const override { return true; }
+
+  void prepare(QuantizeState& state) override {
+    groups_ = smooth_quant_groups(*state.model, state.ignored);
+    first_ = state.rescales.size();
+    for (const auto& g : groups_) {
+      const auto multiply = insert_smoothing(g);
+      state.rescales.push_back({multiply->output(0), g.activation,
+                                static_cast<int64_t>(g.activation.get_partial_shape().rank().get_length()) - 1, {}});
+    }
+  }
 
   // The per-channel |max| of each group's activation, along its last (feature) axis.
-  std::vector<StatisticPoint> statistic_points(const QuantizeState& state) override {
-    groups_ = smooth_quant_groups(*state.model, state.ignored);
+  std::vector<StatisticPoint> statistic_points(const QuantizeState&) override {
     std::vector<StatisticPoint> points;
     for (const auto& g : groups_)
       points.push_back({g.activation, Reducers{.channel_abs_max = true},
@@ -149,14 +171,16 @@ class SmoothQuantStep final : public Step {
   void apply(QuantizeState& state, std::span<const TensorStatistics> stats) override {
     const double alpha = state.options.smooth_quant_alpha;
     for (size_t i = 0; i < groups_.size(); ++i) {
-      apply_smooth_scales(groups_[i],
-                          smooth_scales(stats[i].channel_abs_max, weight_input_channel_abs_max(groups_[i]), alpha));
+      auto& rescale = state.rescales.at(first_ + i);
+      const auto scales = smooth_scales(stats[i].channel_abs_max, weight_input_channel_abs_max(groups_[i]), alpha);
+      rescale.factors = apply_smooth_scales(groups_[i], rescale.output.get_node_shared_ptr(), scales);
       state.smoothed_layers += static_cast<int64_t>(groups_[i].matmuls.size());
     }
   }
 
  private:
   std::vector<SmoothQuantGroup> groups_;
+  size_t first_ = 0;  // this step's first entry in state.rescales
 };
 
 }  // namespace

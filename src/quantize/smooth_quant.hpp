@@ -32,7 +32,13 @@ std::vector<float> weight_input_channel_abs_max(const SmoothQuantGroup& group);
 std::vector<double> smooth_scales(const std::vector<float>& activation_abs_max,
                                   const std::vector<float>& weight_abs_max, double alpha);
 
-// Inserts X · (1/s) before the group's MatMuls and scales their weight rows by s.
-void apply_smooth_scales(const SmoothQuantGroup& group, const std::vector<double>& scales);
+// Inserts X · 1 before the group's MatMuls, which read it instead of X: the place of the 1/s that
+// apply_smooth_scales sets. Returns the Multiply.
+std::shared_ptr<ov::Node> insert_smoothing(const SmoothQuantGroup& group);
+
+// Sets the Multiply's factors to 1/s and scales the MatMuls' weight rows by s. Returns the factors
+// as the graph holds them (float).
+std::vector<float> apply_smooth_scales(const SmoothQuantGroup& group, const std::shared_ptr<ov::Node>& multiply,
+                                       const std::vector<double>& scales);
 
 }  // namespace torchvino::quant

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -42,7 +43,8 @@ std::vector<float> TensorStatistics::channel_mean() const {
 
 size_t TensorStatistics::retained_scalars() const {
   return min.size() + max.size() + abs_max.size() + quantile_low.size() + quantile_high.size() +
-         abs_quantile_high.size() + channel_sum.size() + channel_abs_max.size() + 2 + first_shape.size();
+         abs_quantile_high.size() + channel_sum.size() + channel_abs_max.size() + sample_channel_min.size() +
+         sample_channel_max.size() + 2 + first_shape.size();
 }
 
 namespace {
@@ -71,12 +73,59 @@ void require_finite(const std::vector<double>& values) {
 
 }  // namespace
 
-void StatisticsAccumulator::add(const float* data, const ov::Shape& shape) {
-  const size_t n = ov::shape_size(shape);
-  if (n == 0) throw Error("quantize: an observed tensor is empty");
+void StatisticsAccumulator::begin_sample(const ov::Shape& shape) {
+  if (ov::shape_size(shape) == 0) throw Error("quantize: an observed tensor is empty");
   ++stats_.sample_count;
   if (stats_.first_shape.empty()) stats_.first_shape = shape;
-  const auto flat = torch::from_blob(const_cast<float*>(data), {static_cast<int64_t>(n)}, torch::kFloat32);
+}
+
+void StatisticsAccumulator::fold_min_max(float lo, float hi) {
+  if (!std::isfinite(lo) || !std::isfinite(hi)) refuse_non_finite();
+  stats_.min.push_back(lo);
+  stats_.max.push_back(hi);
+  stats_.abs_max.push_back(std::max(std::fabs(lo), std::fabs(hi)));
+}
+
+bool StatisticsAccumulator::per_channel(const ov::Shape& shape) const {
+  return channel_axis_ >= 0 && static_cast<size_t>(channel_axis_) < shape.size();
+}
+
+void StatisticsAccumulator::fold_channel_sums(std::span<const double> sums, size_t channels, int64_t per_channel) {
+  if (sums.size() != channels) throw Error("quantize: per-channel reductions do not match the tensor's channels");
+  if (stats_.channel_sum.empty()) stats_.channel_sum.assign(channels, 0.0);
+  if (stats_.channel_sum.size() != channels)
+    throw Error("quantize: channel count of an observed tensor changed between samples");
+  for (size_t c = 0; c < channels; ++c) stats_.channel_sum[c] += sums[c];
+  stats_.channel_count += per_channel;
+  // Sums in double of finite floats stay finite: a NaN or infinity shows in them.
+  require_finite(stats_.channel_sum);
+}
+
+void StatisticsAccumulator::fold_channel_extremes(std::span<const float> max, std::span<const float> min,
+                                                  size_t channels) {
+  if (max.size() != channels || min.size() != channels)
+    throw Error("quantize: per-channel reductions do not match the tensor's channels");
+  for (size_t c = 0; c < channels; ++c)
+    if (!std::isfinite(max[c]) || !std::isfinite(min[c])) refuse_non_finite();
+  if (reducers_.channel_abs_max) {
+    if (stats_.channel_abs_max.empty()) stats_.channel_abs_max.assign(channels, 0.0f);
+    if (stats_.channel_abs_max.size() != channels)
+      throw Error("quantize: channel count of an observed tensor changed between samples");
+    for (size_t c = 0; c < channels; ++c)
+      stats_.channel_abs_max[c] = std::max(stats_.channel_abs_max[c], std::max(max[c], -min[c]));
+  }
+  if (reducers_.channel_ranges) {
+    if (stats_.sample_channel_min.size() != static_cast<size_t>(stats_.sample_count - 1) * channels)
+      throw Error("quantize: channel count of an observed tensor changed between samples");
+    stats_.sample_channel_min.insert(stats_.sample_channel_min.end(), min.begin(), min.end());
+    stats_.sample_channel_max.insert(stats_.sample_channel_max.end(), max.begin(), max.end());
+  }
+}
+
+void StatisticsAccumulator::add(const float* data, const ov::Shape& shape) {
+  begin_sample(shape);
+  const auto flat =
+      torch::from_blob(const_cast<float*>(data), {static_cast<int64_t>(ov::shape_size(shape))}, torch::kFloat32);
 
   // The quantiles' partial sort needs finite values; aminmax, vectorised, proves it when min_max
   // has not already.
@@ -84,76 +133,95 @@ void StatisticsAccumulator::add(const float* data, const ov::Shape& shape) {
     const auto [low, high] = torch::aminmax(flat);
     const float lo = low.item<float>(), hi = high.item<float>();
     if (!std::isfinite(lo) || !std::isfinite(hi)) refuse_non_finite();
-    if (reducers_.min_max) {
-      stats_.min.push_back(lo);
-      stats_.max.push_back(hi);
-      stats_.abs_max.push_back(std::max(std::fabs(lo), std::fabs(hi)));
-    }
+    if (reducers_.min_max) fold_min_max(lo, hi);
   }
 
   if (reducers_.quantiles) {
     const double q = reducers_.quantile;
-    scratch_.assign(data, data + n);
+    scratch_.assign(data, data + flat.numel());
     stats_.quantile_low.push_back(quantile_of(scratch_, q));
     stats_.quantile_high.push_back(quantile_of(scratch_, 1.0 - q));
     for (float& v : scratch_) v = std::fabs(v);
     stats_.abs_quantile_high.push_back(quantile_of(scratch_, 1.0 - q));
   }
 
-  if (channel_axis_ < 0 || static_cast<size_t>(channel_axis_) >= shape.size()) return;
+  if (!per_channel(shape)) return;
   const auto axis = static_cast<size_t>(channel_axis_);
+  const size_t channels = shape[axis];
   if (reducers_.channel_mean) {
-    if (stats_.channel_sum.empty()) stats_.channel_sum.assign(shape[axis], 0.0);
-    if (stats_.channel_sum.size() != shape[axis])
-      throw Error("quantize: channel count of an observed tensor changed between samples");
-    stats_.channel_count += static_cast<int64_t>(add_channel_sums(data, shape, axis, stats_.channel_sum));
-    // Sums in double of finite floats stay finite: a NaN or infinity shows in them.
-    require_finite(stats_.channel_sum);
+    std::vector<double> sums(channels, 0.0);
+    const size_t per_channel = add_channel_sums(data, shape, axis, sums);
+    fold_channel_sums(sums, channels, static_cast<int64_t>(per_channel));
   }
-  if (reducers_.channel_abs_max) {
-    if (stats_.channel_abs_max.empty()) stats_.channel_abs_max.assign(shape[axis], 0.0f);
-    add_channel_abs_max(data, shape, axis, stats_.channel_abs_max);
+  if (reducers_.channel_abs_max || reducers_.channel_ranges) {
+    const auto view = channel_view(data, shape, axis);
+    const auto hi = view.amax({0, 2}).contiguous(), lo = view.amin({0, 2}).contiguous();
+    fold_channel_extremes({hi.data_ptr<float>(), channels}, {lo.data_ptr<float>(), channels}, channels);
   }
 }
 
 void StatisticsAccumulator::add(const ReducedSample& sample) {
   if (reducers_.quantiles) throw Error("quantize: quantiles need the observed tensor, not its reductions");
-  if (ov::shape_size(sample.shape) == 0) throw Error("quantize: an observed tensor is empty");
+  begin_sample(sample.shape);
   // Minima and maxima pass over a NaN; the sum does not.
   if (!std::isfinite(sample.sum)) refuse_non_finite();
-  ++stats_.sample_count;
-  if (stats_.first_shape.empty()) stats_.first_shape = sample.shape;
-  if (reducers_.min_max) {
-    if (!std::isfinite(sample.min) || !std::isfinite(sample.max)) refuse_non_finite();
-    stats_.min.push_back(sample.min);
-    stats_.max.push_back(sample.max);
-    stats_.abs_max.push_back(std::max(std::fabs(sample.min), std::fabs(sample.max)));
-  }
+  if (reducers_.min_max) fold_min_max(sample.min, sample.max);
 
-  if (channel_axis_ < 0 || static_cast<size_t>(channel_axis_) >= sample.shape.size()) return;
+  if (!per_channel(sample.shape)) return;
   const size_t channels = sample.shape[static_cast<size_t>(channel_axis_)];
-  auto expect_channels = [&](size_t n) {
-    if (n != channels) throw Error("quantize: per-channel reductions do not match the tensor's channels");
-  };
   if (reducers_.channel_mean) {
-    expect_channels(sample.channel_sum.size());
-    if (stats_.channel_sum.empty()) stats_.channel_sum.assign(channels, 0.0);
-    if (stats_.channel_sum.size() != channels)
-      throw Error("quantize: channel count of an observed tensor changed between samples");
-    for (size_t c = 0; c < channels; ++c) stats_.channel_sum[c] += sample.channel_sum[c];
-    stats_.channel_count += static_cast<int64_t>(ov::shape_size(sample.shape) / channels);
-    require_finite(stats_.channel_sum);
+    const std::vector<double> sums(sample.channel_sum.begin(), sample.channel_sum.end());
+    fold_channel_sums(sums, channels, static_cast<int64_t>(ov::shape_size(sample.shape) / channels));
   }
-  if (reducers_.channel_abs_max) {
-    expect_channels(sample.channel_max.size());
-    expect_channels(sample.channel_min.size());
-    if (stats_.channel_abs_max.empty()) stats_.channel_abs_max.assign(channels, 0.0f);
-    for (size_t c = 0; c < channels; ++c) {
-      const float peak = std::max(sample.channel_max[c], -sample.channel_min[c]);
-      if (!std::isfinite(peak)) refuse_non_finite();
-      stats_.channel_abs_max[c] = std::max(stats_.channel_abs_max[c], peak);
+  if (reducers_.channel_abs_max || reducers_.channel_ranges)
+    fold_channel_extremes(sample.channel_max, sample.channel_min, channels);
+}
+
+TensorStatistics rescale_channels(const TensorStatistics& x, std::span<const float> k, const Reducers& wanted) {
+  if (wanted.quantiles) throw Error("quantize: quantiles of a rescaled tensor cannot be derived from the original's");
+  for (const float f : k)
+    if (!(f > 0.0f) || !std::isfinite(f)) throw Error("quantize: channel rescaling factors must be positive and finite");
+  const size_t channels = k.size();
+  const auto samples = static_cast<size_t>(x.sample_count);
+  auto need = [](bool held, const std::string& what) {
+    if (!held) throw Error("quantize: the " + what + " of a rescaled tensor cannot be derived: the original's " +
+                           "statistics lack what it needs");
+  };
+  TensorStatistics y;
+  y.sample_count = x.sample_count;
+  y.first_shape = x.first_shape;
+  if (wanted.min_max || wanted.channel_ranges) {
+    need(x.sample_channel_min.size() == samples * channels && x.sample_channel_max.size() == samples * channels,
+         "min and max");
+    for (size_t s = 0; s < samples; ++s) {
+      float lo = std::numeric_limits<float>::infinity(), hi = -lo;
+      for (size_t c = 0; c < channels; ++c) {
+        // x·k rounds monotonically for k > 0: the extremes of the product are the products of the extremes.
+        const float a = x.sample_channel_min[s * channels + c] * k[c], b = x.sample_channel_max[s * channels + c] * k[c];
+        lo = std::min(lo, a);
+        hi = std::max(hi, b);
+        if (wanted.channel_ranges) {
+          y.sample_channel_min.push_back(a);
+          y.sample_channel_max.push_back(b);
+        }
+      }
+      if (wanted.min_max) {
+        y.min.push_back(lo);
+        y.max.push_back(hi);
+        y.abs_max.push_back(std::max(std::fabs(lo), std::fabs(hi)));
+      }
     }
   }
+  if (wanted.channel_mean) {
+    need(x.channel_sum.size() == channels, "channel means");
+    for (size_t c = 0; c < channels; ++c) y.channel_sum.push_back(x.channel_sum[c] * static_cast<double>(k[c]));
+    y.channel_count = x.channel_count;
+  }
+  if (wanted.channel_abs_max) {
+    need(x.channel_abs_max.size() == channels, "channel maxima");
+    for (size_t c = 0; c < channels; ++c) y.channel_abs_max.push_back(x.channel_abs_max[c] * k[c]);
+  }
+  return y;
 }
 
 void add_channel_abs_max(const float* data, const ov::Shape& shape, size_t axis, std::vector<float>& abs_max) {
@@ -257,7 +325,7 @@ PointOutputs add_outputs(const ov::Output<ov::Node>& x, const StatisticPoint& po
   } else {
     out.sum = emit(std::make_shared<ov::op::v1::ReduceSum>(x, all, false));  // the NaN guard
   }
-  if (per_channel && r.channel_abs_max) {
+  if (per_channel && (r.channel_abs_max || r.channel_ranges)) {
     const auto rest = axes_except(point.channel_axis);
     out.channel_max = emit(std::make_shared<ov::op::v1::ReduceMax>(x, rest, false));
     out.channel_min = emit(std::make_shared<ov::op::v1::ReduceMin>(x, rest, false));
@@ -276,7 +344,9 @@ std::shared_ptr<ov::Model> observing_model(const std::shared_ptr<ov::Model>& mod
   // the channel axis; a point that needs the values keeps its own output.
   using Key = std::pair<ov::Node*, size_t>;
   auto key = [&](size_t i) { return Key{observed[i].get_node(), observed[i].get_index()}; };
-  auto per_channel = [](const StatisticPoint& p) { return p.reducers.channel_mean || p.reducers.channel_abs_max; };
+  auto per_channel = [](const StatisticPoint& p) {
+    return p.reducers.channel_mean || p.reducers.channel_abs_max || p.reducers.channel_ranges;
+  };
   std::map<Key, std::set<int64_t>> axes;
   for (size_t i = 0; i < points.size(); ++i)
     if (per_channel(points[i])) axes[key(i)].insert(points[i].channel_axis);
@@ -289,6 +359,7 @@ std::shared_ptr<ov::Model> observing_model(const std::shared_ptr<ov::Model>& mod
     r.min_max |= points[i].reducers.min_max;
     r.channel_mean |= points[i].reducers.channel_mean;
     r.channel_abs_max |= points[i].reducers.channel_abs_max;
+    r.channel_ranges |= points[i].reducers.channel_ranges;
     if (per_channel(points[i])) it->second.channel_axis = points[i].channel_axis;
   }
   ov::ResultVector extra;

@@ -40,6 +40,9 @@ struct Reducers {
   double quantile = 1e-4;
   bool channel_mean = false;     // per channel along the point's channel axis, over all samples
   bool channel_abs_max = false;  // likewise, max |x|
+  // Per sample and channel: min and max. samples × channels scalars, kept only for tensors whose
+  // statistics are later derived for a rescaled copy of them (rescale_channels).
+  bool channel_ranges = false;
 };
 
 // The reductions of one tensor; only those its point asked for are filled. Per-sample vectors
@@ -49,6 +52,7 @@ struct TensorStatistics {
   std::vector<float> quantile_low, quantile_high, abs_quantile_high;
   std::vector<double> channel_sum;     // sums over everything but the channel axis, all samples
   std::vector<float> channel_abs_max;  // max |x| over everything but the channel axis, all samples
+  std::vector<float> sample_channel_min, sample_channel_max;  // channel_ranges: [sample][channel]
   int64_t channel_count = 0;           // elements summed into each channel_sum entry
   int64_t sample_count = 0;
   ov::Shape first_shape;               // the tensor's shape on the first sample
@@ -67,7 +71,7 @@ struct ReducedSample {
   float min = 0, max = 0;              // min_max
   double sum = 0;                      // of every value: NaN or infinite when any value is
   std::span<const float> channel_sum;  // channel_mean
-  std::span<const float> channel_max, channel_min;  // channel_abs_max
+  std::span<const float> channel_max, channel_min;  // channel_abs_max, channel_ranges
 };
 
 // Folds one sample of a tensor into its statistics. A non-finite value (NaN, infinity) is refused
@@ -83,6 +87,13 @@ class StatisticsAccumulator {
   TensorStatistics take() { return std::move(stats_); }
 
  private:
+  // The bookkeeping both add()s share, once each has its reductions.
+  void begin_sample(const ov::Shape& shape);
+  void fold_min_max(float lo, float hi);
+  void fold_channel_sums(std::span<const double> sums, size_t channels, int64_t per_channel);
+  void fold_channel_extremes(std::span<const float> max, std::span<const float> min, size_t channels);
+  bool per_channel(const ov::Shape& shape) const;
+
   Reducers reducers_;
   int64_t channel_axis_;  // for the per-channel reducers; ignored beyond the tensor's rank
   TensorStatistics stats_;
@@ -107,6 +118,12 @@ std::vector<TensorStatistics> collect_statistics(const std::shared_ptr<ov::Model
                                                  const torch::Tensor& images,
                                                  const StatisticsOptions& options,
                                                  const RuntimeContext& runtime);
+
+// The statistics x·k would have, k_c > 0 per channel along the axis x's statistics were taken
+// on, from those of x: min/max from its per-sample channel ranges (min_c fl(k_c·min_c), as the
+// float multiplication rounds), channel sums and maxima scaled. Quantiles cannot be derived.
+// `wanted` names what to derive; x must hold what that needs.
+TensorStatistics rescale_channels(const TensorStatistics& x, std::span<const float> k, const Reducers& wanted);
 
 // Linear-interpolated quantile q of values (reordered in place), as numpy's default.
 float quantile_of(std::vector<float>& values, double q);

@@ -3,7 +3,8 @@
 // the statistic points they need (a tensor and its reducers); those of all its steps are
 // collected in one pass over the model as the stage finds it, that is, as the stages before left
 // it (SmoothQuant's rescaling changes the activations MinMax measures). Then each step applies,
-// in order. Quantizers are placed (graph analysis) once, at the start of the first stage with a
+// in order. A stage whose steps only rescale channels (Step::rescales_channels) is measured in
+// the next stage's pass instead of its own, when what that stage needs can be derived. Quantizers are placed (graph analysis) once, at the start of the first stage with a
 // step that reads the placement, so that they are placed on the model the earlier stages made.
 // A step that must measure the partly quantized model (full bias correction) observes it itself
 // through QuantizeState::observe().
@@ -32,6 +33,14 @@
 
 namespace torchvino::quant {
 
+// A tensor multiplied by positive factors along one axis (SmoothQuant's X/s).
+struct ChannelRescale {
+  ov::Output<ov::Node> output;  // the Multiply's
+  ov::Output<ov::Node> source;  // what it multiplies
+  int64_t axis = -1;            // of the factors, in `source`
+  std::vector<float> factors;   // empty until the step that inserted the Multiply applies
+};
+
 // What the steps share: the model being quantized and what earlier steps decided.
 struct QuantizeState {
   QuantizeState(const QuantizeOptions& o, const RuntimeContext& r) : options(o), runtime(r) {}
@@ -51,7 +60,9 @@ struct QuantizeState {
   std::unique_ptr<WeightRounding> weight_rounding = make_nearest_rounding();
   std::vector<QuantizedWeights> quantized_weights;  // per plan.weights, once ranges are applied
   std::vector<bool> bias_corrected;                 // per plan.layers
+  std::vector<ChannelRescale> rescales;
   int64_t calibration_samples = 0;
+  int64_t calibration_passes = 0;  // stage passes (QuantizeResult::calibration_passes)
   int64_t smoothed_layers = 0;
   std::vector<std::string> notes;
 
@@ -70,6 +81,14 @@ class Step {
   // Whether the step reads state.plan (where quantizers go): the quantizers are placed before its
   // stage starts.
   virtual bool needs_placement() const = 0;
+  // Changes the graph before the stage's statistic points are asked for (e.g. inserts the ops
+  // that apply() will set).
+  virtual void prepare(QuantizeState&) {}
+  // Whether all the step changes is to multiply tensors by positive per-channel factors, inserted
+  // as 1 by prepare() and recorded in state.rescales, that apply() sets. A stage of such steps
+  // shares the next stage's pass: what that stage needs of a rescaled tensor is measured on its
+  // source and derived (rescale_channels) once the factors are known.
+  virtual bool rescales_channels() const { return false; }
   // The statistic points this step needs (NNCF's), on the model as its stage starts, before any
   // step of the stage applies.
   virtual std::vector<StatisticPoint> statistic_points(const QuantizeState& state) = 0;
