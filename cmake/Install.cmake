@@ -32,7 +32,7 @@ install(TARGETS torchvino_runtime EXPORT torchvinoTargets
 install(FILES ${TORCHVINO_OPENVINO_RUNTIME_FILES} DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT runtime)
 # The runtime library's public headers: none of them includes an OpenVINO or LibTorch header.
 install(FILES include/torchvino/classifier.hpp include/torchvino/error.hpp include/torchvino/export.hpp
-              include/torchvino/image.hpp include/torchvino/ir_metadata.hpp include/torchvino/labels.hpp
+              include/torchvino/image.hpp include/torchvino/interpolation.hpp include/torchvino/ir_metadata.hpp include/torchvino/labels.hpp
               include/torchvino/names.hpp include/torchvino/performance_hint.hpp include/torchvino/run_settings.hpp
               "${PROJECT_BINARY_DIR}/generated/torchvino/version.hpp"
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/torchvino COMPONENT runtime)

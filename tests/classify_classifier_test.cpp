@@ -12,6 +12,7 @@
 #include <mutex>
 #include <thread>
 
+#include "data/resample.hpp"
 #include "test_support.hpp"
 #include "torchvino/bake_preprocessing.hpp"
 #include "torchvino/classifier.hpp"
@@ -142,13 +143,37 @@ TEST(Classifier, RgbAndOtherSizesAreConvertedAndResized) {
     EXPECT_EQ(from_rgb[k].index, from_gray[k].index);
     EXPECT_NEAR(from_rgb[k].probability, from_gray[k].probability, 1e-6);
   }
-  // A 56×56 image of 2×2 blocks resizes (bilinear, half-pixel) back to the 28×28 image exactly.
-  torchvino::Image big{.height = 56, .width = 56, .channels = 1, .pixels = std::vector<uint8_t>(56 * 56)};
-  for (int y = 0; y < 56; ++y)
-    for (int x = 0; x < 56; ++x) big.pixels[size_t(y * 56 + x)] = gray.pixels[size_t((y / 2) * 28 + x / 2)];
+  // Other sizes are resized as torchvision's Resize((28, 28)) on a PIL image: the result of a
+  // 56×41 image is that of its Pillow-resized 28×28 pixels given as they are.
+  const auto big = random_image(56, 41, 1, 6);
+  torchvino::Image small{.height = 28, .width = 28, .channels = 1, .pixels = std::vector<uint8_t>(28 * 28)};
+  torchvino::resample(big.pixels.data(), 1, 56, 41, small.pixels.data(), 28, 28, {0, 0, 28, 28},
+                      torchvino::Interpolation::Bilinear, /*antialias=*/true);
   const TopK from_big = classifier.classify(torchvino::view_of(big));
-  EXPECT_EQ(from_big[0].index, from_gray[0].index);
-  EXPECT_NEAR(from_big[0].probability, from_gray[0].probability, 1e-3);
+  const TopK from_small = classifier.classify(torchvino::view_of(small));
+  for (size_t k = 0; k < from_big.size(); ++k) {
+    EXPECT_EQ(from_big[k].index, from_small[k].index);
+    EXPECT_EQ(from_big[k].probability, from_small[k].probability);
+  }
+  // Images of different sizes share a batch, each resized.
+  const auto batch = classifier.classify(std::vector{torchvino::view_of(big), torchvino::view_of(gray)});
+  ASSERT_EQ(batch.size(), 2u);
+  EXPECT_EQ(batch[0][0].index, from_small[0].index);
+  EXPECT_NEAR(batch[0][0].probability, from_small[0].probability, 1e-6);
+  EXPECT_EQ(batch[1][0].index, from_gray[0].index);
+  // The model's metadata chooses the resizing: nearest without antialiasing picks pixels.
+  auto nearest = torchvino::read_model_file(f.ir);
+  auto m = torchvino::read_ir_metadata(*nearest);
+  m.input.interpolation = torchvino::Interpolation::Nearest;
+  torchvino::write_ir_metadata(*nearest, m);
+  const fs::path nearest_ir = f.dir / "nearest.xml";
+  torchvino::save_ir(nearest, nearest_ir);
+  torchvino::Image blocks{.height = 56, .width = 56, .channels = 1, .pixels = std::vector<uint8_t>(56 * 56)};
+  for (int y = 0; y < 56; ++y)
+    for (int x = 0; x < 56; ++x) blocks.pixels[size_t(y * 56 + x)] = gray.pixels[size_t((y / 2) * 28 + x / 2)];
+  const TopK from_blocks = Classifier(nearest_ir).classify(torchvino::view_of(blocks));
+  EXPECT_EQ(from_blocks[0].index, from_gray[0].index);
+  EXPECT_EQ(from_blocks[0].probability, from_gray[0].probability);
 }
 
 TEST(ClassifierStream, ResultsComeInSubmissionOrderAndMatchClassify) {
@@ -231,9 +256,6 @@ TEST(Classifier, BadInputsAreErrorsNamingTheProblem) {
   test_support::write_string(corrupt, "\x89PNG\r\n\x1a\n truncated");
   EXPECT_NE(error_of([&] { classifier.classify(corrupt); }).find(corrupt.string() + ": cannot decode image"),
             std::string::npos);
-  const auto a = random_image(28, 28, 1, 1), b = random_image(20, 20, 1, 2);
-  EXPECT_EQ(error_of([&] { classifier.classify(std::vector{torchvino::view_of(a), torchvino::view_of(b)}); }),
-            "image: images of one batch must share one size (28×28 and 20×20)");
 
   EXPECT_EQ(error_of([&] { Classifier(f.ir, {.labels = {"a", "b"}}); }),
             "labels: 2 names for a model of 10 classes (" + f.ir.string() + ")");
@@ -241,6 +263,7 @@ TEST(Classifier, BadInputsAreErrorsNamingTheProblem) {
   EXPECT_EQ(error_of([&] { Classifier(f.dir / "none.xml"); }), (f.dir / "none.xml").string() + ": model file not found");
 
   // Without metadata nothing says how to normalise: an error, not a guess.
+  const auto a = random_image(28, 28, 1, 1), b = random_image(20, 20, 1, 2);
   auto bare = torchvino::read_model_file(f.ir);
   bare->get_rt_info().erase("torchvino");
   torchvino::save_ir(bare, f.dir / "bare.xml");

@@ -53,14 +53,14 @@ TEST(InputFlags, TheModelsMetadataThenTheFlagsOverrideTheDataset) {
   // Nothing given: the dataset's.
   EXPECT_EQ(apply_input_flags(dataset, {}, 3, 224).mean, dataset.mean);
   // The model's metadata.
-  const Preprocessing from_model = apply_input_flags(dataset, {}, 3, 224, {0.5f, 0.4f, 0.3f}, {0.2f, 0.2f, 0.2f});
+  const Preprocessing from_model = apply_input_flags(dataset, {}, 3, 224, InputSpec{.mean = {0.5f, 0.4f, 0.3f}, .std = {0.2f, 0.2f, 0.2f}});
   EXPECT_EQ(from_model.mean, (std::vector<float>{0.5f, 0.4f, 0.3f}));
   EXPECT_EQ(from_model.std, (std::vector<float>{0.2f, 0.2f, 0.2f}));
   // The preset over the model, --std over the preset.
   InputFlags flags;
   flags.preset = InputPreset::ImageNet;
   flags.std = {0.25f};
-  const Preprocessing p = apply_input_flags(dataset, flags, 3, 224, {0.5f, 0.4f, 0.3f}, {0.2f, 0.2f, 0.2f});
+  const Preprocessing p = apply_input_flags(dataset, flags, 3, 224, InputSpec{.mean = {0.5f, 0.4f, 0.3f}, .std = {0.2f, 0.2f, 0.2f}});
   EXPECT_EQ(p.mean, (std::vector<float>{0.485f, 0.456f, 0.406f}));
   EXPECT_EQ(p.std, (std::vector<float>{0.25f}));
   EXPECT_EQ(p.resize, 256);
@@ -121,6 +121,30 @@ TEST(InputFlags, AnIrIsFedAsItsMetadataSays) {
   // Without metadata, the dataset's normalisation.
   const DatasetOptions plain = cli::dataset_for_model("fashion-mnist", "", *image_model(3, 32), {});
   EXPECT_EQ(plain.preprocessing->mean, (std::vector<float>{0.286f}));
+  EXPECT_EQ(plain.preprocessing->interpolation, Interpolation::Bilinear);  // torchvision's default
+  EXPECT_TRUE(plain.preprocessing->antialias);
+}
+
+// How images are resized: the flags, else the model's metadata, else bilinear antialiased.
+TEST(InputFlags, InterpolationAndAntialiasComeFromTheFlagsElseTheModel) {
+  auto model = image_model(3, 32);
+  IrMetadata m;
+  m.input.interpolation = Interpolation::Bicubic;
+  m.input.antialias = false;
+  write_ir_metadata(*model, m);
+  const DatasetOptions recorded = cli::dataset_for_model("folder", "", *model, {});
+  EXPECT_EQ(recorded.preprocessing->interpolation, Interpolation::Bicubic);
+  EXPECT_FALSE(recorded.preprocessing->antialias);
+  InputFlags flags;
+  flags.interpolation = Interpolation::Nearest;
+  flags.antialias = OnOff::On;
+  const DatasetOptions given = cli::dataset_for_model("folder", "", *model, {}, flags);
+  EXPECT_EQ(given.preprocessing->interpolation, Interpolation::Nearest);
+  EXPECT_TRUE(given.preprocessing->antialias);
+  // A baked model's resizing is inside its graph: its metadata does not apply again.
+  m.input.preprocessing_baked = true;
+  write_ir_metadata(*model, m);
+  EXPECT_EQ(cli::dataset_for_model("folder", "", *model, {}).preprocessing->interpolation, Interpolation::Bilinear);
 }
 
 TEST(InputFlags, ConvertOnnxRecordsTheNormalisationAndLabels) {
@@ -132,7 +156,8 @@ TEST(InputFlags, ConvertOnnxRecordsTheNormalisationAndLabels) {
   }
   const auto xml = dir / "m.xml";
   auto r = run_cli("convert --onnx " + onnx.string() + " --output " + xml.string() +
-                   " --preprocess imagenet --std 0.25 --labels " + (dir / "labels.txt").string());
+                   " --preprocess imagenet --std 0.25 --interpolation bicubic --antialias off --labels " +
+                   (dir / "labels.txt").string());
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const IrMetadata m = read_ir_metadata(*read_model_file(xml));
   EXPECT_EQ(m.input.mean, (std::vector<float>{0.485f, 0.456f, 0.406f}));
@@ -140,6 +165,8 @@ TEST(InputFlags, ConvertOnnxRecordsTheNormalisationAndLabels) {
   EXPECT_EQ(m.input.channels, 3);
   EXPECT_EQ(m.input.height, 32);
   EXPECT_EQ(m.input.layout, "NCHW");
+  EXPECT_EQ(m.input.interpolation, Interpolation::Bicubic);
+  EXPECT_EQ(m.input.antialias, false);
   ASSERT_EQ(m.labels.size(), 10u);
   EXPECT_EQ(m.labels[9], "class 9");
   // Refusals: a 0–255 mean, a resize (not the model's), a checkpoint (it knows its own).
@@ -148,11 +175,13 @@ TEST(InputFlags, ConvertOnnxRecordsTheNormalisationAndLabels) {
   EXPECT_NE(r.output.find("--mean: 123.7 is not a mean in [0, 1]"), std::string::npos) << r.output;
   r = run_cli("convert --onnx " + onnx.string() + " --output " + xml.string() + " --resize 256");
   EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE(r.output.find("convert records only the normalisation"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("convert records the normalisation and how images are resized, not sizes"),
+            std::string::npos)
+      << r.output;
   r = run_cli("convert --checkpoint " + (dir / "absent.pt").string() + " --output " + xml.string() +
               " --preprocess imagenet");
   EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE(r.output.find("a checkpoint records the normalisation it was trained with"), std::string::npos)
+  EXPECT_NE(r.output.find("a checkpoint records the preprocessing it was trained with"), std::string::npos)
       << r.output;
   {
     std::ofstream three(dir / "three.txt");

@@ -40,14 +40,24 @@ TEST(DataPreprocess, ColourToGrayUsesLuma) {
 }
 
 TEST(DataPreprocess, BilinearHalvingAveragesPixelPairs) {
-  // 2×4 gray; halving with align_corners=false samples between pixel pairs.
+  // 2×4 gray; halving without antialiasing samples between pixel pairs (torch's, OpenCV's).
   Preprocessing p = plain(1);
   p.resize = 1;
   p.keep_aspect = true;
-  const auto x = preprocess_image(image(2, 4, 1, {0, 51, 102, 153, 255, 204, 153, 102}), p);
+  p.antialias = false;
+  const auto pixels = image(2, 4, 1, {0, 50, 100, 200, 250, 210, 10, 30});
+  auto x = preprocess_image(pixels, p);
   ASSERT_EQ(x.sizes(), (std::vector<int64_t>{1, 1, 2}));
-  EXPECT_NEAR(x[0][0][0].item<float>(), (0 + 51 + 255 + 204) / 4.0f / 255.0f, 1e-5);
-  EXPECT_NEAR(x[0][0][1].item<float>(), (102 + 153 + 153 + 102) / 4.0f / 255.0f, 1e-5);
+  // Each pass rounds to uint8, as Pillow does: rows (25, 150) and (230, 20), then (25 + 230)/2 →
+  // 128 (half up) and (150 + 20)/2 = 85.
+  EXPECT_NEAR(x[0][0][0].item<float>(), 128 / 255.0f, 1e-6);
+  EXPECT_NEAR(x[0][0][1].item<float>(), 85 / 255.0f, 1e-6);
+  // Antialiased (the default): the filter twice as wide weighs three source columns 0.75 : 0.75 :
+  // 0.25; Pillow's Image.resize((2, 1), BILINEAR) gives [[118, 92]].
+  p.antialias = true;
+  x = preprocess_image(pixels, p);
+  EXPECT_NEAR(x[0][0][0].item<float>(), 118 / 255.0f, 1e-6);
+  EXPECT_NEAR(x[0][0][1].item<float>(), 92 / 255.0f, 1e-6);
 }
 
 TEST(DataPreprocess, ResizeShorterSideKeepsAspect) {

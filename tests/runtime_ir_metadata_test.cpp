@@ -78,9 +78,13 @@ TEST(IrMetadata, BakingPreprocessingSwitchesTheInputSpecToRawPixels) {
   p.std = {0.353f};
   p.resize = 28;
   p.keep_aspect = false;
+  p.interpolation = torchvino::Interpolation::Bicubic;
+  p.antialias = false;
   const auto baked = saved_and_read(torchvino::bake_preprocessing(torchvino::to_openvino(labelled_convnet()), p, 40, 50, 3));
   const IrMetadata m = read_ir_metadata(*baked);
   EXPECT_TRUE(m.input.preprocessing_baked);
+  EXPECT_EQ(m.input.interpolation, torchvino::Interpolation::Bicubic);  // what the graph does
+  EXPECT_EQ(m.input.antialias, false);
   EXPECT_EQ(m.input.layout, "NHWC");
   EXPECT_EQ(m.input.height, 40);
   EXPECT_EQ(m.input.width, 50);
@@ -108,4 +112,28 @@ TEST(IrMetadata, MalformedEntriesAreErrorsNamingTheEntry) {
   model->set_rt_info(std::string("28px"), "torchvino", "input", "height");
   EXPECT_EQ(test_support::error_of([&] { read_ir_metadata(*model); }),
             "model metadata: torchvino.input.height is not a number: '28px'");
+  model->set_rt_info(std::string("28"), "torchvino", "input", "height");
+  model->set_rt_info(std::string("lanczos"), "torchvino", "input", "interpolation");
+  EXPECT_EQ(test_support::error_of([&] { read_ir_metadata(*model); }),
+            "model metadata: torchvino.input.interpolation is 'lanczos', not one of nearest, bilinear, bicubic");
+  model->set_rt_info(std::string("bicubic"), "torchvino", "input", "interpolation");
+  model->set_rt_info(std::string("yes"), "torchvino", "input", "antialias");
+  EXPECT_EQ(test_support::error_of([&] { read_ir_metadata(*model); }),
+            "model metadata: torchvino.input.antialias is 'yes', not true or false");
+}
+
+// How images are resized travels with the model: written, read back through the XML; unset when
+// not said (readers then use torchvision's default, bilinear antialiased).
+TEST(IrMetadata, InterpolationAndAntialiasSurviveTheXml) {
+  auto ir = torchvino::to_openvino(labelled_convnet());
+  EXPECT_FALSE(read_ir_metadata(*ir).input.interpolation.has_value());
+  EXPECT_FALSE(read_ir_metadata(*ir).input.antialias.has_value());
+  IrMetadata m = read_ir_metadata(*ir);
+  m.input.interpolation = torchvino::Interpolation::Nearest;
+  m.input.antialias = false;
+  write_ir_metadata(*ir, m);
+  const auto read = read_ir_metadata(*saved_and_read(ir));
+  EXPECT_EQ(read.input.interpolation, torchvino::Interpolation::Nearest);
+  EXPECT_EQ(read.input.antialias, false);
+  EXPECT_EQ(read.input.mean, std::vector<float>{0.286f});
 }

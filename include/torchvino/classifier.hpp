@@ -56,9 +56,11 @@ inline ImageView view_of(const Image& image) {
 // How an image becomes the model's input:
 // - a model with preprocessing baked in (uint8 NHWC input, bake_preprocessing / `export --ovms`)
 //   takes the pixels as they are; the image must have the size it was baked for;
-// - a float NCHW model gets a preprocessing graph compiled in front of it: bilinear resize to the
-//   model's size when the image differs (OpenVINO's linear resize; exact when sizes match), then
-//   (pixel/255 - mean)/std, with mean/std from the metadata or ClassifierOptions::input.
+// - a float NCHW model: an image of another size is resized to the model's on the host, as
+//   torchvision's Resize((h, w)) on a PIL image does it (Pillow's arithmetic; bilinear and
+//   antialiased unless the metadata's torchvino.input.interpolation/antialias say otherwise), then
+//   a graph compiled in front of the model computes (pixel/255 - mean)/std, with mean/std from
+//   the metadata or ClassifierOptions::input.
 // Gray images into a 3-channel model are replicated; RGB images into a 1-channel model become
 // ITU-R 601 luma (rounded to 8 bits).
 // Probabilities: the softmax of the model's output, unless the model already ends in a Softmax

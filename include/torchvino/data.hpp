@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "torchvino/image.hpp"
+#include "torchvino/interpolation.hpp"
 #include "torchvino/labels.hpp"
 
 namespace torchvino {
@@ -52,14 +53,18 @@ struct Normalization {
 };
 
 // How raw 8-bit images become model input, in the order torchvision's eval transforms use:
-// resize, centre crop, scale to [0,1], normalise per channel. Resizing is bilinear
-// (align_corners=false, no antialiasing) on float tensors, so results do not depend on an image
-// library's rounding.
+// resize, centre crop, scale to [0,1], normalise per channel. Resizing is Pillow's, on the 8-bit
+// image (torchvision's Resize on a PIL image: bilinear, antialiased when shrinking, rounded to
+// uint8), so that a model gets the pixels it got in PyTorch (src/data/resample.hpp).
 struct Preprocessing {
   // 0: keep the size. Otherwise, with keep_aspect the shorter side becomes `resize` (the longer
   // one is scaled and truncated to an integer); without it the image is squashed to resize×resize.
   int64_t resize = 0;
   bool keep_aspect = true;
+  Interpolation interpolation = Interpolation::Bilinear;
+  // Shrinking widens the filter over every source pixel it covers (Pillow, torchvision's default).
+  // Off: the filter keeps its size and samples (torch's antialias=False, OpenCV's cv2.resize).
+  bool antialias = true;
   // 0: no crop. Otherwise the central crop×crop square; the image must be at least that large.
   int64_t crop = 0;
   // One value for every channel, or one per channel.

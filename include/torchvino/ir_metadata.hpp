@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "torchvino/interpolation.hpp"
+
 namespace ov {
 class Model;
 }
@@ -23,6 +25,10 @@ struct InputSpec {
   // preprocessing they record what the graph does; the application does not apply them.
   std::vector<float> mean = {}, std = {};
   bool preprocessing_baked = false;
+  // How images are resized to height×width (torchvino.input.interpolation, .antialias). Unset:
+  // bilinear, antialiased, as Pillow and so torchvision's Resize on PIL images do.
+  std::optional<Interpolation> interpolation = std::nullopt;
+  std::optional<bool> antialias = std::nullopt;
 };
 
 // Accuracy measured by `eval`/`pipeline` on the model as written.
@@ -42,7 +48,7 @@ struct IrMetadata {
 
 // rt_info layout (every value a string, so it survives the IR's XML):
 //   torchvino.version, torchvino.dataset, torchvino.labels (JSON array of strings),
-//   torchvino.input.{height,width,channels,layout,mean,std,preprocessing_baked}
+//   torchvino.input.{height,width,channels,layout,mean,std,preprocessing_baked,interpolation,antialias}
 //   (mean/std: JSON arrays), torchvino.accuracy.{top1,top5,images,dataset}.
 // Other torchvino sections (quantization, ovms) are left alone. Unknown (empty/zero) fields are not
 // written; what is already there for them stays. torchvino_version is always this build's.

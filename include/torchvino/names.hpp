@@ -63,6 +63,15 @@ struct EnumNames<InputLayout> {
 };
 
 // A named preprocessing recipe: ImageNet's mean/std and resize-then-centre-crop.
+// A flag that says on or off in words (--antialias on|off), where leaving it out means "as the
+// model says".
+enum class OnOff { Off, On };
+template <>
+struct EnumNames<OnOff> {
+  static constexpr const char* what = "on/off value";
+  static constexpr std::array table{std::pair{OnOff::Off, "off"}, std::pair{OnOff::On, "on"}};
+};
+
 enum class InputPreset { None, ImageNet };
 template <>
 struct EnumNames<InputPreset> {

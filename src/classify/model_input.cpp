@@ -6,6 +6,7 @@
 #include <cstring>
 #include <openvino/core/preprocess/pre_post_process.hpp>
 
+#include "data/resample.hpp"
 #include "torchvino/error.hpp"
 
 namespace torchvino::classify {
@@ -77,15 +78,19 @@ std::shared_ptr<ov::Model> with_image_input(const std::shared_ptr<ov::Model>& mo
 
   ov::preprocess::PrePostProcessor ppp(model);
   auto& in = ppp.input();
+  input.height = height;
+  input.width = width;
+  input.interpolation = spec.interpolation.value_or(Interpolation::Bilinear);
+  input.antialias = spec.antialias.value_or(true);
   in.tensor()
       .set_element_type(ov::element::u8)
       .set_layout("NHWC")
-      .set_shape(ov::PartialShape{shape[0], -1, -1, channels});
+      .set_shape(ov::PartialShape{shape[0], height, width, channels});
   in.model().set_layout("NCHW");
   // (pixel - 255·mean) / (255·std) = (pixel/255 - mean)/std; the layout change follows implicitly.
+  // No resize in the graph: OpenVINO's is neither Pillow's nor antialiased; fill() resizes.
   in.preprocess()
       .convert_element_type(ov::element::f32)
-      .resize(ov::preprocess::ResizeAlgorithm::RESIZE_LINEAR, height, width)
       .mean(scaled(spec.mean, channels, "mean", file))
       .scale(scaled(spec.std, channels, "std", file));
   try {
@@ -110,33 +115,55 @@ ov::Shape checked_image_shape(const std::vector<ImageView>& images, const ModelI
   if (images.empty()) throw Error(what + ": no images");
   for (const auto& image : images)
     if (const auto problem = image_problem(image, input); !problem.empty()) throw Error(what + ": " + problem);
-  const int64_t h = images.front().height, w = images.front().width;
-  for (const auto& image : images)
-    if (image.height != h || image.width != w)
-      throw Error(fmt::format("{}: images of one batch must share one size ({}×{} and {}×{})", what, h, w,
-                              image.height, image.width));
   if (input.batch > 0 && static_cast<int64_t>(images.size()) != input.batch)
     throw Error(fmt::format("{}: the model takes batches of exactly {} images, not {}", what, input.batch,
                             images.size()));
-  return ov::Shape{images.size(), size_t(h), size_t(w), size_t(input.channels)};
+  return ov::Shape{images.size(), size_t(input.height), size_t(input.width), size_t(input.channels)};
 }
 
 namespace {
 
+// `pixels` pixels of `from` channels as `to` channels, interleaved.
+void convert_channels(const uint8_t* in, int64_t from, uint8_t* out, int64_t to, size_t pixels) {
+  if (from == to) {
+    std::memcpy(out, in, pixels * static_cast<size_t>(to));
+  } else if (to == 3) {  // gray → RGB
+    for (size_t i = 0; i < pixels; ++i) out[3 * i] = out[3 * i + 1] = out[3 * i + 2] = in[i];
+  } else {  // RGB → gray
+    for (size_t i = 0; i < pixels; ++i) out[i] = luma(in + 3 * i);
+  }
+}
+
+// One interleaved image resized to the model's input: through planes, which resample() takes.
+void resize_into(const uint8_t* hwc, int64_t h, int64_t w, const ModelInput& input, uint8_t* out,
+                 std::vector<uint8_t>& planes, std::vector<uint8_t>& resized) {
+  const int64_t c = input.channels, oh = input.height, ow = input.width;
+  planes.resize(static_cast<size_t>(c * h * w));
+  for (int64_t i = 0; i < h * w; ++i)
+    for (int64_t k = 0; k < c; ++k) planes[static_cast<size_t>(k * h * w + i)] = hwc[i * c + k];
+  resized.resize(static_cast<size_t>(c * oh * ow));
+  resample(planes.data(), c, h, w, resized.data(), oh, ow, PixelWindow{0, 0, oh, ow}, input.interpolation,
+           input.antialias);
+  for (int64_t i = 0; i < oh * ow; ++i)
+    for (int64_t k = 0; k < c; ++k) out[i * c + k] = resized[static_cast<size_t>(k * oh * ow + i)];
+}
+
 void fill(const std::vector<ImageView>& images, const ModelInput& input, ov::Tensor& tensor) {
   const int64_t c = input.channels;
   uint8_t* out = tensor.data<uint8_t>();
-  const size_t pixels = static_cast<size_t>(images.front().height * images.front().width);
+  const auto per_image = static_cast<size_t>(input.height * input.width * c);
+  std::vector<uint8_t> converted, planes, resized;
   for (const auto& image : images) {
-    const uint8_t* in = image.pixels;
-    if (image.channels == c) {
-      std::memcpy(out, in, pixels * c);
-    } else if (c == 3) {  // gray → RGB
-      for (size_t i = 0; i < pixels; ++i) out[3 * i] = out[3 * i + 1] = out[3 * i + 2] = in[i];
-    } else {  // RGB → gray
-      for (size_t i = 0; i < pixels; ++i) out[i] = luma(in + 3 * i);
+    const auto pixels = static_cast<size_t>(image.height * image.width);
+    const bool same_size = image.height == input.height && image.width == input.width;
+    if (same_size) {
+      convert_channels(image.pixels, image.channels, out, c, pixels);
+    } else {
+      converted.resize(pixels * static_cast<size_t>(c));
+      convert_channels(image.pixels, image.channels, converted.data(), c, pixels);
+      resize_into(converted.data(), image.height, image.width, input, out, planes, resized);
     }
-    out += pixels * c;
+    out += per_image;
   }
 }
 

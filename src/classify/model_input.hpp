@@ -13,16 +13,20 @@
 
 namespace torchvino::classify {
 
-// What the compiled model takes: uint8 NHWC with `channels`; a fixed height×width when the
-// preprocessing was baked into the file (0 when any size is resized by the compiled graph).
+// What the compiled model takes: uint8 NHWC with `channels`, height×width. Baked preprocessing
+// takes images of exactly that size; otherwise images are resized to it here, on the host, with
+// Pillow's arithmetic (data/resample.hpp), as torchvision's Resize((height, width)) on a PIL
+// image, or as the model's metadata says (torchvino.input.interpolation, .antialias).
 struct ModelInput {
   int64_t channels = 0;
   int64_t height = 0, width = 0;
   int64_t batch = 0;  // a static batch size, or 0 when any batch is taken
   bool baked = false;
+  Interpolation interpolation = Interpolation::Bilinear;
+  bool antialias = true;
 };
 
-// `model` with uint8 NHWC input: as it is when the preprocessing is baked, else with a resize +
+// `model` with uint8 NHWC input: as it is when the preprocessing is baked, else with a
 // normalisation graph (from `spec`) in front. Throws Error naming `file` when the model has not
 // one rank-4 image input, or when a float model's spec lacks its size or mean/std.
 std::shared_ptr<ov::Model> with_image_input(const std::shared_ptr<ov::Model>& model, const InputSpec& spec,
@@ -32,8 +36,9 @@ std::shared_ptr<ov::Model> with_image_input(const std::shared_ptr<ov::Model>& mo
 // fits, else the problem ("2 channels; expected 1 (gray) or 3 (RGB)").
 std::string image_problem(const ImageView& image, const ModelInput& input);
 
-// The images as one uint8 N×H×W×channels tensor, converted to the model's channels. Throws Error
-// (prefixed with `what`, e.g. the file) when an image does not fit or the sizes differ.
+// The images as one uint8 N×H×W×channels tensor, converted to the model's channels and resized to
+// its input. Throws Error (prefixed with `what`, e.g. the file) when an image does not fit, or
+// when the images of a batch for baked preprocessing differ in size.
 ov::Tensor image_tensor(const std::vector<ImageView>& images, const ModelInput& input, const std::string& what);
 // What image_tensor checks: throws the same errors, else returns the tensor's N×H×W×C shape.
 ov::Shape checked_image_shape(const std::vector<ImageView>& images, const ModelInput& input, const std::string& what);

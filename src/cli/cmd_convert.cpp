@@ -14,8 +14,8 @@ namespace {
 // torchvino.labels) so that eval, quantize and classify feed it right without the flags.
 void record_input(ov::Model& model, const InputFlags& flags, const std::string& labels_file) {
   if (flags.resize > 0 || flags.crop > 0)
-    throw Error("--resize/--crop: convert records only the normalisation; give them to eval, quantize or "
-                "pipeline, which bring a dataset's images to the model");
+    throw Error("--resize/--crop: convert records the normalisation and how images are resized, not sizes; give "
+                "them to eval, quantize or pipeline, which bring a dataset's images to the model");
   const auto shape = model.input().get_partial_shape();
   const bool image_input = shape.rank().is_static() && shape.rank().get_length() == 4 && shape[1].is_static() &&
                            shape[2].is_static() && shape[3].is_static();
@@ -42,6 +42,13 @@ void record_input(ov::Model& model, const InputFlags& flags, const std::string& 
     if (n.mean.empty() || n.std.empty()) throw Error("--mean and --std: give both (or --preprocess imagenet)");
     m.input.mean = n.mean;
     m.input.std = n.std;
+  }
+  if (flags.resampling_given()) {
+    if (!image_input)
+      throw Error("--interpolation/--antialias: the model's input " + shape.to_string() +
+                  " is not N×C×H×W with static C, H and W");
+    m.input.interpolation = flags.interpolation;
+    if (flags.antialias) m.input.antialias = *flags.antialias == OnOff::On;
   }
   if (image_input || !m.labels.empty()) write_ir_metadata(model, m);
 }
@@ -91,8 +98,8 @@ void add_convert_command(CLI::App& app) {
       record_input(*model, c.input, flags->labels);
     } else {
       if (c.input.given())
-        throw Error("--mean/--std/--resize/--crop/--preprocess apply to --onnx: a checkpoint records the "
-                    "normalisation it was trained with");
+        throw Error("--mean/--std/--resize/--crop/--preprocess/--interpolation/--antialias apply to --onnx: a "
+                    "checkpoint records the preprocessing it was trained with");
       if (!flags->labels.empty()) throw Error("--labels applies to --onnx: a checkpoint records its class names");
       if (flags->layout != InputLayout::NCHW || flags->bgr)
         throw Error("--layout/--bgr apply to --onnx: a checkpoint's model takes N×C×H×W RGB");

@@ -27,7 +27,8 @@ ModelSpec CommonOptions::spec() const {
 DatasetOptions CommonOptions::data(const std::vector<float>& model_mean, const std::vector<float>& model_std) const {
   const ModelSpec s = spec();
   DatasetOptions d = dataset_for_input(dataset, data_dir, s.in_channels, s.image_size);
-  d.preprocessing = apply_input_flags(*d.preprocessing, input, s.in_channels, s.image_size, model_mean, model_std);
+  d.preprocessing =
+      apply_input_flags(*d.preprocessing, input, s.in_channels, s.image_size, InputSpec{.mean = model_mean, .std = model_std});
   d.limits = limits;
   d.threads = threads;
   d.ground_truth = ground_truth;
@@ -64,16 +65,15 @@ DatasetOptions dataset_for_model(const std::string& dataset, const std::string& 
   const auto shape = model.input().get_partial_shape();
   if (!static_square_input(model)) {
     if (flags.given())
-      throw Error("--mean/--std/--resize/--crop/--preprocess: the model's input " + shape.to_string() +
+      throw Error("--mean/--std/--resize/--crop/--preprocess/--interpolation/--antialias: the model's input " + shape.to_string() +
                   " is not N×C×H×W with static C and H = W");
     return otherwise;
   }
   const int64_t channels = shape[1].get_length(), size = shape[2].get_length();
   DatasetOptions d = dataset_for_input(dataset, data_dir, channels, size);
-  const InputSpec spec = read_ir_metadata(model).input;
-  const bool known = !spec.preprocessing_baked;  // a baked model's mean/std are inside its graph
-  d.preprocessing = apply_input_flags(*d.preprocessing, flags, channels, size, known ? spec.mean : std::vector<float>{},
-                                      known ? spec.std : std::vector<float>{});
+  InputSpec spec = read_ir_metadata(model).input;
+  if (spec.preprocessing_baked) spec = {};  // a baked model's preprocessing is inside its graph
+  d.preprocessing = apply_input_flags(*d.preprocessing, flags, channels, size, spec);
   return d;
 }
 
@@ -118,11 +118,13 @@ Normalization flag_normalisation(const InputFlags& flags, int64_t channels) {
 }
 
 Preprocessing apply_input_flags(Preprocessing p, const InputFlags& flags, int64_t channels, int64_t image_size,
-                                const std::vector<float>& model_mean, const std::vector<float>& model_std) {
-  if (!model_mean.empty() && !model_std.empty()) {
-    p.mean = per_channel(model_mean, channels);
-    p.std = per_channel(model_std, channels);
+                                const InputSpec& model) {
+  if (!model.mean.empty() && !model.std.empty()) {
+    p.mean = per_channel(model.mean, channels);
+    p.std = per_channel(model.std, channels);
   }
+  p.interpolation = flags.interpolation.value_or(model.interpolation.value_or(p.interpolation));
+  p.antialias = flags.antialias ? *flags.antialias == OnOff::On : model.antialias.value_or(p.antialias);
   const Normalization n = flag_normalisation(flags, channels);
   if (!n.mean.empty()) p.mean = n.mean;
   if (!n.std.empty()) p.std = n.std;
@@ -153,6 +155,8 @@ void add_input_options(CLI::App* command, InputFlags& f) {
   bind(command, opt::resize, f.resize);
   bind(command, opt::crop, f.crop);
   bind(command, opt::preprocess, f.preset);
+  bind(command, opt::interpolation, f.interpolation);
+  bind(command, opt::antialias, f.antialias);
 }
 
 DatasetOptions dataset_for_input(const std::string& dataset, const std::string& data_dir,

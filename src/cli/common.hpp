@@ -9,6 +9,7 @@
 
 #include "cli/bind_option.hpp"
 #include "torchvino/data.hpp"
+#include "torchvino/ir_metadata.hpp"
 #include "torchvino/models.hpp"
 #include "torchvino/names.hpp"
 #include "torchvino/output_layout.hpp"
@@ -26,18 +27,24 @@ struct InputFlags {
   int64_t resize = 0;            // shorter side before the centre crop
   int64_t crop = 0;              // centre crop; must be the model's input size
   InputPreset preset = InputPreset::None;  // ImageNet: ImageNet mean/std, resize crop·256/224, crop
+  std::optional<Interpolation> interpolation;  // unset: the model's, else bilinear
+  std::optional<OnOff> antialias;              // unset: the model's, else on
 
-  bool given() const { return !mean.empty() || !std.empty() || resize > 0 || crop > 0 || preset != InputPreset::None; }
+  bool given() const {
+    return !mean.empty() || !std.empty() || resize > 0 || crop > 0 || preset != InputPreset::None ||
+           resampling_given();
+  }
+  bool resampling_given() const { return interpolation || antialias; }
   bool normalisation_given() const { return !mean.empty() || !std.empty() || preset != InputPreset::None; }
 };
 
-// `p` (the dataset's preprocessing for a channels×image_size×image_size input) with the model's own
-// normalisation (`model_mean`/`model_std`, from its metadata or checkpoint; empty: unknown) and
-// then the flags applied. Throws Error naming the flag for values that cannot be right: a count
+// `p` (the dataset's preprocessing for a channels×image_size×image_size input) with what the model
+// says of its input (normalisation and resizing, from its metadata or checkpoint; empty or unset:
+// unknown) and then the flags applied. Throws Error naming the flag for values that cannot be right: a count
 // other than 1 or `channels`, a mean outside 0–1 or a std outside (0, 1] (0–255 values), a crop
 // other than the input size, a resize below it.
 Preprocessing apply_input_flags(Preprocessing p, const InputFlags& flags, int64_t channels, int64_t image_size,
-                                const std::vector<float>& model_mean = {}, const std::vector<float>& model_std = {});
+                                const InputSpec& model = {});
 // The normalisation the flags set (after --preprocess), for the metadata of a converted model.
 Normalization flag_normalisation(const InputFlags& flags, int64_t channels);
 void add_input_options(CLI::App* command, InputFlags& flags);

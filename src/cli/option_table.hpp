@@ -83,6 +83,17 @@ inline constexpr Option resize{"resize", "--resize",
                                kDataCommands, &limits::at_least_one};
 inline constexpr Option crop{"crop", "--crop", "Centre crop; must be the model's input size (resizing first as needed)",
                              kDataCommands, &limits::at_least_one};
+inline constexpr Option interpolation{"interpolation", "--interpolation",
+                                      "How images are resized: bilinear, bicubic or nearest, as the model saw them in "
+                                      "training (default: what the model's metadata says, else bilinear); convert "
+                                      "records it in the IR",
+                                      kDataCommands};
+inline constexpr Option antialias{"antialias", "--antialias",
+                                  "on: shrink as Pillow, and so torchvision's Resize on PIL images, does (default, "
+                                  "unless the model's metadata says otherwise); off: as cv2.resize and torch's "
+                                  "antialias=False do (models trained on OpenCV or tensor pipelines); convert records "
+                                  "it in the IR",
+                                  kDataCommands};
 inline constexpr Option preprocess{"preprocess", "--preprocess",
                                    "Preset: imagenet (ImageNet mean/std, shorter side to size·256/224, centre crop), the "
                                    "usual recipe of models trained on ImageNet; --mean/--std/--resize given too "
@@ -262,7 +273,8 @@ inline constexpr Option raw_channels{"image.channels", "--raw-channels",
 inline constexpr std::array kAllOptions{
     &opt::dataset, &opt::data_dir, &opt::threads, &opt::out, &opt::model, &opt::image_size, &opt::num_classes,
     &opt::max_input_mb, &opt::max_image_pixels, &opt::checkpoint, &opt::weights, &opt::weights_non_strict,
-    &opt::wait, &opt::mean, &opt::std_dev, &opt::resize, &opt::crop, &opt::preprocess, &opt::epochs, &opt::train_batch,
+    &opt::wait, &opt::mean, &opt::std_dev, &opt::resize, &opt::crop, &opt::preprocess, &opt::interpolation, &opt::antialias,
+    &opt::epochs, &opt::train_batch,
     &opt::lr, &opt::train_limit, &opt::seed, &opt::retrain, &opt::onnx, &opt::precision, &opt::output, &opt::labels, &opt::ground_truth,
     &opt::layout, &opt::bgr, &opt::config, &opt::input, &opt::save_calibration, &opt::subset_size,
     &opt::calibration_seed, &opt::preset, &opt::model_type, &opt::smooth_quant_alpha, &opt::range_estimator,

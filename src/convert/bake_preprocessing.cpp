@@ -3,15 +3,18 @@
 
 #include <cmath>
 #include <openvino/core/preprocess/pre_post_process.hpp>
+#include <openvino/op/clamp.hpp>
 #include <openvino/op/concat.hpp>
 #include <openvino/op/constant.hpp>
 #include <openvino/op/interpolate.hpp>
 #include <openvino/op/multiply.hpp>
 #include <openvino/op/reduce_sum.hpp>
+#include <openvino/op/round.hpp>
 #include <openvino/op/slice.hpp>
 #include <openvino/op/subtract.hpp>
 
 #include "data/preprocess.hpp"
+#include "data/resample.hpp"
 #include "torchvino/bake_preprocessing.hpp"
 #include "torchvino/error.hpp"
 #include "torchvino/ir_metadata.hpp"
@@ -73,18 +76,49 @@ void check_input_matches(const ov::PartialShape& shape, int64_t channels, int64_
   check_dim(3, out_w, "width");
 }
 
-// torch's bilinear with align_corners=false and no antialiasing: source coordinate
-// (d + 0.5)·in/out − 0.5, clamped at the border.
-ov::Output<ov::Node> resize(const ov::Output<ov::Node>& x, int64_t h, int64_t w) {
-  ov::op::util::InterpolateBase::InterpolateAttrs attrs;
-  attrs.mode = ov::op::util::InterpolateBase::InterpolateMode::LINEAR_ONNX;
-  attrs.shape_calculation_mode = ov::op::util::InterpolateBase::ShapeCalcMode::SIZES;
-  attrs.coordinate_transformation_mode =
-      ov::op::util::InterpolateBase::CoordinateTransformMode::PYTORCH_HALF_PIXEL;
-  attrs.antialias = false;
+// Pillow's resize in the graph: Interpolate-11's bilinear_pillow and bicubic_pillow modes (its
+// filters, widened when shrinking, renormalised at the border), one pass per axis that changes,
+// in Pillow's order, each rounded to whole pixel values as Pillow rounds to uint8. Without
+// antialiasing, torch's and OpenCV's: linear, or cubic with a = −0.75. The weights are floats where
+// Pillow's are fixed point, so a pixel may land a gray level apart in a pass, two at most (measured
+// in tests/deploy_preprocessing_test.cpp). (The plain modes' `antialias` attribute is not
+// implemented by the CPU plugin: it computes the same as without it.)
+ov::Output<ov::Node> resize(ov::Output<ov::Node> x, int64_t from_h, int64_t from_w, int64_t h, int64_t w,
+                            const Preprocessing& p) {
+  using Base = ov::op::util::InterpolateBase;
+  Base::InterpolateAttrs attrs;
+  attrs.shape_calculation_mode = Base::ShapeCalcMode::SIZES;
   attrs.pads_begin = {0, 0, 0, 0};
   attrs.pads_end = {0, 0, 0, 0};
-  return std::make_shared<ov::op::v11::Interpolate>(x, i64({h, w}), i64({2, 3}), attrs);
+  attrs.coordinate_transformation_mode = Base::CoordinateTransformMode::PYTORCH_HALF_PIXEL;
+  switch (p.interpolation) {
+    case Interpolation::Nearest:
+      // The source pixel under the output pixel's centre: floor((d + 0.5)·in/out).
+      attrs.mode = Base::InterpolateMode::NEAREST;
+      attrs.coordinate_transformation_mode = Base::CoordinateTransformMode::TF_HALF_PIXEL_FOR_NN;
+      attrs.nearest_mode = Base::NearestMode::FLOOR;
+      return std::make_shared<ov::op::v11::Interpolate>(x, i64({h, w}), i64({2, 3}), attrs);
+    case Interpolation::Bilinear:
+      attrs.mode = p.antialias ? Base::InterpolateMode::BILINEAR_PILLOW : Base::InterpolateMode::LINEAR_ONNX;
+      break;
+    case Interpolation::Bicubic:
+      attrs.mode = p.antialias ? Base::InterpolateMode::BICUBIC_PILLOW : Base::InterpolateMode::CUBIC;
+      attrs.cube_coeff = p.antialias ? -0.5 : -0.75;
+      break;
+  }
+  auto pass = [&](const ov::Output<ov::Node>& in, int64_t size, int64_t axis) -> ov::Output<ov::Node> {
+    auto resized = std::make_shared<ov::op::v11::Interpolate>(in, i64({size}), i64({axis}), attrs);
+    return std::make_shared<ov::op::v0::Clamp>(
+        std::make_shared<ov::op::v5::Round>(resized, ov::op::v5::Round::RoundMode::HALF_AWAY_FROM_ZERO), 0.0, 255.0);
+  };
+  if (resizes_vertically_first(from_h, from_w, h, w)) {
+    if (h != from_h) x = pass(x, h, 2);
+    if (w != from_w) x = pass(x, w, 3);
+  } else {
+    if (w != from_w) x = pass(x, w, 3);
+    if (h != from_h) x = pass(x, h, 2);
+  }
+  return x;
 }
 
 ov::Output<ov::Node> centre_crop(const ov::Output<ov::Node>& x, int64_t h, int64_t w,
@@ -125,7 +159,7 @@ ov::Output<ov::Node> normalise(const ov::Output<ov::Node>& x, const Preprocessin
 ov::Output<ov::Node> preprocess_graph(ov::Output<ov::Node> x, const Preprocessing& p,
                                       int64_t height, int64_t width, int64_t src_c) {
   const auto [rh, rw] = resized_size(height, width, p);
-  if (rh != height || rw != width) x = resize(x, rh, rw);
+  if (rh != height || rw != width) x = resize(x, height, width, rh, rw, p);
   if (p.crop > 0 && (rh != p.crop || rw != p.crop)) x = centre_crop(x, rh, rw, p.crop);
   x = convert_channels(x, src_c, p.channels);
   return normalise(x, p);
@@ -172,7 +206,8 @@ std::shared_ptr<ov::Model> bake_preprocessing(const std::shared_ptr<ov::Model>& 
     // The application now feeds raw pixels; labels, dataset and accuracy stay as they were.
     IrMetadata m = read_ir_metadata(*built);
     m.input = {.height = height, .width = width, .channels = src_c, .layout = "NHWC",
-               .mean = p.mean, .std = p.std, .preprocessing_baked = true};
+               .mean = p.mean, .std = p.std, .preprocessing_baked = true,
+               .interpolation = p.interpolation, .antialias = p.antialias};
     write_ir_metadata(*built, m);
     return built;
   } catch (const ov::Exception& e) {

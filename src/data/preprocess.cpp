@@ -3,13 +3,12 @@
 #include <cmath>
 
 #include "data/preprocess.hpp"
+#include "data/resample.hpp"
 #include "util/strings.hpp"
 #include "torchvino/data.hpp"
 #include "torchvino/error.hpp"
 
 namespace torchvino {
-
-namespace F = torch::nn::functional;
 
 Preprocessing Preprocessing::imagenet(int64_t crop) {
   if (crop < 1)
@@ -90,37 +89,31 @@ torch::Tensor preprocess_batch(const torch::Tensor& nchw_uint8, const Preprocess
   const int64_t w = nchw_uint8.size(3);
   if (h < 1 || w < 1) throw Error(util::cat("preprocessing: empty image ", h, "×", w));
 
-  torch::Tensor x = nchw_uint8.to(torch::kFloat);
-  // Whether x owns a fresh buffer that later steps may overwrite in place.
-  bool owned = !x.is_same(nchw_uint8);
-
   const auto [rh, rw] = resized_size(h, w, p);
-  if (rh != h || rw != w) {
-    if (nchw_uint8.size(0) > 0) {
-      x = F::interpolate(x, F::InterpolateFuncOptions()
-                                .size(std::vector<int64_t>{rh, rw})
-                                .mode(torch::kBilinear)
-                                .align_corners(false)
-                                .antialias(false));
-    } else {
-      x = torch::empty({0, c, rh, rw}, torch::kFloat);
-    }
-    owned = true;
-  }
-
+  PixelWindow window{0, 0, rh, rw};
   if (p.crop > 0) {
     if (rh < p.crop || rw < p.crop) {
       throw Error(util::cat("preprocessing: image ", rh, "×", rw, " is smaller than the ", p.crop,
                             "×", p.crop, " centre crop"));
     }
     // Round half to even, as torchvision's CenterCrop does with Python's round().
-    const auto top = static_cast<int64_t>(std::nearbyint((rh - p.crop) / 2.0));
-    const auto left = static_cast<int64_t>(std::nearbyint((rw - p.crop) / 2.0));
-    if (rh != p.crop || rw != p.crop) {
-      x = x.narrow(2, top, p.crop).narrow(3, left, p.crop);
-      owned = false;
-    }
+    window = {static_cast<int64_t>(std::nearbyint((rh - p.crop) / 2.0)),
+              static_cast<int64_t>(std::nearbyint((rw - p.crop) / 2.0)), p.crop, p.crop};
   }
+  // Resized on the 8-bit pixels, as torchvision's Resize on a PIL image, and only the crop.
+  torch::Tensor pixels = nchw_uint8;
+  if (rh != h || rw != w) {
+    const auto source = nchw_uint8.contiguous();
+    pixels = torch::empty({source.size(0), c, window.height, window.width}, torch::kUInt8);
+    if (source.size(0) > 0)
+      resample(source.data_ptr<uint8_t>(), source.size(0) * c, h, w, pixels.data_ptr<uint8_t>(), rh, rw, window,
+               p.interpolation, p.antialias);
+  } else {
+    pixels = pixels.narrow(2, window.top, window.height).narrow(3, window.left, window.width);
+  }
+  torch::Tensor x = pixels.to(torch::kFloat);
+  // Whether x owns a fresh buffer that later steps may overwrite in place.
+  bool owned = !x.is_same(pixels);
 
   if (c == 3 && p.channels == 1) {
     // ITU-R 601 luma, the weights PIL uses for convert("L").
@@ -132,13 +125,13 @@ torch::Tensor preprocess_batch(const torch::Tensor& nchw_uint8, const Preprocess
     owned = false;
   }
 
-  // (v/255 - mean)/std folded into one multiply and one subtract per pixel.
-  const auto scale = 1.0f / (channel_tensor(p.std, p.channels) * 255.0f);
-  const auto shift = channel_tensor(p.mean, p.channels) / channel_tensor(p.std, p.channels);
+  // torchvision's arithmetic, operation for operation (ToTensor divides by 255; Normalize subtracts
+  // the mean and divides by the std), so that the tensors equal torchvision's bit for bit.
+  const auto mean = channel_tensor(p.mean, p.channels), deviation = channel_tensor(p.std, p.channels);
   if (owned && x.is_contiguous()) {
-    x.mul_(scale).sub_(shift);
+    x.div_(255.0f).sub_(mean).div_(deviation);
   } else {
-    x = x.mul(scale).sub_(shift);
+    x = x.div(255.0f).sub_(mean).div_(deviation);
   }
   return x.contiguous();
 }

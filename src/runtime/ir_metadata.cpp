@@ -91,6 +91,14 @@ T number_of(const ov::Model& model, const Path& key) {
   return value;
 }
 
+std::optional<bool> flag_of(const ov::Model& model, const Path& key) {
+  const auto text = get(model, key);
+  if (!text) return std::nullopt;
+  if (*text != "true" && *text != "false")
+    throw Error(fmt::format("model metadata: {} is '{}', not true or false", name_of(key), *text));
+  return *text == "true";
+}
+
 }  // namespace
 
 void write_ir_metadata(ov::Model& model, const IrMetadata& m) {
@@ -105,6 +113,8 @@ void write_ir_metadata(ov::Model& model, const IrMetadata& m) {
   if (!in.mean.empty()) set(model, {"input", "mean"}, json_list(in.mean));
   if (!in.std.empty()) set(model, {"input", "std"}, json_list(in.std));
   set(model, {"input", "preprocessing_baked"}, in.preprocessing_baked ? "true" : "false");
+  if (in.interpolation) set(model, {"input", "interpolation"}, to_string(*in.interpolation));
+  if (in.antialias) set(model, {"input", "antialias"}, *in.antialias ? "true" : "false");
   if (m.accuracy) write_measured_accuracy(model, *m.accuracy);
 }
 
@@ -127,10 +137,16 @@ IrMetadata read_ir_metadata(const ov::Model& model) {
   in.layout = get(model, {"input", "layout"}).value_or("");
   in.mean = floats_of(model, {"input", "mean"});
   in.std = floats_of(model, {"input", "std"});
-  const std::string baked = get(model, {"input", "preprocessing_baked"}).value_or("false");
-  if (baked != "true" && baked != "false")
-    throw Error(fmt::format("model metadata: torchvino.input.preprocessing_baked is '{}', not true or false", baked));
-  in.preprocessing_baked = baked == "true";
+  in.preprocessing_baked = flag_of(model, {"input", "preprocessing_baked"}).value_or(false);
+  if (const auto interpolation = get(model, {"input", "interpolation"})) {
+    try {
+      in.interpolation = parse<Interpolation>(*interpolation);
+    } catch (const Error&) {
+      throw Error(fmt::format("model metadata: torchvino.input.interpolation is '{}', not one of {}", *interpolation,
+                              fmt::join(names_of<Interpolation>(), ", ")));
+    }
+  }
+  in.antialias = flag_of(model, {"input", "antialias"});
   if (get(model, {"accuracy", "top1"})) {
     MeasuredAccuracy a;
     a.top1 = number_of<double>(model, {"accuracy", "top1"});
