@@ -1,7 +1,7 @@
 """Does torchvino feed a model what torchvision feeds it? (issue #25)
 
-Writes a seeded folder of varied images (JPEG and PNG; RGB, gray and palette; 64x48 to 4000x3000,
-odd aspect ratios) and compares, image by image:
+Writes a seeded folder of varied images (JPEG and PNG; RGB, gray, palette, 16-bit gray and CMYK;
+64x48 to 4000x3000, odd aspect ratios) and compares, image by image:
   - torchvino's preprocessed tensors (`torchvino quantize --save-calibration`, the path every
     dataset command shares) with torchvision's eval transform on the same files
     (PIL open -> convert("RGB") -> Resize(256) -> CenterCrop(224) -> ToTensor -> Normalize):
@@ -35,6 +35,7 @@ IMAGES = [
     (500, 500, "jpeg"), (1600, 1200, "jpeg"), (4000, 3000, "jpeg"), (3000, 300, "jpeg"), (300, 2000, "png"),
     (256, 256, "jpeg"), (257, 300, "png"), (224, 224, "png"), (300, 224, "jpeg"), (64, 48, "png"),
     (120, 90, "jpeg"), (500, 375, "gray"), (640, 427, "palette"), (800, 600, "gray"), (450, 350, "palette"),
+    (500, 375, "gray16"), (400, 300, "cmyk"),
 ]
 
 
@@ -60,6 +61,11 @@ def write_folder(root):
         img = Image.fromarray(photo(rng, w, h), "RGB")
         if kind == "gray":
             img, path = img.convert("L"), folder / f"img{i:02d}.png"
+        elif kind == "gray16":  # 16-bit gray PNG: PIL opens it as mode I;16
+            wide = np.asarray(img.convert("L")).astype(np.uint16) * 257 + rng.integers(0, 256, (h, w), dtype=np.uint16)
+            img, path = Image.fromarray(wide), folder / f"img{i:02d}.png"
+        elif kind == "cmyk":
+            img, path = img.convert("CMYK"), folder / f"img{i:02d}.jpg"
         elif kind == "palette":
             img, path = img.quantize(64), folder / f"img{i:02d}.png"
         elif kind == "png":

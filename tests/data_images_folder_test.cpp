@@ -1,4 +1,7 @@
 // Image decoding (JPEG, PNG) and image-folder datasets, on files the tests write.
+#include <turbojpeg.h>
+
+#include <array>
 #include <zlib.h>
 
 #include "data_images_support.hpp"
@@ -110,7 +113,8 @@ void write_raw_png(const fs::path& file, uint32_t width, uint32_t height, uint8_
 
 }  // namespace
 
-// 16-bit samples become 8-bit ones (v·257 → v exactly), palette images RGB: what PIL gives.
+// 16-bit samples become 8-bit ones by their high byte, except plain 16-bit gray, clipped to 255;
+// palette images RGB: what PIL's open + convert("RGB") gives.
 TEST(DataImageFolder, SixteenBitAndPalettePngsDecodeToEightBitPixels) {
   TempDir tmp;
   Bytes rows16;  // 2×2 RGB, 16 bits per sample, each row after its filter byte 0
@@ -126,6 +130,19 @@ TEST(DataImageFolder, SixteenBitAndPalettePngsDecodeToEightBitPixels) {
   const auto rgb = decode_image(tmp.path() / "rgb16.png");
   ASSERT_EQ(rgb.sizes(), (std::vector<int64_t>{2, 2, 3}));
   EXPECT_EQ(rgb[1][1][2].item<uint8_t>(), 40 + 20 + 10);
+  rows16 = {0, 0x12, 0xFF, 0x00, 0x80, 0x01, 0x00};  // one row, RGB 16-bit: 0x12FF 0x0080 0x0100
+  write_raw_png(tmp.path() / "rgb16-high.png", 1, 1, 16, 2, rows16);
+  const auto high = decode_image(tmp.path() / "rgb16-high.png");
+  EXPECT_EQ(high[0][0][0].item<uint8_t>(), 0x12);  // the high byte, not 0x12FF·255/65535 rounded (0x13)
+  EXPECT_EQ(high[0][0][1].item<uint8_t>(), 0);
+  EXPECT_EQ(high[0][0][2].item<uint8_t>(), 1);
+  // 16-bit gray (PIL's mode I;16): 0x0080 → 128, 0x0100 and 0xFFFF → 255 (clipped).
+  write_raw_png(tmp.path() / "gray16.png", 3, 1, 16, 0, Bytes{0, 0x00, 0x80, 0x01, 0x00, 0xFF, 0xFF});
+  const auto gray = decode_image(tmp.path() / "gray16.png");
+  ASSERT_EQ(gray.sizes(), (std::vector<int64_t>{1, 3, 1}));
+  EXPECT_EQ(gray[0][0][0].item<uint8_t>(), 128);
+  EXPECT_EQ(gray[0][1][0].item<uint8_t>(), 255);
+  EXPECT_EQ(gray[0][2][0].item<uint8_t>(), 255);
 
   const Bytes palette = {10, 20, 30, 200, 150, 100};  // two colours
   write_raw_png(tmp.path() / "palette.png", 3, 1, 8, 3, Bytes{0, 1, 0, 1}, palette);
@@ -133,6 +150,34 @@ TEST(DataImageFolder, SixteenBitAndPalettePngsDecodeToEightBitPixels) {
   ASSERT_EQ(indexed.sizes(), (std::vector<int64_t>{1, 3, 3}));
   EXPECT_EQ(indexed[0][0][1].item<uint8_t>(), 150);
   EXPECT_EQ(indexed[0][1][0].item<uint8_t>(), 10);
+}
+
+// A CMYK JPEG (what print workflows and Photoshop write) decodes to RGB as Pillow converts it,
+// its stored values taken as Adobe-inverted: flat 8×8 blocks of three colours, quality 100, 4:4:4.
+TEST(DataImageFolder, CmykJpegsDecodeToPillowsRgb) {
+  TempDir tmp;
+  const uint8_t stored[3][4] = {{255, 255, 255, 255}, {0, 255, 255, 255}, {255, 255, 255, 0}};
+  std::vector<uint8_t> pixels;
+  for (int y = 0; y < 8; ++y)
+    for (const auto& colour : stored)
+      for (int x = 0; x < 8; ++x) pixels.insert(pixels.end(), colour, colour + 4);
+  tjhandle tj = tjInitCompress();
+  unsigned char* jpeg = nullptr;
+  unsigned long size = 0;
+  ASSERT_EQ(tjCompress2(tj, pixels.data(), 24, 0, 8, TJPF_CMYK, &jpeg, &size, TJSAMP_444, 100, 0), 0);
+  write_bytes(tmp.path() / "cmyk.jpg", Bytes(jpeg, jpeg + size));
+  tjFree(jpeg);
+  tjDestroy(tj);
+  const auto rgb = decode_image(tmp.path() / "cmyk.jpg");
+  ASSERT_EQ(rgb.sizes(), (std::vector<int64_t>{8, 24, 3}));
+  // JPEG's rounding may move a stored value by a level or two even at quality 100.
+  auto expect_pixel = [&](int x, std::array<int, 3> want) {
+    for (int c = 0; c < 3; ++c) EXPECT_NEAR(rgb[4][x][c].item<int>(), want[static_cast<size_t>(c)], 2) << x << " " << c;
+  };
+  expect_pixel(4, {255, 255, 255});  // no ink: white
+  expect_pixel(12, {0, 255, 255});   // full cyan
+  expect_pixel(20, {0, 0, 0});       // full black
+  // Without the inversion (stored values as ink) all three would come out the other way round.
 }
 
 TEST(DataImageFolder, UndecodableImageNamesFile) {

@@ -33,6 +33,29 @@ void check_pixel_limit(const std::filesystem::path& file, uint64_t width, uint64
                 "max_image_pixels");
 }
 
+// A CMYK (or YCCK) JPEG as Pillow opens it and converts it to RGB, which is what torchvision's
+// loader does: the stored values taken as inverted (Adobe's convention, which Pillow always
+// assumes), then R = (255 − K) − C·(255 − K)/255 in Pillow's integer rounding, likewise G and B.
+template <class Fail>
+Image cmyk_jpeg_as_rgb(tjhandle tj, const std::vector<uint8_t>& bytes, int width, int height, int flags,
+                       const Fail& fail) {
+  const auto pixels = static_cast<size_t>(width) * static_cast<size_t>(height);
+  std::vector<uint8_t> stored(pixels * 4);
+  if (tjDecompress2(tj, bytes.data(), bytes.size(), stored.data(), width, 0, height, TJPF_CMYK, flags) != 0)
+    throw fail("data corrupt, truncated or unsupported");
+  Image image{.height = height, .width = width, .channels = 3, .pixels = std::vector<uint8_t>(pixels * 3)};
+  for (size_t i = 0; i < pixels; ++i) {
+    const uint8_t* s = &stored[4 * i];
+    const int not_k = s[3];  // 255 − K, K being 255 − stored
+    for (int c = 0; c < 3; ++c) {
+      const int t = (255 - s[c]) * not_k + 128;
+      image.pixels[3 * i + static_cast<size_t>(c)] =
+          static_cast<uint8_t>(std::clamp(not_k - (((t >> 8) + t) >> 8), 0, 255));
+    }
+  }
+  return image;
+}
+
 Image decode_jpeg(const std::vector<uint8_t>& bytes, const std::filesystem::path& file, uint64_t pixels_max) {
   std::unique_ptr<void, decltype(&tjDestroy)> tj(tjInitDecompress(), &tjDestroy);
   if (!tj) throw Error(util::cat(file.string(), ": cannot start the JPEG decoder: ", tjGetErrorStr2(nullptr)));
@@ -44,13 +67,14 @@ Image decode_jpeg(const std::vector<uint8_t>& bytes, const std::filesystem::path
   if (tjDecompressHeader3(tj.get(), bytes.data(), bytes.size(), &width, &height, &subsampling, &colorspace) != 0)
     throw fail("header unreadable");
   check_pixel_limit(file, static_cast<uint64_t>(width), static_cast<uint64_t>(height), pixels_max);
-  const int channels = colorspace == TJCS_GRAY ? 1 : 3;
-  Image image{.height = height, .width = width, .channels = channels, .pixels = {}};
-  image.pixels.resize(static_cast<size_t>(width) * static_cast<size_t>(height) * static_cast<size_t>(channels));
   // A warning (truncated or corrupt data, which libjpeg would fill in with gray) is an error: an
   // image that is not what its file says must not be classified silently. At most 500 scans of a
   // progressive JPEG, so a small file cannot make us decode for minutes.
   const int flags = TJFLAG_STOPONWARNING | TJFLAG_LIMITSCANS;
+  if (colorspace == TJCS_CMYK || colorspace == TJCS_YCCK) return cmyk_jpeg_as_rgb(tj.get(), bytes, width, height, flags, fail);
+  const int channels = colorspace == TJCS_GRAY ? 1 : 3;
+  Image image{.height = height, .width = width, .channels = channels, .pixels = {}};
+  image.pixels.resize(static_cast<size_t>(width) * static_cast<size_t>(height) * static_cast<size_t>(channels));
   if (tjDecompress2(tj.get(), bytes.data(), bytes.size(), image.pixels.data(), width, 0, height,
                     channels == 1 ? TJPF_GRAY : TJPF_RGB, flags) != 0)
     throw fail("data corrupt, truncated or unsupported");
@@ -105,22 +129,31 @@ struct PngReader {
     if (uint64_t(width) * uint64_t(height) > max_pixels) return too_large = true, false;
     const int color_type = png_get_color_type(png, info);
     // To 8-bit gray or RGB, as PIL's convert("L"/"RGB") gives PyTorch users: palettes and low
-    // bit depths expanded, 16 bits scaled to 8, alpha dropped (not composited), gamma ignored.
+    // bit depths expanded, alpha dropped (not composited), gamma ignored. 16-bit samples: PIL
+    // keeps their high byte, except in a plain 16-bit gray image, which it opens as mode I;16
+    // and clips to 255 when converting (values above 255 become white).
+    const bool gray16 = png_get_bit_depth(png, info) == 16 && color_type == PNG_COLOR_TYPE_GRAY;
     png_set_expand(png);
-    png_set_scale_16(png);
+    if (!gray16) png_set_strip_16(png);
     png_set_strip_alpha(png);
     passes = png_set_interlace_handling(png);
     png_read_update_info(png, info);
     image.channels = (color_type & PNG_COLOR_MASK_COLOR) ? 3 : 1;
-    if (png_get_channels(png, info) != image.channels || png_get_bit_depth(png, info) != 8)
+    const size_t sample_bytes = gray16 ? 2 : 1;
+    if (png_get_channels(png, info) != image.channels || png_get_bit_depth(png, info) != 8 * sample_bytes)
       png_error(png, "unexpected pixel format after conversion");
     image.height = height;
     image.width = width;
-    image.pixels.resize(size_t(width) * height * size_t(image.channels));
+    const size_t row_bytes = size_t(width) * size_t(image.channels) * sample_bytes;
+    image.pixels.resize(row_bytes * height);
     for (int pass = 0; pass < passes; ++pass)
-      for (png_uint_32 row = 0; row < height; ++row)
-        png_read_row(png, image.pixels.data() + size_t(row) * width * size_t(image.channels), nullptr);
+      for (png_uint_32 row = 0; row < height; ++row) png_read_row(png, image.pixels.data() + row * row_bytes, nullptr);
     png_read_end(png, nullptr);
+    if (gray16) {  // big-endian samples, clipped in place
+      uint8_t* p = image.pixels.data();
+      for (size_t i = 0; i < size_t(width) * height; ++i) p[i] = p[2 * i] != 0 ? 255 : p[2 * i + 1];
+      image.pixels.resize(size_t(width) * height);
+    }
     return true;
   }
 };
